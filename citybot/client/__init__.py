@@ -1,0 +1,40 @@
+"""Typed async client for the city backend API; the only way actions reach city systems."""
+
+from citybot.client.client import CityClient, new_idempotency_key
+from citybot.client.errors import BackendUnavailable, CityClientError, NotFound, Rejected, Unauthorized
+from citybot.client.models import (
+    Booking,
+    Complaint,
+    DataDeletion,
+    DataExport,
+    DuplicateCandidate,
+    Permit,
+    Product,
+    ProductPage,
+    Puskesmas,
+    Service,
+    Slot,
+    SupportResult,
+)
+
+__all__ = [
+    "BackendUnavailable",
+    "Booking",
+    "CityClient",
+    "CityClientError",
+    "Complaint",
+    "DataDeletion",
+    "DataExport",
+    "DuplicateCandidate",
+    "NotFound",
+    "Permit",
+    "Product",
+    "ProductPage",
+    "Puskesmas",
+    "Rejected",
+    "Service",
+    "Slot",
+    "SupportResult",
+    "Unauthorized",
+    "new_idempotency_key",
+]
