@@ -1,0 +1,87 @@
+"""General conversation actions: greeting new sessions and offering likely meanings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from citybot.settings import get_settings
+
+# Intents that make no sense as a "did you mean" choice.
+_NOT_OFFERED = {"nlu_fallback", "out_of_scope", "ya", "tidak", "chitchat"}
+
+
+def greeting_for(now: datetime) -> str:
+    hour = now.hour
+    if 4 <= hour < 11:
+        return "Selamat pagi"
+    if 11 <= hour < 15:
+        return "Selamat siang"
+    if 15 <= hour < 18:
+        return "Selamat sore"
+    return "Selamat malam"
+
+
+def response_text(domain: dict[str, Any], key: str) -> str | None:
+    variants = domain.get("responses", {}).get(key) or []
+    for variant in variants:
+        if isinstance(variant, dict) and variant.get("text"):
+            return str(variant["text"])
+    return None
+
+
+class ActionSessionStart(Action):
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        settings = get_settings()
+        # Slots survive a new session (carry_over_slots_to_new_session), so a returning citizen
+        # is not asked again for what they already gave; consent is kept too.
+        carried = [
+            SlotSet(key, value)
+            for key, value in tracker.slots.items()
+            if value is not None and key not in {"requested_slot", "session_started_metadata"}
+        ]
+        now = datetime.now(ZoneInfo(settings.city_timezone))
+        dispatcher.utter_message(
+            response="utter_selamat_datang", sapaan=greeting_for(now), kota=settings.city_name
+        )
+        return [SessionStarted(), *carried, ActionExecuted("action_listen")]
+
+
+class ActionTawarkanPilihan(Action):
+    """Offers the two most likely meanings as buttons instead of guessing."""
+
+    def name(self) -> str:
+        return "action_tawarkan_pilihan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        buttons: list[dict[str, str]] = []
+        for candidate in ranking:
+            intent = candidate.get("name", "")
+            if intent in _NOT_OFFERED or "/" in intent:
+                continue
+            title = response_text(domain, f"utter_judul_{intent}")
+            if title is None:
+                continue
+            buttons.append({"title": title, "payload": f"/{intent}"})
+            if len(buttons) == 2:
+                break
+        if not buttons:
+            dispatcher.utter_message(response="utter_minta_ulang")
+            return []
+        other = response_text(domain, "utter_pilihan_lainnya") or "Bukan keduanya"
+        buttons.append({"title": other, "payload": "/tidak"})
+        dispatcher.utter_message(response="utter_tawarkan_pilihan", buttons=buttons)
+        return []

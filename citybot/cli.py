@@ -1,0 +1,208 @@
+"""Developer and operator commands: `python -m citybot.cli COMMAND`.
+
+Used by the Makefile and the Procfile so every process reads the same settings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import httpx
+
+from citybot.rasa_endpoints import write_endpoints
+from citybot.settings import ROOT, Settings, get_settings
+
+RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+MODEL_DIR = ROOT / "models"
+MODEL_NAME = "asisten-kota"
+TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/data", "nlu_data")
+# Trained models are kept outside the checkout too, so a fresh clone with unchanged data
+# (e.g. CI) reuses the model instead of spending minutes on `rasa train`.
+MODEL_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asisten-kota" / "models"
+
+
+def content_hash(paths: Iterable[Path], root: Path = ROOT) -> str:
+    digest = hashlib.sha256()
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in path.rglob("*") if p.is_file())
+        elif path.is_file():
+            files.append(path)
+    for file in sorted(files):
+        digest.update(str(file.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(file.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def rasa_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    # TensorFlow otherwise spins one thread pool per core per op; on a small machine that
+    # costs latency without adding throughput.
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+    env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+    env.setdefault("OMP_NUM_THREADS", "1")
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    return env
+
+
+def model_path() -> Path:
+    return MODEL_DIR / f"{MODEL_NAME}.tar.gz"
+
+
+def train(force: bool = False) -> int:
+    data_hash = content_hash(ROOT / p for p in TRAINING_INPUTS)
+    stamp = MODEL_DIR / f"{MODEL_NAME}.hash"
+    model = model_path()
+    if not force and model.exists() and stamp.exists() and stamp.read_text().strip() == data_hash:
+        print(f"Rasa model up to date ({data_hash[:12]}), not retraining.")
+        return 0
+    cached = MODEL_CACHE / f"{data_hash}.tar.gz"
+    MODEL_DIR.mkdir(exist_ok=True)
+    if not force and cached.exists():
+        shutil.copyfile(cached, model)
+        stamp.write_text(data_hash)
+        print(f"Rasa model restored from cache ({data_hash[:12]}).")
+        return 0
+    print(f"Training Rasa model ({data_hash[:12]})...", flush=True)
+    command = [
+        str(RASA_BIN), "train",
+        "--config", "config.yml",
+        "--domain", "bot/domain",
+        "--data", "bot/data", "nlu_data",
+        "--out", str(MODEL_DIR),
+        "--fixed-model-name", MODEL_NAME,
+    ]
+    started = time.monotonic()
+    result = subprocess.run(command, cwd=ROOT, env=rasa_env(get_settings()), check=False)
+    if result.returncode != 0:
+        return result.returncode
+    stamp.write_text(data_hash)
+    MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(model, cached)
+    print(f"Trained in {time.monotonic() - started:.0f} s.")
+    return 0
+
+
+def serve_rasa(port: int | None = None) -> None:
+    settings = get_settings()
+    endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{port or settings.rasa_port}.yml")
+    command = [
+        str(RASA_BIN), "run",
+        "--model", str(model_path()),
+        "--endpoints", str(endpoints),
+        "--credentials", "bot/credentials.yml",
+        "--interface", settings.rasa_host,
+        "--port", str(port or settings.rasa_port),
+    ]
+    os.chdir(ROOT)
+    os.execve(command[0], command, rasa_env(settings))
+
+
+def serve_actions() -> None:
+    settings = get_settings()
+    env = dict(os.environ)
+    env["SANIC_HOST"] = settings.action_server_host
+    env.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
+    command = [
+        sys.executable, "-m", "rasa_sdk",
+        "--actions", "actions",
+        "--port", str(settings.action_server_port),
+    ]
+    os.chdir(ROOT)
+    os.execve(command[0], command, env)
+
+
+def init_env(path: Path = ROOT / ".env", example: Path = ROOT / ".env.example") -> None:
+    """Writes `.env` with fresh random secrets on first run; never overwrites an existing one."""
+    if path.exists():
+        return
+    lines = []
+    for line in example.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.partition("=")
+        if value.strip() == "change-me":
+            line = f"{key}={secrets.token_urlsafe(32)}"
+        lines.append(line)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    print(f"Wrote {path.name} with new random secrets.")
+
+
+def wait_ready(timeout: float) -> int:
+    settings = get_settings()
+    gateway = f"http://127.0.0.1:{settings.gateway_port}"
+    checks = {
+        "backend": f"{settings.backend_base_url}/healthz",
+        "action server": f"http://127.0.0.1:{settings.action_server_port}/health",
+        "gateway": f"{gateway}/healthz",
+        **{f"rasa {i + 1}": f"{url}/" for i, url in enumerate(settings.rasa_base_urls)},
+    }
+    deadline = time.monotonic() + timeout
+    pending = dict(checks)
+    while pending and time.monotonic() < deadline:
+        for name, url in list(pending.items()):
+            try:
+                if httpx.get(url, timeout=2.0).status_code < 500:
+                    del pending[name]
+            except httpx.HTTPError:
+                pass
+        if pending:
+            time.sleep(1.0)
+    if pending:
+        print(f"Not answering after {timeout:.0f} s: {', '.join(pending)}", file=sys.stderr)
+        return 1
+    print(f"\nAsisten Kota siap. Buka web chat: {gateway}/\n", flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="citybot")
+    sub = parser.add_subparsers(dest="command", required=True)
+    train_cmd = sub.add_parser("train", help="train the Rasa model if its inputs changed")
+    train_cmd.add_argument("--force", action="store_true")
+    sub.add_parser("data-hash", help="print the content hash of the Rasa training data")
+    rasa_cmd = sub.add_parser("rasa", help="run the Rasa server (REST channel, 127.0.0.1)")
+    rasa_cmd.add_argument("--port", type=int)
+    sub.add_parser("actions", help="run the action server")
+    sub.add_parser("init-env", help="write .env with random secrets if missing")
+    wait_cmd = sub.add_parser("wait-ready", help="wait for every process, then print the URL")
+    wait_cmd.add_argument("--timeout", type=float, default=300.0)
+    # honcho stops every process when one exits, so under the Procfile this one stays.
+    wait_cmd.add_argument("--stay", action="store_true")
+    args = parser.parse_args(argv)
+
+    if args.command == "train":
+        return train(force=args.force)
+    if args.command == "data-hash":
+        print(content_hash(ROOT / p for p in TRAINING_INPUTS))
+        return 0
+    if args.command == "rasa":
+        serve_rasa(args.port)
+    if args.command == "actions":
+        serve_actions()
+    if args.command == "init-env":
+        init_env()
+        return 0
+    if args.command == "wait-ready":
+        status = wait_ready(args.timeout)
+        while args.stay and status == 0:
+            time.sleep(3600)
+        return status
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""`python -m citybot.gateway` serves the gateway on the configured host and port."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from citybot.gateway.app import create_app
+from citybot.settings import get_settings
+
+
+def main() -> None:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(prog="citybot.gateway")
+    parser.add_argument("--host", default=settings.gateway_host)
+    parser.add_argument("--port", type=int, default=settings.gateway_port)
+    args = parser.parse_args()
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

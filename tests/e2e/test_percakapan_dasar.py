@@ -1,0 +1,85 @@
+"""A first Indonesian conversation through the real gateway, Rasa server and action server.
+
+The session greeting and the "did you mean" buttons come from custom actions, so these tests
+also prove that rasa-sdk on Python 3.11 serves the Rasa 3.6 server.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from tests.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def say(stack: Stack, sender: str, text: str | None = None, payload: str | None = None) -> list[dict]:
+    body: dict[str, str] = {"sender": sender}
+    if text is not None:
+        body["text"] = text
+    if payload is not None:
+        body["payload"] = payload
+    response = httpx.post(f"{stack.gateway_url}/api/messages", json=body, timeout=60)
+    assert response.status_code == 200, response.text
+    replies = response.json()["replies"]
+    assert isinstance(replies, list)
+    return replies
+
+
+def all_text(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def test_greeting_gets_session_welcome_and_menu(stack: Stack) -> None:
+    replies = say(stack, f"t-{uuid.uuid4()}", "assalamualaikum kak")
+    text = all_text(replies)
+    # action_session_start (custom action) greets by time of day in the city's zone.
+    assert any(g in text for g in ("Selamat pagi", "Selamat siang", "Selamat sore", "Selamat malam"))
+    assert "Asisten Kota" in text
+    payloads = {b["payload"] for r in replies for b in r["buttons"]}
+    assert {"/lapor_pengaduan", "/cek_status_laporan", "/pesan_homecare", "/bicara_petugas"} <= payloads
+    assert len(payloads) == 7
+
+
+def test_menu_button_payload_is_understood(stack: Stack) -> None:
+    sender = f"t-{uuid.uuid4()}"
+    say(stack, sender, "halo")
+    replies = say(stack, sender, payload="/tanya_kemampuan")
+    assert "Saya bisa membantu" in all_text(replies)
+    assert len([b for r in replies for b in r["buttons"]]) == 7
+
+
+def test_out_of_scope_is_polite_and_says_what_it_can_do(stack: Stack) -> None:
+    sender = f"t-{uuid.uuid4()}"
+    say(stack, sender, "halo")
+    replies = say(stack, sender, "resep rendang padang gimana ya")
+    text = all_text(replies)
+    assert "di luar layanan" in text
+    assert "laporan" in text.lower()
+
+
+def test_gibberish_gets_clarification_buttons(stack: Stack) -> None:
+    sender = f"t-{uuid.uuid4()}"
+    say(stack, sender, "halo")
+    replies = say(stack, sender, "xq zzv kkptr wq")
+    text = all_text(replies)
+    assert "belum yakin" in text or "belum paham" in text
+    buttons = [b for r in replies for b in r["buttons"]]
+    assert buttons, replies
+    if "belum yakin" in text:
+        # Two likely meanings plus a way out.
+        assert len(buttons) == 3
+        assert buttons[-1]["payload"] == "/tidak"
+
+
+def test_empty_message_gets_polite_reply_without_rasa(stack: Stack) -> None:
+    replies = say(stack, f"t-{uuid.uuid4()}", "  \x00 ")
+    assert "kosong" in all_text(replies)
+
+
+def test_invalid_body_is_a_clear_http_error(stack: Stack) -> None:
+    response = httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo"}, timeout=10)
+    assert response.status_code == 422
