@@ -258,9 +258,7 @@ class CityClient:
         return self._as_list(Complaint, data)
 
     async def support_complaint(self, ticket: str, *, channel: str, address: str) -> SupportResult:
-        data = await self._post(
-            f"{API}/complaints/{ticket}/supporters", {"channel": channel, "address": address}
-        )
+        data = await self._post(f"{API}/complaints/{ticket}/supporters", {"channel": channel, "address": address})
         return self._as(SupportResult, data)
 
     async def answer_resolution(
@@ -276,9 +274,7 @@ class CityClient:
         data = await self._get(f"{API}/homecare/puskesmas", {"kelurahan": kelurahan})
         return self._as_list(Puskesmas, data)
 
-    async def free_slots(
-        self, puskesmas_id: int, *, date_from: dt.date | None = None, days: int = 7
-    ) -> list[Slot]:
+    async def free_slots(self, puskesmas_id: int, *, date_from: dt.date | None = None, days: int = 7) -> list[Slot]:
         params = {"date_from": date_from.isoformat() if date_from else None, "days": days}
         data = await self._get(f"{API}/homecare/puskesmas/{puskesmas_id}/slots", params)
         return self._as_list(Slot, data)
@@ -322,12 +318,8 @@ class CityClient:
         data = await self._post(f"{API}/homecare/bookings/{code}/cancel", {"reason": reason})
         return self._as(Booking, data)
 
-    async def reschedule_booking(
-        self, code: str, *, slot_id: int, idempotency_key: str | None = None
-    ) -> Booking:
-        data = await self._post(
-            f"{API}/homecare/bookings/{code}/reschedule", {"slot_id": slot_id}, idempotency_key
-        )
+    async def reschedule_booking(self, code: str, *, slot_id: int, idempotency_key: str | None = None) -> Booking:
+        data = await self._post(f"{API}/homecare/bookings/{code}/reschedule", {"slot_id": slot_id}, idempotency_key)
         return self._as(Booking, data)
 
     # --- permits -----------------------------------------------------------------------------

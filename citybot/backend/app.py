@@ -1,0 +1,81 @@
+"""The FastAPI application factory. Engines are created here, never at import."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from citybot.backend.db import Database
+from citybot.backend.errors import install_error_handlers
+from citybot.backend.routers import agent, catalogue, complaints, data_rights, homecare, open311
+from citybot.backend.services.outbox import run_dispatcher
+from citybot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """
+Reference implementation of the city systems behind Asisten Kota: complaints as
+**Open311 GeoReport v2** (JakLapor), HomeCare visits (Dottoro'ta), permit status (JakEvo),
+the Smart Kampung catalogue, data-subject rights (UU PDP) and the agent console API.
+
+Authentication: `X-API-Key` header (Open311 also accepts `api_key` as a form field or query
+parameter); agent endpoints take `Authorization: Bearer <token>` from `/api/v1/agent/login`.
+POSTs accept an `Idempotency-Key` header: a repeat returns the first answer and creates nothing.
+Errors: `{"code": "...", "message": "..."}` (Open311: `[{"code", "description", "error_code"}]`).
+Timestamps are ISO-8601 in the city's zone (WIB/WITA).
+"""
+
+
+def create_app(settings: Settings, *, start_outbox: bool = False, db: Database | None = None) -> FastAPI:
+    """Build the app. `start_outbox` runs the notify dispatcher in the background (serve does)."""
+    if not settings.backend_api_key:
+        raise RuntimeError("BACKEND_API_KEY is empty: set it in .env (the backend refuses to run open)")
+    if start_outbox and not settings.notify_secret:
+        raise RuntimeError("NOTIFY_SECRET is empty: status events to the gateway must be signed")
+    database = db or Database.connect(settings.database_url)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task: asyncio.Task[None] | None = None
+        if start_outbox:
+            task = asyncio.create_task(
+                run_dispatcher(
+                    database,
+                    url=settings.gateway_notify_url,
+                    secret=settings.notify_secret,
+                    http_timeout=settings.http_timeout_seconds,
+                    poll_seconds=settings.outbox_poll_seconds,
+                    stop=stop,
+                )
+            )
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            if db is None:
+                database.dispose()
+
+    app = FastAPI(
+        title="Asisten Kota — city backend",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    install_error_handlers(app)
+    for module in (open311, complaints, homecare, catalogue, data_rights, agent):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["Ops"], summary="Liveness (no data, no key)")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,96 @@
+"""Rendering complaints as Open311 GeoReport v2 and as the richer bot-facing model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from citybot.backend.models import Complaint, ServiceCategory
+from citybot.backend.services import statuses
+from citybot.backend.services.complaints import supporters_count
+from citybot.backend.timeutil import local
+from citybot.client import models as api
+
+
+def service_json(service: ServiceCategory) -> dict[str, Any]:
+    return {
+        "service_code": service.code,
+        "service_name": service.name,
+        "description": service.description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": list(service.keywords or []),
+        "group": service.group,
+    }
+
+
+def status_notes(complaint: Complaint) -> str:
+    label = statuses.label(complaint.status)
+    last_note = complaint.history[-1].note if complaint.history else ""
+    return f"{label}: {last_note}" if last_note else label
+
+
+def request_json(complaint: Complaint) -> dict[str, Any]:
+    """One GeoReport v2 service request. Reporter details are never part of it."""
+    tz = complaint.jurisdiction.timezone
+    return {
+        "service_request_id": complaint.ticket,
+        "status": statuses.open311_status(complaint.status),
+        "status_notes": status_notes(complaint),
+        "status_label": statuses.label(complaint.status),
+        "service_name": complaint.service.name,
+        "service_code": complaint.service_code,
+        "description": complaint.description,
+        "agency_responsible": complaint.service.agency,
+        "service_notice": "",
+        "requested_datetime": local(complaint.created_at, tz).isoformat(),
+        "updated_datetime": local(complaint.updated_at, tz).isoformat(),
+        "expected_datetime": None,
+        "address": complaint.address_string,
+        "address_id": None,
+        "zipcode": None,
+        "lat": complaint.lat,
+        "long": complaint.long,
+        "media_url": complaint.media_url,
+        "kelurahan": complaint.kelurahan,
+        "jurisdiction_id": complaint.jurisdiction_id,
+    }
+
+
+def complaint_model(complaint: Complaint, *, with_history: bool = True) -> api.Complaint:
+    tz = complaint.jurisdiction.timezone
+    history = (
+        [
+            api.StatusChange(
+                status=h.status,
+                status_label=statuses.label(h.status),
+                note=h.note,
+                changed_at=local(h.changed_at, tz),
+                actor=h.actor,
+            )
+            for h in complaint.history
+        ]
+        if with_history
+        else []
+    )
+    return api.Complaint(
+        ticket=complaint.ticket or "",
+        service_code=complaint.service_code,
+        service_name=complaint.service.name,
+        status=complaint.status,
+        status_label=statuses.label(complaint.status),
+        open311_status=statuses.open311_status(complaint.status),
+        status_notes=status_notes(complaint),
+        description=complaint.description,
+        address=complaint.address_string,
+        kelurahan=complaint.kelurahan,
+        lat=complaint.lat,
+        long=complaint.long,
+        media_url=complaint.media_url,
+        jurisdiction_id=complaint.jurisdiction_id,
+        agency_responsible=complaint.service.agency,
+        requested_datetime=local(complaint.created_at, tz),
+        updated_datetime=local(complaint.updated_at, tz),
+        supporters_count=supporters_count(complaint),
+        awaiting_confirmation=complaint.awaiting_confirmation,
+        history=history,
+    )

@@ -1,0 +1,150 @@
+"""Durable notify outbox: status events are written in the same transaction as the change and
+delivered to the gateway later, signed, until it answers 2xx (at-least-once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import hmac
+import json
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from citybot.backend.db import Database
+from citybot.backend.models import OutboxEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Citybot-Signature"
+BATCH = 50
+MAX_BACKOFF_SECONDS = 300.0
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, body: bytes, header: str | None) -> bool:
+    return header is not None and hmac.compare_digest(sign(secret, body), header)
+
+
+def enqueue(
+    session: Session, event_type: str, data: dict[str, Any], *, channel: str | None, address: str | None
+) -> OutboxEvent:
+    event_id = str(uuid.uuid4())
+    payload = {"event_id": event_id, "type": event_type, **data}
+    row = OutboxEvent(
+        event_id=event_id,
+        type=event_type,
+        payload=json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+        channel=channel,
+        address=address,
+        next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+def backoff_seconds(attempts: int) -> float:
+    """1, 2, 4 ... seconds, capped at 5 minutes, with jitter so a recovering gateway isn't stampeded."""
+    base: float = min(MAX_BACKOFF_SECONDS, 2.0 ** max(0, attempts - 1))
+    return base * random.uniform(0.8, 1.2)
+
+
+@dataclass
+class DispatchResult:
+    delivered: int = 0
+    failed: int = 0
+
+
+def dispatch_once(
+    db: Database, *, url: str, secret: str, timeout: float = 3.0, client: httpx.Client | None = None
+) -> DispatchResult:
+    """Send every due event once. Rows are read, sent, then updated in short transactions, so no
+    database lock is held while waiting on the network (a SQLite write lock would stall the API).
+    """
+    if not secret:
+        raise RuntimeError("NOTIFY_SECRET is empty: refusing to send unsigned events")
+    now = utcnow()
+    with db.read() as session:
+        due = session.execute(
+            select(OutboxEvent.id, OutboxEvent.payload, OutboxEvent.attempts)
+            .where(OutboxEvent.delivered_at.is_(None), OutboxEvent.next_attempt_at <= now)
+            .order_by(OutboxEvent.id)
+            .limit(BATCH)
+        ).all()
+    result = DispatchResult()
+    if not due:
+        return result
+    own_client = client is None
+    http = client or httpx.Client(timeout=timeout)
+    try:
+        for row_id, payload, attempts in due:
+            body = payload.encode()
+            error: str | None = None
+            try:
+                response = http.post(
+                    url,
+                    content=body,
+                    headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)},
+                )
+                if not 200 <= response.status_code < 300:
+                    error = f"HTTP {response.status_code}"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__}: {exc}"[:500]
+            with db.writing() as session:
+                if error is None:
+                    session.execute(
+                        update(OutboxEvent)
+                        .where(OutboxEvent.id == row_id)
+                        .values(delivered_at=utcnow(), attempts=attempts + 1, last_error=None)
+                    )
+                    result.delivered += 1
+                else:
+                    delay = dt.timedelta(seconds=backoff_seconds(attempts + 1))
+                    session.execute(
+                        update(OutboxEvent)
+                        .where(OutboxEvent.id == row_id)
+                        .values(attempts=attempts + 1, last_error=error, next_attempt_at=utcnow() + delay)
+                    )
+                    result.failed += 1
+                    log.info("notify event %s not accepted: %s", row_id, error)
+    finally:
+        if own_client:
+            http.close()
+    return result
+
+
+def purge_delivered(db: Database, older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
+    with db.writing() as session:
+        res = session.execute(
+            delete(OutboxEvent).where(
+                OutboxEvent.delivered_at.is_not(None), OutboxEvent.delivered_at < utcnow() - older_than
+            )
+        )
+        return int(getattr(res, "rowcount", 0) or 0)
+
+
+async def run_dispatcher(
+    db: Database, *, url: str, secret: str, http_timeout: float, poll_seconds: float, stop: asyncio.Event
+) -> None:
+    """Background loop of the serve process; errors are logged, never fatal."""
+    with httpx.Client(timeout=http_timeout) as client:
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(dispatch_once, db, url=url, secret=secret, client=client)
+            except Exception:
+                log.exception("outbox dispatch pass failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
+            except TimeoutError:
+                pass
