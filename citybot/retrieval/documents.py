@@ -1,0 +1,385 @@
+"""Read and validate the knowledge directory (Markdown documents, FAQ files, checks).
+
+Every problem is reported as ``path:line: message`` so an editor can jump to it. Loading
+never raises on content problems: it returns what it could read plus the list of issues.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CATEGORIES = ("perizinan", "kesehatan", "transportasi", "pengaduan", "umkm", "sosial")
+REQUIRED_FIELDS = ("id", "title", "category", "updated")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Files in the knowledge root that are not documents.
+CHECKS_FILE = "checks.yml"
+LEXICON_FILE = "sinonim.yml"
+SKIP_NAMES = {"README.md"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    path: Path
+    line: int
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        prefix = "" if self.severity == "error" else "warning: "
+        return f"{self.path}:{self.line}: {prefix}{self.message}"
+
+
+@dataclass
+class Passage:
+    """One retrieval unit: a `##` section of a document, or one FAQ entry."""
+
+    pid: str
+    doc_id: str
+    title: str
+    category: str
+    heading: str
+    text: str  # Markdown body shown to the citizen (bullets kept)
+    summary: str = ""
+    keywords: list[str] = field(default_factory=list)
+    kind: str = "section"  # section | overview | faq
+    source: str = ""  # path:line
+    updated: str = ""
+
+    def embed_text(self) -> str:
+        """What the dense model sees: context first, then the body, bounded in length."""
+        body = re.sub(r"[#*_`>|]", " ", self.text)
+        body = " ".join(body.split()[:220])
+        parts = [self.title, self.heading if self.heading != self.title else "", body]
+        if self.kind != "faq" and self.keywords:
+            parts.append("Kata kunci: " + ", ".join(self.keywords))
+        return ". ".join(p for p in parts if p)
+
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.embed_text().encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass
+class Document:
+    doc_id: str
+    title: str
+    category: str
+    keywords: list[str]
+    updated: str
+    summary: str
+    path: Path
+    sections: list[tuple[str, str, int]]  # (heading, body, line)
+
+
+@dataclass
+class Check:
+    query: str
+    doc_id: str | None  # None = out of scope: nothing should answer confidently
+    line: int
+
+
+@dataclass
+class Knowledge:
+    documents: list[Document]
+    passages: list[Passage]
+    checks: list[Check]
+    issues: list[Issue]
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "bagian"
+
+
+def _key_line(fm_lines: list[str], key: str, offset: int) -> int:
+    """1-based file line where `key:` is defined in the front matter (or its first line)."""
+    for i, line in enumerate(fm_lines):
+        if re.match(rf"^{re.escape(key)}\s*:", line):
+            return offset + i
+    return offset
+
+
+def parse_document(path: Path, root: Path) -> tuple[Document | None, list[Issue]]:
+    issues: list[Issue] = []
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None, [Issue(path, 1, "missing front matter: the file must start with a line '---'")]
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        return None, [Issue(path, 1, "front matter is not closed: add a line '---' after it")]
+    fm_lines = lines[1:end]
+    try:
+        meta = yaml.safe_load("\n".join(fm_lines)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = (mark.line + 2) if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, [Issue(path, line, f"front matter is not valid YAML: {problem}")]
+    if not isinstance(meta, dict):
+        return None, [Issue(path, 2, "front matter must be 'key: value' lines")]
+
+    for key in REQUIRED_FIELDS:
+        if meta.get(key) in (None, ""):
+            issues.append(Issue(path, end + 1, f"front matter is missing '{key}'"))
+    doc_id = str(meta.get("id") or "")
+    if doc_id:
+        if doc_id != path.stem:
+            issues.append(
+                Issue(path, _key_line(fm_lines, "id", 2),
+                      f"id '{doc_id}' must equal the file name '{path.stem}' (without .md)")
+            )
+        elif not ID_RE.match(doc_id):
+            issues.append(Issue(path, _key_line(fm_lines, "id", 2),
+                                "id may only use lower-case letters, digits and '-'"))
+    category = str(meta.get("category") or "")
+    if category and category not in CATEGORIES:
+        issues.append(
+            Issue(path, _key_line(fm_lines, "category", 2),
+                  f"unknown category '{category}' (use one of: {', '.join(CATEGORIES)})")
+        )
+    elif category and path.parent != root and path.parent.name in CATEGORIES and path.parent.name != category:
+        issues.append(Issue(path, _key_line(fm_lines, "category", 2),
+                            f"category '{category}' differs from the folder '{path.parent.name}'",
+                            "warning"))
+    updated = meta.get("updated")
+    if updated not in (None, "") and not isinstance(updated, dt.date):
+        try:
+            dt.date.fromisoformat(str(updated))
+        except ValueError:
+            issues.append(Issue(path, _key_line(fm_lines, "updated", 2),
+                                f"updated '{updated}' must be a date like 2026-01-31"))
+    keywords = meta.get("keywords") or []
+    if not isinstance(keywords, list) or not all(isinstance(k, (str, int)) for k in keywords):
+        issues.append(Issue(path, _key_line(fm_lines, "keywords", 2),
+                            "keywords must be a list, e.g. [IMB, izin bangunan]"))
+        keywords = []
+
+    # Body: optional "# Title", summary paragraph(s), then "## " sections.
+    title = str(meta.get("title") or "")
+    summary_lines: list[str] = []
+    sections: list[tuple[str, list[str], int]] = []
+    in_code = False
+    for i in range(end + 1, len(lines)):
+        line = lines[i]
+        if line.strip().startswith("```"):
+            in_code = not in_code
+        if not in_code and line.startswith("## "):
+            sections.append((line[3:].strip(), [], i + 1))
+            continue
+        if not in_code and line.startswith("# ") and not sections:
+            continue  # document title line; the front matter title is authoritative
+        if sections:
+            sections[-1][1].append(line)
+        else:
+            summary_lines.append(line)
+    summary = "\n".join(summary_lines).strip()
+    if not sections:
+        issues.append(Issue(path, end + 2, "document has no '## ' sections"))
+    if not summary:
+        issues.append(Issue(path, end + 2, "add a one or two sentence summary under the title",
+                            "warning"))
+    seen: dict[str, int] = {}
+    out_sections: list[tuple[str, str, int]] = []
+    for heading, body_lines, line_no in sections:
+        body = "\n".join(body_lines).strip()
+        if not heading:
+            issues.append(Issue(path, line_no, "section heading is empty"))
+        if not body:
+            issues.append(Issue(path, line_no, f"section '{heading}' is empty"))
+            continue
+        if heading.lower() in seen:
+            issues.append(Issue(path, line_no, f"section '{heading}' repeats line {seen[heading.lower()]}",
+                                "warning"))
+        seen[heading.lower()] = line_no
+        out_sections.append((heading, body, line_no))
+    if any(i.severity == "error" for i in issues):
+        return None, issues
+    updated_str = updated.isoformat() if isinstance(updated, dt.date) else str(updated)
+    doc = Document(doc_id, title, category, [str(k) for k in keywords], updated_str, summary, path,
+                   out_sections)
+    return doc, issues
+
+
+def document_passages(doc: Document) -> list[Passage]:
+    out: list[Passage] = []
+    if doc.summary:
+        out.append(Passage(f"{doc.doc_id}#ringkasan", doc.doc_id, doc.title, doc.category,
+                           "Ringkasan", doc.summary, doc.summary, doc.keywords, "overview",
+                           f"{doc.path}:1", doc.updated))
+    used: set[str] = set()
+    for heading, body, line in doc.sections:
+        slug = _slug(heading)
+        while f"{doc.doc_id}#{slug}" in used or (slug == "ringkasan" and doc.summary):
+            slug += "-2"
+        used.add(f"{doc.doc_id}#{slug}")
+        out.append(Passage(f"{doc.doc_id}#{slug}", doc.doc_id, doc.title, doc.category, heading,
+                           body, doc.summary, doc.keywords, "section", f"{doc.path}:{line}",
+                           doc.updated))
+    return out
+
+
+def _node_lines(node: yaml.Node) -> list[int]:
+    """1-based start lines of the items of a YAML sequence node."""
+    if isinstance(node, yaml.SequenceNode):
+        return [item.start_mark.line + 1 for item in node.value]
+    return []
+
+
+def _load_yaml(path: Path) -> tuple[Any, yaml.Node | None, Issue | None]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        return yaml.safe_load(text), yaml.compose(text), None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return None, None, Issue(path, line, f"not valid YAML: {problem}")
+
+
+def parse_faq(path: Path, docs: dict[str, Document]) -> tuple[list[Passage], list[Issue]]:
+    data, node, err = _load_yaml(path)
+    if err:
+        return [], [err]
+    if data is None:
+        return [], []
+    if not isinstance(data, list) or node is None:
+        return [], [Issue(path, 1, "an FAQ file is a list of entries starting with '- id:'")]
+    lines = _node_lines(node)
+    passages: list[Passage] = []
+    issues: list[Issue] = []
+    for item, line in zip(data, lines, strict=False):
+        if not isinstance(item, dict):
+            issues.append(Issue(path, line, "each FAQ entry needs id, questions and answer"))
+            continue
+        fid = str(item.get("id") or "")
+        questions = item.get("questions")
+        answer = str(item.get("answer") or "").strip()
+        doc_id = item.get("doc")
+        bad = False
+        if not fid or not ID_RE.match(fid):
+            issues.append(Issue(path, line, "FAQ entry needs an 'id' (lower-case letters, digits, '-')"))
+            bad = True
+        if not isinstance(questions, list) or not questions or not all(isinstance(q, str) for q in questions):
+            issues.append(Issue(path, line, "FAQ entry needs 'questions:' with at least one question"))
+            bad = True
+        if not answer:
+            issues.append(Issue(path, line, "FAQ entry has an empty 'answer'"))
+            bad = True
+        doc = docs.get(str(doc_id)) if doc_id else None
+        if doc_id and doc is None:
+            issues.append(Issue(path, line, f"FAQ entry points to unknown document '{doc_id}'"))
+            bad = True
+        category = str(item.get("category") or (doc.category if doc else ""))
+        if category not in CATEGORIES:
+            issues.append(Issue(path, line, f"unknown category '{category}' (use one of: {', '.join(CATEGORIES)})"))
+            bad = True
+        if bad:
+            continue
+        assert isinstance(questions, list)
+        title = doc.title if doc else str(item.get("title") or questions[0])
+        passages.append(Passage(
+            pid=f"faq:{fid}", doc_id=doc.doc_id if doc else fid, title=title, category=category,
+            heading=str(questions[0]), text=answer, summary="\n".join(str(q) for q in questions),
+            keywords=list(doc.keywords) if doc else [], kind="faq", source=f"{path}:{line}",
+            updated=doc.updated if doc else "",
+        ))
+    return passages, issues
+
+
+def parse_checks(path: Path, doc_ids: set[str]) -> tuple[list[Check], list[Issue]]:
+    data, node, err = _load_yaml(path)
+    if err:
+        return [], [err]
+    if not isinstance(data, dict) or node is None or not isinstance(node, yaml.MappingNode):
+        return [], [Issue(path, 1, "checks.yml needs 'checks:' (and optionally 'out_of_scope:')")]
+    nodes = {k.value: v for k, v in node.value}
+    checks: list[Check] = []
+    issues: list[Issue] = []
+    for item, line in zip(data.get("checks") or [], _node_lines(nodes.get("checks", node)), strict=False):
+        if not isinstance(item, dict) or not item.get("q") or not item.get("doc"):
+            issues.append(Issue(path, line, "each check needs 'q:' (the question) and 'doc:' (the document id)"))
+            continue
+        if str(item["doc"]) not in doc_ids:
+            issues.append(Issue(path, line, f"check points to unknown document '{item['doc']}'"))
+            continue
+        checks.append(Check(str(item["q"]), str(item["doc"]), line))
+    for item, line in zip(data.get("out_of_scope") or [], _node_lines(nodes.get("out_of_scope", node)),
+                          strict=False):
+        if isinstance(item, str) and item.strip():
+            checks.append(Check(item, None, line))
+        else:
+            issues.append(Issue(path, line, "out_of_scope items are plain questions"))
+    return checks, issues
+
+
+def source_files(root: Path) -> list[Path]:
+    """Every file that feeds the index, in a stable order (used for the content hash)."""
+    files = [p for p in root.rglob("*.md") if p.name not in SKIP_NAMES]
+    files += list((root / "faq").glob("*.yml")) + list((root / "faq").glob("*.yaml"))
+    for name in (CHECKS_FILE, LEXICON_FILE):
+        if (root / name).exists():
+            files.append(root / name)
+    return sorted(p for p in files if not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def content_hash(root: Path) -> str:
+    h = hashlib.sha256()
+    for p in source_files(root):
+        h.update(str(p.relative_to(root)).encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def load_knowledge(root: Path) -> Knowledge:
+    root = Path(root)
+    issues: list[Issue] = []
+    if not root.is_dir():
+        return Knowledge([], [], [], [Issue(root, 0, "knowledge directory does not exist")])
+    docs: dict[str, Document] = {}
+    first_seen: dict[str, Path] = {}
+    for path in source_files(root):
+        if path.suffix != ".md":
+            continue
+        doc, doc_issues = parse_document(path, root)
+        issues += doc_issues
+        if doc is None:
+            continue
+        if doc.doc_id in docs:
+            issues.append(Issue(path, 2, f"duplicate id '{doc.doc_id}' (also in {first_seen[doc.doc_id]})"))
+            continue
+        docs[doc.doc_id] = doc
+        first_seen[doc.doc_id] = path
+    passages: list[Passage] = []
+    for doc in docs.values():
+        passages += document_passages(doc)
+    faq_ids: set[str] = set()
+    for path in source_files(root):
+        if path.parent.name == "faq" and path.suffix in (".yml", ".yaml"):
+            faq_passages, faq_issues = parse_faq(path, docs)
+            issues += faq_issues
+            for p in faq_passages:
+                if p.pid in faq_ids:
+                    issues.append(Issue(path, int(p.source.rsplit(":", 1)[1]), f"duplicate FAQ id '{p.pid[4:]}'"))
+                    continue
+                faq_ids.add(p.pid)
+                passages.append(p)
+    checks: list[Check] = []
+    if (root / CHECKS_FILE).exists():
+        checks, check_issues = parse_checks(root / CHECKS_FILE, set(docs))
+        issues += check_issues
+    if not docs and not issues:
+        issues.append(Issue(root, 0, "no documents found (expected <category>/<id>.md files)"))
+    return Knowledge(list(docs.values()), passages, checks, issues)
