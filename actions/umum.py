@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from citybot.settings import get_settings
 
 # Intents that make no sense as a "did you mean" choice.
-_NOT_OFFERED = {"nlu_fallback", "out_of_scope", "ya", "tidak", "chitchat"}
+_NOT_OFFERED = {"nlu_fallback", "out_of_scope", "ya", "tidak", "chitchat", "tidak_jelas"}
 
 
 def greeting_for(now: datetime) -> str:

@@ -18,7 +18,8 @@ def tracker_store_config(url: str, var_dir: Path) -> dict[str, Any]:
     parsed = urlparse(url)
     dialect = parsed.scheme.split("+")[0]
     if dialect == "sqlite":
-        return {"type": "SQL", "dialect": "sqlite", "db": parsed.path.lstrip("/") or parsed.netloc}
+        # sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy reads them
+        return {"type": "SQL", "dialect": "sqlite", "db": url.split(":///", 1)[1]}
     if dialect not in {"postgresql", "postgres"}:
         raise ValueError(f"TRACKER_STORE_URL: unsupported database {dialect!r} (sqlite or postgresql)")
     config: dict[str, Any] = {

@@ -107,3 +107,8 @@ def test_init_env_writes_random_secrets_once(tmp_path: Path) -> None:
     assert "change-me" not in first and "B=keep" in first
     init_env(target, example)
     assert target.read_text() == first
+
+
+def test_sqlite_tracker_urls_keep_absolute_paths(tmp_path: Path) -> None:
+    assert tracker_store_config("sqlite:////tmp/x/tracker.db", tmp_path)["db"] == "/tmp/x/tracker.db"
+    assert tracker_store_config("sqlite:///var/tracker.db", tmp_path)["db"] == "var/tracker.db"
