@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from citybot.privacy import install_log_masking
 from citybot.settings import get_settings
 
 
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     agent.set_defaults(func=_create_agent)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    install_log_masking()  # no NIK or phone number in any log line (citybot/privacy.py)
     result: int = args.func(args)
     return result
 

@@ -37,7 +37,7 @@ def make_settings(url: str, **extra: object) -> Settings:
         "city_timezone": "Asia/Jakarta",
         **extra,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.model_validate(values)
 
 
 def fresh_database_url(kind: str, tmp: Path) -> str:

@@ -45,9 +45,16 @@ def add_slot(db: Database, *, puskesmas_code: str = "MKS-KSK", capacity: int = 1
     with db.writing() as session:
         puskesmas = session.scalar(select(Puskesmas).where(Puskesmas.code == puskesmas_code))
         assert puskesmas is not None
-        start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=days_ahead, seconds=uuid.uuid4().int % 86_400)
-        slot = Slot(puskesmas_id=puskesmas.id, start_at=start, end_at=start + dt.timedelta(minutes=90),
-                    capacity=capacity, booked=0)
+        start = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(
+            days=days_ahead, seconds=uuid.uuid4().int % 86_400
+        )
+        slot = Slot(
+            puskesmas_id=puskesmas.id,
+            start_at=start,
+            end_at=start + dt.timedelta(minutes=90),
+            capacity=capacity,
+            booked=0,
+        )
         session.add(slot)
         session.flush()
         return slot.id

@@ -52,14 +52,28 @@ async def test_product_search_ranks_filters_and_pages(city: CityClient) -> None:
 async def test_export_and_delete_everything_about_a_reporter(backend: Backend, city: CityClient) -> None:
     phone, address = "0812-7777-1234", unique("tg")
     complaint = await city.create_complaint(
-        service_code="sampah", description="Sampah di gang", channel="telegram", address=address,
-        idempotency_key=unique(), address_string="Gg. Kelinci 3", kelurahan="Pasar Baru", phone=phone,
+        service_code="sampah",
+        description="Sampah di gang",
+        channel="telegram",
+        address=address,
+        idempotency_key=unique(),
+        address_string="Gg. Kelinci 3",
+        kelurahan="Pasar Baru",
+        phone=phone,
         first_name="Wati",
     )
     slot = add_slot(backend.db, capacity=1)
     booking = await city.book(
-        slot_id=slot, patient_name="Wati", phone=phone, address="Jl. Tidung 1", kelurahan="Tidung",
-        complaint="Demam", red_flags={}, channel="telegram", channel_address=address, idempotency_key=unique(),
+        slot_id=slot,
+        patient_name="Wati",
+        phone=phone,
+        address="Jl. Tidung 1",
+        kelurahan="Tidung",
+        complaint="Demam",
+        red_flags={},
+        channel="telegram",
+        channel_address=address,
+        idempotency_key=unique(),
     )
     exported = await city.export_data(phone=phone)
     assert exported.subject == "phone:+6281277771234"

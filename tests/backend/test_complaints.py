@@ -147,8 +147,13 @@ async def test_client_maps_rejections_to_typed_errors(city: CityClient) -> None:
 async def test_repeated_post_with_the_same_key_returns_the_first_result(backend: Backend, city: CityClient) -> None:
     key = unique("same")
     kwargs = dict(
-        service_code="sampah", description="Sampah menumpuk", channel="web", address=unique("web"),
-        idempotency_key=key, address_string="Jl. Kramat Raya 5", kelurahan="Kramat",
+        service_code="sampah",
+        description="Sampah menumpuk",
+        channel="web",
+        address=unique("web"),
+        idempotency_key=key,
+        address_string="Jl. Kramat Raya 5",
+        kelurahan="Kramat",
     )
     first = await city.create_complaint(**kwargs)  # type: ignore[arg-type]
     second = await city.create_complaint(**kwargs)  # type: ignore[arg-type]
@@ -163,8 +168,14 @@ async def test_repeated_post_with_the_same_key_returns_the_first_result(backend:
 
 async def test_concurrent_repeats_of_one_key_create_one_complaint(backend: Backend, http: httpx.AsyncClient) -> None:
     address = unique("tg")
-    form = {"service_code": "banjir", "lat": "-6.25", "long": "106.85", "description": "Banjir",
-            "reporter_channel": "telegram", "reporter_address": address}
+    form = {
+        "service_code": "banjir",
+        "lat": "-6.25",
+        "long": "106.85",
+        "description": "Banjir",
+        "reporter_channel": "telegram",
+        "reporter_address": address,
+    }
     key = unique("race")
     responses = await asyncio.gather(
         *[http.post("/open311/v2/requests.json", data=form, headers={"Idempotency-Key": key}) for _ in range(10)]
@@ -178,8 +189,14 @@ async def test_concurrent_repeats_of_one_key_create_one_complaint(backend: Backe
 
 async def test_duplicate_finder_by_distance_and_by_similar_place(city: CityClient) -> None:
     lat, long = -6.3011, 106.7011  # away from seeded complaints
-    original = await file_complaint(city, service_code="pohon-tumbang", lat=lat, long=long,
-                                    kelurahan="Pondok Pinang", address_string="Jl. Ciputat Raya depan masjid")
+    original = await file_complaint(
+        city,
+        service_code="pohon-tumbang",
+        lat=lat,
+        long=long,
+        kelurahan="Pondok Pinang",
+        address_string="Jl. Ciputat Raya depan masjid",
+    )
     near = await city.find_duplicates("pohon-tumbang", lat=lat + 0.0004, long=long)  # ~44 m
     assert [d.complaint.ticket for d in near] == [original.ticket]
     assert near[0].reason == "jarak" and near[0].distance_m is not None and 40 < near[0].distance_m < 50

@@ -52,10 +52,18 @@ async def test_find_puskesmas_by_kelurahan_and_list_free_slots(city: CityClient)
 async def test_book_get_reschedule_cancel(backend: Backend, city: CityClient) -> None:
     first, second = add_slot(backend.db, capacity=2), add_slot(backend.db, capacity=2)
     booking = await city.book(
-        slot_id=first, patient_name="Daeng Ngai", patient_age=72, phone="0811 4123 456",
-        address="Jl. Tamalate I No. 7", kelurahan="Karunrung", complaint="Kontrol tekanan darah",
-        red_flags={"sesak_napas": False}, channel="telegram", channel_address=unique("tg"),
-        idempotency_key=unique(), nik=VALID_NIK,
+        slot_id=first,
+        patient_name="Daeng Ngai",
+        patient_age=72,
+        phone="0811 4123 456",
+        address="Jl. Tamalate I No. 7",
+        kelurahan="Karunrung",
+        complaint="Kontrol tekanan darah",
+        red_flags={"sesak_napas": False},
+        channel="telegram",
+        channel_address=unique("tg"),
+        idempotency_key=unique(),
+        nik=VALID_NIK,
     )
     assert booking.code.startswith("HC-") and booking.status == "booked"
     assert booking.phone == "+628114123456"
@@ -85,7 +93,9 @@ async def test_book_get_reschedule_cancel(backend: Backend, city: CityClient) ->
         ({"slot_id": 2_000_000_000}, "slot_not_found"),
     ],
 )
-async def test_booking_rejections(backend: Backend, http: httpx.AsyncClient, extra: dict[str, object], code: str) -> None:
+async def test_booking_rejections(
+    backend: Backend, http: httpx.AsyncClient, extra: dict[str, object], code: str
+) -> None:
     slot = add_slot(backend.db)
     response = await http.post("/api/v1/homecare/bookings", json={**booking_body(slot), **extra})
     assert 400 <= response.status_code < 500
@@ -100,8 +110,10 @@ async def test_twenty_citizens_racing_for_the_last_slot_exactly_one_wins(
     """Runs on both engines; on PostgreSQL the 20 transactions really overlap."""
     slot = add_slot(backend.db, capacity=1)
     responses = await asyncio.gather(
-        *[http.post("/api/v1/homecare/bookings", json=booking_body(slot), headers={"Idempotency-Key": unique()})
-          for _ in range(20)]
+        *[
+            http.post("/api/v1/homecare/bookings", json=booking_body(slot), headers={"Idempotency-Key": unique()})
+            for _ in range(20)
+        ]
     )
     codes = sorted(r.status_code for r in responses)
     assert codes == [201] + [409] * 19, [r.text for r in responses if r.status_code not in (201, 409)]
@@ -128,8 +140,16 @@ async def test_agent_lists_bookings_by_day(backend: Backend, city: CityClient) -
 
     slot = add_slot(backend.db, capacity=1, days_ahead=3)
     booking = await city.book(
-        slot_id=slot, patient_name="Andi", phone="081241234567", address="Jl. Tidung", kelurahan="Tidung",
-        complaint="Luka diabetes", red_flags={}, channel="web", channel_address=unique(), idempotency_key=unique(),
+        slot_id=slot,
+        patient_name="Andi",
+        phone="081241234567",
+        address="Jl. Tidung",
+        kelurahan="Tidung",
+        complaint="Luka diabetes",
+        red_flags={},
+        channel="web",
+        channel_address=unique(),
+        idempotency_key=unique(),
     )
     token = await supervisor_token(city)
     day = booking.slot.start.date()

@@ -110,8 +110,17 @@ async def test_status_change_notifies_every_subscriber_signed_and_survives_a_dow
         events.append(json.loads(body))
     assert {(e["channel"], e["address"]) for e in events} == {("telegram", reporter), ("whatsapp", supporter)}
     event = events[0]
-    assert set(event) == {"event_id", "type", "ticket", "status", "status_label", "note", "channel", "address",
-                          "occurred_at"}
+    assert set(event) == {
+        "event_id",
+        "type",
+        "ticket",
+        "status",
+        "status_label",
+        "note",
+        "channel",
+        "address",
+        "occurred_at",
+    }
     assert event["type"] == "complaint.status_changed" and event["ticket"] == complaint.ticket
     assert (event["status"], event["status_label"], event["note"]) == ("proses", "Proses", "Petugas menuju lokasi.")
     assert dt.datetime.fromisoformat(event["occurred_at"]).utcoffset() == dt.timedelta(hours=7)

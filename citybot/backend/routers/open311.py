@@ -98,7 +98,7 @@ def create_request(
     address = clean_text(address_string, "address_string", 300) or clean_text(address_id, "address_id", 300)
     media = clean_text(media_url, "media_url", 500)
     if media is not None and not _URL.match(media):
-        raise invalid("invalid_media_url", "media_url harus berupa alamat http(s).")
+        raise invalid("invalid_media_url", "Tautan foto (media_url) harus berupa alamat http(s).")
     mail = clean_text(email, "email", 254)
     if mail is not None and not _EMAIL.match(mail):
         raise invalid("invalid_email", "Alamat email tidak valid.")
@@ -136,7 +136,8 @@ def _parse_date(value: str | None, field: str) -> dt.datetime | None:
     try:
         return parse_iso(value)
     except ValueError as exc:
-        raise invalid("invalid_date", f"{field} harus berformat ISO-8601, mis. 2026-01-31T08:00:00+07:00.") from exc
+        message = f"Tanggal {field} harus berformat ISO-8601, mis. 2026-01-31T08:00:00+07:00."
+        raise invalid("invalid_date", message) from exc
 
 
 @router.get("/requests.json", response_model=list[Open311Request])
@@ -168,7 +169,7 @@ def list_requests(
         if status:
             wanted = {s.strip().lower() for s in status.split(",")}
             if not wanted <= {"open", "closed"}:
-                raise invalid("invalid_status", "status harus open atau closed.")
+                raise invalid("invalid_status", "Status harus open atau closed.")
             internal: set[str] = set()
             if "open" in wanted:
                 internal |= statuses.OPEN

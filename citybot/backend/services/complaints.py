@@ -60,7 +60,7 @@ def create(session: Session, data: NewComplaint, *, city_code: str) -> Complaint
     if data.jurisdiction_id:
         jurisdiction = session.get(Jurisdiction, data.jurisdiction_id)
         if jurisdiction is None:
-            raise not_found("unknown_jurisdiction", "jurisdiction_id tidak dikenal.")
+            raise not_found("unknown_jurisdiction", "Kode wilayah (jurisdiction_id) tidak dikenal.")
     else:
         jurisdiction = default_jurisdiction(session, city_code)
     if data.lat is None and not data.address_string:
