@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run run-cluster test lint typecheck validate train index db pytest story-test nlu-test bench clean
+.PHONY: help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat on http://localhost:8080/)"
@@ -56,6 +56,22 @@ db: setup
 run: train index db
 	$(VENV)/bin/honcho start -f Procfile
 
+# Cluster mode (docs/cluster.md): two Rasa servers, PostgreSQL everywhere, Redis lock store.
+# `-e /dev/null`: honcho would let .env override these; pydantic-settings still reads .env for the rest.
+CLUSTER_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432
+CLUSTER_ENV = DATABASE_URL=$(CLUSTER_PG)/asisten_kota GATEWAY_DATABASE_URL=$(CLUSTER_PG)/asisten_kota_gateway \
+	TRACKER_STORE_URL=$(CLUSTER_PG)/asisten_kota_tracker RASA_LOCK_STORE=redis \
+	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} RASA_URLS=http://127.0.0.1:5005,http://127.0.0.1:5006
+run-cluster: train index
+	env $(CLUSTER_ENV) $(PY) -m bench._common create-databases
+	env $(CLUSTER_ENV) $(PY) -m citybot.backend migrate
+	env $(CLUSTER_ENV) $(PY) -m citybot.backend seed
+	env $(CLUSTER_ENV) $(VENV)/bin/honcho start -f Procfile.cluster -e /dev/null
+
+# Known vulnerabilities in both environments; accepted findings are listed in docs/security.md.
+audit: setup
+	$(PY) -m tests.security.audit
+
 lint: setup
 	$(VENV)/bin/ruff check citybot actions tests bench
 
@@ -75,7 +91,7 @@ story-test: train
 nlu-test: setup
 	$(RASA) test nlu --config config.yml --nlu nlu_data --cross-validation --folds 3 --out var/results/nlu
 
-test: lint typecheck validate pytest story-test
+test: lint typecheck validate pytest story-test audit
 
 bench: train index db
 	$(PY) bench/run_all.py
