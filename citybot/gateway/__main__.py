@@ -7,10 +7,12 @@ import argparse
 import uvicorn
 
 from citybot.gateway.app import create_app
+from citybot.privacy import install_log_masking
 from citybot.settings import get_settings
 
 
 def main() -> None:
+    install_log_masking()  # no NIK or phone number in any log line (citybot/privacy.py)
     settings = get_settings()
     parser = argparse.ArgumentParser(prog="citybot.gateway")
     parser.add_argument("--host", default=settings.gateway_host)
