@@ -75,15 +75,31 @@ class Settings(BaseSettings):
     embedding_model: str = "multilingual-e5-small"
     retrieval_bm25_weight: float = Field(0.6, ge=0, le=1)
     retrieval_dense_weight: float = Field(0.4, ge=0, le=1)
+    # Below this answer confidence the assistant says "saya belum yakin" and offers titles.
+    retrieval_confidence_threshold: float = Field(0.5, ge=0, le=1)
 
     # Human agents
     office_hours: str = "08:00-16:00"
     office_days: str = "1-5"  # ISO weekdays, Monday=1
 
     # --- helpers append new settings below this line (one small block each) ---
+    # Citizen journeys (issue 6): how long a question may wait for retrieval (the first call loads
+    # the index), and results per catalogue page.
+    retrieval_timeout_seconds: float = Field(8.0, gt=0, le=60)
+    catalogue_page_size: int = Field(5, ge=1, le=10)
     # Backend (issue 3): where complaint status events go, and how often the outbox is polled.
     gateway_notify_url: str = "http://127.0.0.1:8080/internal/notify"
     outbox_poll_seconds: float = Field(2.0, gt=0, le=300)
+    # Gateway (issue 7): public base URL (media links), who may call /internal/*, abuse limits,
+    # WhatsApp templates for pushes outside the 24-hour customer-service window.
+    gateway_public_url: str = ""
+    internal_allowed_networks: str = "127.0.0.0/8,::1/128"
+    gateway_rate_limit_per_minute: int = Field(20, ge=1, le=10_000)
+    gateway_media_max_bytes: int = Field(10_000_000, ge=1_000)
+    whatsapp_status_template: str = "status_laporan"
+    whatsapp_push_template: str = "pemberitahuan_umum"
+    whatsapp_template_language: str = "id"
+    agent_session_hours: float = Field(12.0, gt=0, le=168)
 
     @field_validator("city_timezone")
     @classmethod

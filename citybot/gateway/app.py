@@ -1,28 +1,29 @@
-"""The gateway: the only public face of the assistant."""
+"""The gateway: the only public face of the assistant.
+
+Routers by concern: web widget (`web`), internal signed API (`internal`), media files (`media`),
+Telegram and WhatsApp webhooks (`channels`), agent console (`console`). Add a router with one
+`app.include_router(...)` line below.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import FastAPI
 
-from citybot.gateway import texts
-from citybot.gateway.messages import (
-    MAX_TEXT_CHARS,
-    RepliesOut,
-    Reply,
-    WebMessage,
-    clean_text,
-    replies_from_rasa,
-)
-from citybot.gateway.rasa_client import RasaClient, RasaUnavailable
-from citybot.gateway.senders import sender_id
+from citybot.gateway import agents, console, internal, media, web
+from citybot.gateway.channels import telegram, whatsapp
+from citybot.gateway.db import GatewayDB, upgrade
+from citybot.gateway.events import Broker
+from citybot.gateway.hub import Hub
+from citybot.gateway.masking import get_logger
+from citybot.gateway.rasa_client import RasaClient
 from citybot.settings import Settings, get_settings
 
-STATIC = Path(__file__).parent / "static"
+log = get_logger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -30,9 +31,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.rasa = RasaClient(settings.rasa_base_urls, timeout=settings.rasa_timeout_seconds)
-        yield
-        await app.state.rasa.aclose()
+        await asyncio.to_thread(upgrade, settings.gateway_database_url)
+        db = GatewayDB(settings.gateway_database_url)
+        await asyncio.to_thread(agents.bootstrap, db, settings)
+        rasa = RasaClient(settings.rasa_base_urls, timeout=settings.rasa_timeout_seconds)
+        hub = Hub(settings, db, rasa, Broker())
+        app.state.hub, app.state.db = hub, db
+        app.state.media = media.MediaStore(settings)
+        if settings.whatsapp_token and settings.whatsapp_phone_number_id:
+            hub.channels["whatsapp"] = whatsapp.WhatsAppChannel(settings, hub, app.state.media)
+        telegram_channel = None
+        if settings.telegram_bot_token:
+            telegram_channel = telegram.TelegramChannel(settings, hub, app.state.media)
+        stop = asyncio.Event()
+        worker = asyncio.create_task(hub.run_outbound(stop), name="outbound-queue")
+        try:
+            if telegram_channel is not None:
+                await telegram_channel.start()
+                hub.channels["telegram"] = telegram_channel
+            yield
+        finally:
+            stop.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            if "telegram" in hub.channels and telegram_channel is not None:
+                await telegram_channel.stop()
+            for adapter in hub.channels.values():
+                closer = getattr(adapter, "aclose", None)
+                if closer is not None:
+                    await closer()
+            await rasa.aclose()
+            db.dispose()
 
     app = FastAPI(title="Asisten Kota gateway", lifespan=lifespan)
     app.state.settings = settings
@@ -41,24 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/", include_in_schema=False)
-    async def web_chat() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html")
-
-    @app.post("/api/messages", response_model=RepliesOut)
-    async def web_message(message: WebMessage, request: Request) -> RepliesOut | JSONResponse:
-        text = clean_text(message.payload or message.text or "")
-        if not text:
-            return RepliesOut(replies=[Reply(text=texts.EMPTY_MESSAGE)])
-        if len(text) > MAX_TEXT_CHARS:
-            return RepliesOut(replies=[Reply(text=texts.TOO_LONG)])
-        rasa: RasaClient = request.app.state.rasa
-        sender = sender_id(settings.sender_id_key, "web", message.sender)
-        try:
-            raw = await rasa.send(sender, text, metadata={"channel": "web"})
-        except RasaUnavailable:
-            body = RepliesOut(replies=[Reply(text=texts.BUSY)])
-            return JSONResponse(status_code=503, content=body.model_dump())
-        return RepliesOut(replies=replies_from_rasa(raw))
-
+    app.include_router(web.router)
+    app.include_router(media.router)
+    app.include_router(internal.router)
+    app.include_router(telegram.router)
+    app.include_router(whatsapp.router)
+    app.include_router(console.router)
     return app

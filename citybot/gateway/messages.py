@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -50,3 +51,12 @@ def replies_from_rasa(items: list[dict[str, Any]]) -> list[Reply]:
         if reply.text or reply.buttons or reply.image or reply.custom:
             replies.append(reply)
     return replies
+
+
+def location_message(latitude: float, longitude: float) -> str:
+    """A shared location as Rasa sees it (intent with entities, no NLU guesswork)."""
+    return "/kirim_lokasi" + json.dumps({"latitude": float(latitude), "longitude": float(longitude)})
+
+
+def photo_message(media_url: str) -> str:
+    return "/kirim_foto" + json.dumps({"media_url": media_url}, ensure_ascii=False)

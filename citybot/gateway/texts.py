@@ -9,3 +9,22 @@ BUSY = (
     "Maaf, sistem kami sedang sibuk dan belum bisa menjawab. Pesan Anda belum hilang: "
     "silakan kirim ulang beberapa saat lagi."
 )
+RATE_LIMITED = (
+    "Mohon maaf, pesan Anda terlalu banyak dalam waktu singkat. Silakan tunggu sekitar satu menit, "
+    "lalu kirim lagi, ya."
+)
+NOT_SUPPORTED = (
+    "Maaf, jenis pesan ini belum bisa kami proses. Silakan kirim teks, foto, atau lokasi, ya."
+)
+PHOTO_FAILED = "Maaf, foto Anda gagal kami terima. Silakan coba kirim ulang, ya."
+STATUS_CHANGED = "Laporan {ticket} kini berstatus {status_label}"
+STATUS_RESOLVED_QUESTION = "Apakah masalahnya sudah benar-benar beres?"
+BUTTON_RESOLVED = "Sudah beres"
+BUTTON_NOT_RESOLVED = "Belum"
+CHOOSE = "Silakan pilih:"
+LIST_BUTTON = "Pilih"
+AGENT_JOINED = "Anda sekarang terhubung dengan petugas {agent}. Silakan sampaikan pertanyaan Anda."
+AGENT_LEFT = (
+    "Percakapan dengan petugas sudah selesai. Anda kembali dilayani Asisten Kota. "
+    "Ada lagi yang bisa kami bantu?"
+)

@@ -1,0 +1,339 @@
+"""Complaint actions (JakLapor): start a report, submit or support, cancel, status, "sudah beres?".
+
+The form itself (questions and answer checks) lives in actions/pengaduan_form.py; the queue for
+reports the backend could not take lives in actions/pengaduan_antrean.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.pengaduan_antrean import KIND, ensure_worker, outbox
+from actions.pengaduan_bantu import (
+    FORM_SLOTS,
+    NO_PHOTO,
+    backend_call_failed,
+    city_client,
+    contact,
+    entity_values,
+    format_when,
+    idempotency_key,
+    intent_of,
+    reset_form,
+    response_text,
+    ticket_in,
+)
+from actions.pengaduan_form import clean_description, coordinates, local_today
+from citybot.client import BackendUnavailable, CityClientError, Complaint, NotFound, Rejected, Unauthorized
+from citybot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+class ActionMulaiPengaduan(Action):
+    """Starts a fresh draft: forgets an abandoned one, keeps what this message already said."""
+
+    def name(self) -> str:
+        return "action_mulai_pengaduan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ensure_worker()
+        intent = intent_of(tracker)
+        keep: dict[str, Any] = {}
+        if entity_values(tracker, "kategori"):
+            keep["pengaduan_kategori"] = tracker.get_slot("pengaduan_kategori")
+        if entity_values(tracker, "kelurahan"):
+            keep["pengaduan_kelurahan"] = tracker.get_slot("pengaduan_kelurahan")
+        text = str(tracker.latest_message.get("text") or "")
+        if intent == "kirim_lokasi" and coordinates(tracker):
+            keep["pengaduan_lokasi"] = text  # parsed and checked by the form's validator
+        media = [str(u) for u in entity_values(tracker, "media_url")]
+        if intent == "kirim_foto" and media:
+            keep["pengaduan_foto"] = media[-1]
+        # "jln depan rmh sy bolong gede bgt" already describes the problem: don't ask again.
+        if intent == "lapor_pengaduan" and keep.get("pengaduan_kategori") and not text.startswith("/"):
+            described = clean_description(text)
+            if len(described.split()) >= 4:
+                keep["pengaduan_deskripsi"] = described
+        events: list[EventType] = [
+            SlotSet(name, None) for name in FORM_SLOTS if tracker.get_slot(name) is not None and name not in keep
+        ]
+        events += [SlotSet(name, value) for name, value in keep.items() if value is not None]
+        events.append(SlotSet("pengaduan_id", uuid.uuid4().hex))
+        dispatcher.utter_message(response="utter_pengaduan_mulai")
+        return events
+
+
+def payload_of(tracker: Tracker, channel: str, sender: str) -> dict[str, Any]:
+    """The create_complaint arguments for the current draft (without the idempotency key)."""
+    slot = tracker.get_slot
+    photo = slot("pengaduan_foto")
+    identified = slot("pengaduan_identitas") is True and slot("pengaduan_persetujuan") is True
+    payload: dict[str, Any] = {
+        "service_code": slot("pengaduan_kategori"),
+        "description": slot("pengaduan_deskripsi") or "",
+        "channel": channel,
+        "address": sender,
+        "lat": slot("pengaduan_lat"),
+        "long": slot("pengaduan_long"),
+        "address_string": None if slot("pengaduan_lat") is not None else slot("pengaduan_lokasi"),
+        "kelurahan": slot("pengaduan_kelurahan"),
+        "media_url": photo if photo and photo != NO_PHOTO else None,
+        "first_name": slot("pengaduan_nama") if identified else None,
+        "phone": slot("pengaduan_telepon") if identified else None,
+    }
+    return {k: v for k, v in payload.items() if v is not None}
+
+
+class ActionKirimPengaduan(Action):
+    """Files the finished draft (or supports the duplicate the citizen chose)."""
+
+    def name(self) -> str:
+        return "action_kirim_pengaduan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ensure_worker()
+        slot = tracker.get_slot
+        channel, sender = contact(tracker)
+        if slot("pengaduan_dukung") is True and slot("pengaduan_duplikat"):
+            return await self.support(dispatcher, str(slot("pengaduan_duplikat")), channel, sender)
+        if slot("pengaduan_konfirmasi") != "kirim" or not slot("pengaduan_kategori"):
+            last = slot("pengaduan_tiket_terakhir")
+            if await asyncio.to_thread(outbox().pending_for, sender):
+                dispatcher.utter_message(response="utter_pengaduan_tersimpan_antrean")
+            elif last:
+                dispatcher.utter_message(response="utter_pengaduan_sudah_terkirim", tiket=last)
+            else:
+                dispatcher.utter_message(response="utter_pengaduan_tidak_ada_draf")
+            return []
+        payload = payload_of(tracker, channel, sender)
+        key = idempotency_key(sender, local_today(get_settings().city_timezone), payload)
+        try:
+            async with city_client(attempts=2) as city:
+                complaint = await city.create_complaint(**payload, idempotency_key=key)
+        except (BackendUnavailable, Unauthorized) as exc:
+            await backend_call_failed(exc)
+            return await self.queue(dispatcher, domain, key, sender, payload)
+        except (Rejected, NotFound) as exc:
+            logger.warning("complaint rejected by the backend: %s", exc.code)
+            dispatcher.utter_message(response="utter_pengaduan_ditolak", alasan=exc.message)
+            return reset_form()
+        except CityClientError as exc:
+            await backend_call_failed(exc)
+            return await self.queue(dispatcher, domain, key, sender, payload)
+        logger.info("complaint filed as %s (form %s)", complaint.ticket, slot("pengaduan_id"))
+        dispatcher.utter_message(
+            response="utter_pengaduan_terkirim",
+            tiket=complaint.ticket,
+            instansi=complaint.agency_responsible or "dinas terkait",
+        )
+        return [*reset_form(), SlotSet("pengaduan_tiket_terakhir", complaint.ticket)]
+
+    async def queue(
+        self, dispatcher: CollectingDispatcher, domain: DomainDict, key: str, sender: str, payload: dict[str, Any]
+    ) -> list[EventType]:
+        context = {
+            "terkirim": response_text(domain, "utter_pengaduan_terkirim_susulan"),
+            "gagal": response_text(domain, "utter_pengaduan_gagal_susulan"),
+        }
+        try:
+            await asyncio.to_thread(outbox().enqueue, KIND, key, sender, payload, context)
+        except Exception:  # cannot even store it: say so honestly rather than promise delivery
+            logger.exception("complaint outbox write failed")
+            dispatcher.utter_message(response="utter_gangguan_sistem")
+            return []
+        logger.info("complaint queued for later delivery (key %s...)", key[:18])
+        dispatcher.utter_message(response="utter_pengaduan_tersimpan_antrean")
+        ensure_worker()
+        return reset_form()
+
+    async def support(
+        self, dispatcher: CollectingDispatcher, ticket: str, channel: str, sender: str
+    ) -> list[EventType]:
+        try:
+            async with city_client(attempts=2) as city:
+                result = await city.support_complaint(ticket, channel=channel, address=sender)
+        except Rejected:
+            dispatcher.utter_message(response="utter_pengaduan_dukung_gagal", tiket=ticket)
+            return reset_form()
+        except CityClientError as exc:
+            await backend_call_failed(exc)
+            dispatcher.utter_message(response="utter_gangguan_sistem")
+            return reset_form()
+        if result.already_subscribed:
+            dispatcher.utter_message(response="utter_pengaduan_sudah_mendukung", tiket=result.ticket)
+        else:
+            dispatcher.utter_message(
+                response="utter_pengaduan_didukung", tiket=result.ticket, jumlah=result.supporters_count
+            )
+        return [*reset_form(), SlotSet("pengaduan_tiket_terakhir", result.ticket)]
+
+
+class ActionBatalPengaduan(Action):
+    def name(self) -> str:
+        return "action_batal_pengaduan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if tracker.get_slot("pengaduan_id"):
+            dispatcher.utter_message(response="utter_pengaduan_dibatalkan")
+        else:
+            dispatcher.utter_message(response="utter_pengaduan_tidak_ada_draf")
+        return reset_form()
+
+
+def _history(complaint: Complaint, limit: int = 4) -> str:
+    lines = [
+        f"• {format_when(h.changed_at)} — {h.status_label}" + (f": {h.note}" if h.note else "")
+        for h in complaint.history[-limit:]
+    ]
+    return "\n".join(lines) or "-"
+
+
+def _latest_note(complaint: Complaint) -> str:
+    if complaint.history and complaint.history[-1].note:
+        return complaint.history[-1].note
+    return complaint.status_notes or "-"
+
+
+def _beres_buttons(ticket: str) -> list[dict[str, str]]:
+    return [
+        {"title": "Sudah beres", "payload": f'/sudah_beres{{"nomor_tiket": "{ticket}"}}'},
+        {"title": "Belum", "payload": f'/belum_beres{{"nomor_tiket": "{ticket}"}}'},
+    ]
+
+
+class ActionCekStatusLaporan(Action):
+    """Status by ticket number (public), or the citizen's own recent reports (with details)."""
+
+    def name(self) -> str:
+        return "action_cek_status_laporan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ensure_worker()
+        channel, sender = contact(tracker)
+        ticket = ticket_in(tracker)
+        try:
+            async with city_client(attempts=2) as city:
+                mine = await city.complaints_of_reporter(channel, sender)
+                if ticket:
+                    complaint = next((c for c in mine if c.ticket == ticket), None)
+                    if complaint is not None:
+                        self.show_own(dispatcher, complaint)
+                    else:
+                        self.show_public(dispatcher, await city.get_complaint(ticket))
+                    return []
+        except NotFound:
+            dispatcher.utter_message(response="utter_status_tidak_ditemukan", tiket=ticket)
+            return []
+        except CityClientError as exc:
+            await backend_call_failed(exc)
+            dispatcher.utter_message(response="utter_gangguan_sistem")
+            return []
+        lines = [
+            f"• {c.ticket} — {c.service_name} — {c.status_label} ({format_when(c.updated_datetime)}): {_latest_note(c)}"
+            for c in mine[:5]
+        ]
+        queued = await asyncio.to_thread(outbox().pending_for, sender)
+        waiting = response_text(domain, "utter_pengaduan_status_antrean")
+        lines += [f"• {waiting}: {item.payload.get('description', '')[:60]}" for item in queued]
+        if not lines:
+            dispatcher.utter_message(response="utter_status_minta_nomor")
+            return []
+        dispatcher.utter_message(response="utter_status_daftar", daftar="\n".join(lines))
+        for complaint in mine[:5]:
+            if complaint.awaiting_confirmation:
+                buttons = _beres_buttons(complaint.ticket)
+                dispatcher.utter_message(response="utter_status_tanya_beres", tiket=complaint.ticket, buttons=buttons)
+        return []
+
+    @staticmethod
+    def show_own(dispatcher: CollectingDispatcher, complaint: Complaint) -> None:
+        place = complaint.address or (
+            f"titik peta ({complaint.lat:.5f}, {complaint.long:.5f})" if complaint.lat is not None
+            and complaint.long is not None else "-"
+        )
+        if complaint.kelurahan and complaint.kelurahan.lower() not in place.lower():
+            place = f"{place}, Kel. {complaint.kelurahan}"
+        dispatcher.utter_message(
+            response="utter_status_laporan_pelapor",
+            tiket=complaint.ticket,
+            kategori=complaint.service_name,
+            lokasi=place,
+            status=complaint.status_label,
+            diperbarui=format_when(complaint.updated_datetime),
+            riwayat=_history(complaint),
+        )
+        if complaint.awaiting_confirmation:
+            dispatcher.utter_message(
+                response="utter_status_tanya_beres", tiket=complaint.ticket, buttons=_beres_buttons(complaint.ticket)
+            )
+
+    @staticmethod
+    def show_public(dispatcher: CollectingDispatcher, complaint: Complaint) -> None:
+        dispatcher.utter_message(
+            response="utter_status_laporan",
+            tiket=complaint.ticket,
+            kategori=complaint.service_name,
+            status=complaint.status_label,
+            diperbarui=format_when(complaint.updated_datetime),
+            catatan=complaint.status_notes or "-",
+        )
+
+
+class ActionJawabPenyelesaian(Action):
+    """The reporter's answer to "Selesai — sudah beres?": confirms, or reopens the complaint."""
+
+    def name(self) -> str:
+        return "action_jawab_penyelesaian"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        resolved = intent_of(tracker) == "sudah_beres"
+        channel, sender = contact(tracker)
+        ticket = ticket_in(tracker)
+        try:
+            async with city_client(attempts=2) as city:
+                if ticket is None:
+                    waiting = [c for c in await city.complaints_of_reporter(channel, sender) if c.awaiting_confirmation]
+                    if len(waiting) != 1:
+                        dispatcher.utter_message(response="utter_penyelesaian_nomor_tidak_ada")
+                        return []
+                    ticket = waiting[0].ticket
+                try:
+                    await city.answer_resolution(ticket, channel=channel, address=sender, resolved=resolved)
+                except Rejected as exc:
+                    if exc.code == "not_subscriber":
+                        dispatcher.utter_message(response="utter_penyelesaian_bukan_pelapor", tiket=ticket)
+                    else:
+                        current = await city.get_complaint(ticket)
+                        dispatcher.utter_message(
+                            response="utter_penyelesaian_tidak_menunggu", tiket=ticket, status=current.status_label
+                        )
+                    return []
+        except NotFound:
+            dispatcher.utter_message(response="utter_status_tidak_ditemukan", tiket=ticket)
+            return []
+        except CityClientError as exc:
+            await backend_call_failed(exc)
+            dispatcher.utter_message(response="utter_gangguan_sistem")
+            return []
+        key = "utter_penyelesaian_terima_kasih" if resolved else "utter_penyelesaian_dibuka_kembali"
+        dispatcher.utter_message(response=key, tiket=ticket)
+        return []

@@ -1,0 +1,204 @@
+"""Shared helpers of the complaint actions: who is talking, which category, idempotency, texts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import logging
+import re
+import time
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from citybot.client import BackendUnavailable, CityClient, CityClientError, Service
+
+logger = logging.getLogger(__name__)
+
+# Every slot of one complaint draft; cleared when it is sent, supported or cancelled.
+FORM_SLOTS = (
+    "pengaduan_id",
+    "pengaduan_kategori",
+    "pengaduan_kategori_nama",
+    "pengaduan_lokasi",
+    "pengaduan_lat",
+    "pengaduan_long",
+    "pengaduan_kelurahan",
+    "pengaduan_deskripsi",
+    "pengaduan_foto",
+    "pengaduan_identitas",
+    "pengaduan_persetujuan",
+    "pengaduan_nama",
+    "pengaduan_telepon",
+    "pengaduan_duplikat",
+    "pengaduan_duplikat_info",
+    "pengaduan_dukung",
+    "pengaduan_bagian_diubah",
+    "pengaduan_konfirmasi",
+    "pengaduan_gagal",
+)
+NO_PHOTO = "tidak_ada"
+KNOWN_CHANNELS = {"telegram", "whatsapp", "web", "sms", "email", "phone", "agent"}
+TICKET = re.compile(r"\b([A-Za-z]{2,5}-20\d{2}-\d{6})\b")
+_SERVICE_TTL_SECONDS = 300.0
+_services_cache: tuple[float, list[Service]] | None = None
+
+# Used only when the backend cannot be reached: the reference backend's codes and names, so a
+# category recognised by the NLU model can still be shown in the summary and queued.
+FALLBACK_SERVICES = {
+    "jalan-rusak": "Jalan Rusak / Berlubang",
+    "banjir": "Banjir / Genangan",
+    "sampah": "Sampah Menumpuk",
+    "lampu-jalan": "Lampu Jalan Mati",
+    "pohon-tumbang": "Pohon Tumbang / Rawan Tumbang",
+    "saluran-tersumbat": "Saluran Air Tersumbat",
+    "parkir-liar": "Parkir Liar",
+    "pkl": "Pedagang Kaki Lima",
+    "pungli": "Pungutan Liar",
+    "fasilitas-umum": "Fasilitas Umum Rusak",
+    "kebisingan": "Kebisingan",
+    "air-bersih": "Air Bersih Tidak Mengalir",
+    "sarang-nyamuk": "Sarang Nyamuk / DBD",
+    "bangunan-liar": "Bangunan Tanpa Izin",
+}
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+
+
+def city_client(attempts: int = 1) -> CityClient:
+    """A client with the bounded timeout from settings; callers use it in `async with`."""
+    return CityClient(attempts=attempts)
+
+
+def contact(tracker: Tracker) -> tuple[str, str]:
+    """The reporter's channel (from the gateway's metadata) and opaque address (the sender id)."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    channel = str(metadata.get("channel") or "").lower() if isinstance(metadata, dict) else ""
+    if channel not in KNOWN_CHANNELS:
+        # `rasa shell` and story tests carry no metadata; the web channel is the neutral default.
+        channel = "web"
+    return channel, tracker.sender_id
+
+
+def intent_of(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def entity_values(tracker: Tracker, entity: str) -> list[Any]:
+    return [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
+
+
+def ticket_in(tracker: Tracker) -> str | None:
+    for value in entity_values(tracker, "nomor_tiket"):
+        if isinstance(value, str) and TICKET.fullmatch(value.strip()):
+            return value.strip().upper()
+    match = TICKET.search(tracker.latest_message.get("text") or "")
+    return match.group(1).upper() if match else None
+
+
+def reset_form() -> list[SlotSet]:
+    return [SlotSet(name, None) for name in FORM_SLOTS]
+
+
+def idempotency_key(sender: str, day: dt.date, payload: dict[str, Any]) -> str:
+    """One key per conversation and report content per day, so a retry never files twice.
+
+    A retried "kirim", a re-delivered message, an outbox redelivery or the whole form replayed
+    with the same answers all give the same key, and the backend answers with the ticket it
+    already filed. A report that differs in any field is a new request (the backend refuses a
+    reused key with a different body), and the day keeps a recurrence weeks later from being
+    answered with an old, closed ticket.
+    """
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    digest = hashlib.sha256(f"{sender}\n{day.isoformat()}\n{canonical}".encode()).hexdigest()
+    return f"pengaduan-{digest[:48]}"
+
+
+def mask_phone(phone: str | None) -> str:
+    """+6281234567890 -> +62812****890; for logs and read-backs."""
+    if not phone:
+        return ""
+    digits = phone.strip()
+    return digits[:6] + "****" + digits[-3:] if len(digits) > 9 else "****"
+
+
+def format_when(value: dt.datetime) -> str:
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year} {value.hour:02d}.{value.minute:02d}"
+
+
+# --- categories ------------------------------------------------------------------------------------
+
+
+async def services() -> list[Service]:
+    """The backend's complaint categories, cached for five minutes; [] when it is unreachable."""
+    global _services_cache
+    now = time.monotonic()
+    if _services_cache and now - _services_cache[0] < _SERVICE_TTL_SECONDS:
+        return _services_cache[1]
+    try:
+        async with city_client() as city:
+            found = await city.list_services()
+    except CityClientError as exc:
+        logger.warning("complaint categories unavailable: %s", type(exc).__name__)
+        return _services_cache[1] if _services_cache else []
+    _services_cache = (now, found)
+    return found
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9]+", " ", text.lower())).strip()
+
+
+def match_service(text: str, available: list[Service]) -> tuple[str, str] | None:
+    """(code, name) of the category `text` names: exact code, then keywords, then close words."""
+    key = _norm(text)
+    if not key:
+        return None
+    if not available:
+        code = text.strip().lower()
+        return (code, FALLBACK_SERVICES[code]) if code in FALLBACK_SERVICES else None
+    for service in available:
+        if text.strip().lower() == service.service_code.lower():
+            return service.service_code, service.service_name
+    padded = f" {key} "
+    best: tuple[int, Service] | None = None
+    for service in available:
+        phrases = [*service.keywords, service.service_name, service.service_code.replace("-", " ")]
+        for phrase in phrases:
+            p = _norm(phrase)
+            if p and f" {p} " in padded and (best is None or len(p) > best[0]):
+                best = (len(p), service)
+    if best:
+        return best[1].service_code, best[1].service_name
+    # Typos ("smpah", "bnjir"): compare each word with the single-word keywords.
+    words = key.split()
+    for service in available:
+        singles = {_norm(k) for k in service.keywords if " " not in _norm(k)} | {_norm(service.service_code)}
+        for word in words:
+            if len(word) >= 4 and difflib.get_close_matches(word, list(singles), n=1, cutoff=0.8):
+                return service.service_code, service.service_name
+    return None
+
+
+def service_name(code: str, available: list[Service]) -> str:
+    for service in available:
+        if service.service_code == code:
+            return service.service_name
+    return FALLBACK_SERVICES.get(code, code)
+
+
+async def backend_call_failed(exc: Exception) -> None:
+    """One log line per failed call, without any personal data."""
+    level = logging.INFO if isinstance(exc, BackendUnavailable) else logging.WARNING
+    logger.log(level, "city backend call failed: %s", type(exc).__name__)
+
+
+def response_text(domain: dict[str, Any], key: str) -> str:
+    variants = domain.get("responses", {}).get(key) or []
+    for variant in variants:
+        if isinstance(variant, dict) and variant.get("text"):
+            return str(variant["text"])
+    return ""

@@ -1,0 +1,313 @@
+"""Agent console: login, handoff queue, conversations (take over, reply, hand back), complaint
+and booking panels (city backend via CityClient), knowledge search, live updates over SSE.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+
+from citybot.client import CityClient
+from citybot.client.errors import CityClientError, NotFound, Rejected, Unauthorized
+from citybot.gateway import agents, conversations, store, texts
+from citybot.gateway.events import sse_stream
+from citybot.gateway.hub import AGENTS_TOPIC, Hub, Recipient
+from citybot.gateway.masking import get_logger
+from citybot.gateway.messages import Reply
+
+log = get_logger(__name__)
+STATIC = Path(__file__).parent / "static"
+COOKIE = "ak_agent"
+router = APIRouter(prefix="/agent", include_in_schema=False)
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+async def current_agent(request: Request) -> agents.CurrentAgent:
+    token = request.cookies.get(COOKIE)
+    if not token:
+        raise HTTPException(status_code=401, detail="login required")
+    agent = await _hub(request).run_db(lambda s: agents.current(s, token))
+    if agent is None:
+        raise HTTPException(status_code=401, detail="session expired")
+    return agent
+
+
+async def console_write(x_requested_with: Annotated[str | None, Header()] = None) -> None:
+    """Changes need a header a cross-site form cannot send (with SameSite=Strict cookies)."""
+    if x_requested_with != "agent-console":
+        raise HTTPException(status_code=403, detail="missing X-Requested-With")
+
+
+Agent = Annotated[agents.CurrentAgent, Depends(current_agent)]
+Write = Depends(console_write)
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=60)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class StatusIn(BaseModel):
+    status: Literal["menunggu", "koordinasi", "disposisi", "proses", "selesai", "ditolak", "duplikat", "dibatalkan"]
+    note: str = Field(default="", max_length=2000)
+
+
+def _city(request: Request) -> CityClient:
+    settings = _hub(request).settings
+    return CityClient(settings.backend_base_url, settings.backend_api_key, timeout=settings.http_timeout_seconds)
+
+
+def _city_error(exc: CityClientError) -> JSONResponse:
+    if isinstance(exc, Unauthorized):
+        return JSONResponse({"code": "backend_login", "message": "Sesi panel kota habis: silakan masuk ulang."}, 401)
+    if isinstance(exc, NotFound):
+        return JSONResponse({"code": exc.code, "message": exc.message}, 404)
+    if isinstance(exc, Rejected):
+        return JSONResponse({"code": exc.code, "message": exc.message}, 422)
+    return JSONResponse({"code": "backend_unavailable", "message": "Sistem kota sedang tidak bisa dihubungi."}, 503)
+
+
+def _backend_token(agent: agents.CurrentAgent) -> str:
+    if not agent.backend_token:
+        raise HTTPException(status_code=409, detail="Akun ini tidak terhubung ke sistem kota.")
+    return agent.backend_token
+
+
+@router.get("", include_in_schema=False)
+async def console_page() -> FileResponse:
+    return FileResponse(STATIC / "agent.html", media_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/api/login", dependencies=[Write])
+async def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
+    hub = _hub(request)
+    ttl = dt.timedelta(hours=hub.settings.agent_session_hours)
+    result = await hub.run_db(lambda s: agents.login(s, body.username, body.password, ttl))
+    if result is None:
+        raise HTTPException(status_code=401, detail="Nama pengguna atau kata sandi salah.")
+    token, agent = result
+    backend_token: str | None = None
+    try:  # the city backend keeps its own agent accounts; same credentials unlock its panels
+        async with _city(request) as city:
+            backend_token = (await city.agent_login(body.username, body.password)).token
+    except CityClientError as exc:
+        log.info("backend agent login for %s failed: %s", agent.username, type(exc).__name__)
+    await hub.run_db(lambda s: agents.set_backend_token(s, token, backend_token))
+    response.set_cookie(
+        COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+        max_age=int(ttl.total_seconds()), path="/agent",
+    )
+    return {"username": agent.username, "role": agent.role, "city_panels": backend_token is not None}
+
+
+@router.post("/api/logout", dependencies=[Write])
+async def logout(request: Request, response: Response) -> dict[str, str]:
+    token = request.cookies.get(COOKIE)
+    if token:
+        await _hub(request).run_db(lambda s: agents.logout(s, token))
+    response.delete_cookie(COOKIE, path="/agent")
+    return {"status": "ok"}
+
+
+@router.get("/api/me")
+async def me(agent: Agent) -> dict[str, Any]:
+    return {"username": agent.username, "role": agent.role, "city_panels": agent.backend_token is not None}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@router.get("/api/queue")
+async def queue(request: Request, agent: Agent) -> dict[str, Any]:
+    items = await _hub(request).run_db(conversations.open_queue)
+    return {
+        "items": [
+            {
+                "sender": i.sender, "channel": i.channel, "state": i.state, "summary": i.summary,
+                "reason": i.reason, "agent": i.agent, "requested_at": _iso(i.requested_at),
+                "next_open": _iso(i.next_open), "name": i.display_name, "last_text": i.last_text,
+            }
+            for i in items
+        ]
+    }
+
+
+@router.get("/api/conversations/{sender}")
+async def conversation(sender: str, request: Request, agent: Agent) -> dict[str, Any]:
+    def read(session: Any) -> dict[str, Any]:
+        known = store.get_sender(session, sender)
+        conv = session.get(conversations.Conversation, sender)
+        if known is None and conv is None:
+            raise conversations.ConversationError("not_found", "Percakapan tidak ditemukan.", 404)
+        messages = store.history(session, sender)
+        return {
+            "sender": sender,
+            "channel": known.channel if known else conv.channel,
+            "name": known.display_name if known else "",
+            "state": conv.state if conv else "bot",
+            "agent": conv.agent if conv else None,
+            "summary": conv.summary if conv else "",
+            "reason": conv.reason if conv else "",
+            "messages": [
+                {"id": m.id, "direction": m.direction, "author": m.author, "text": m.text,
+                 "at": m.created_at.isoformat(), "data": m.data}
+                for m in messages
+            ],
+        }
+
+    return await _run(request, read)
+
+
+async def _run(request: Request, fn: Any) -> Any:
+    try:
+        return await _hub(request).run_db(fn)
+    except conversations.ConversationError as exc:
+        raise HTTPException(status_code=exc.status_code, detail=exc.message) from exc
+
+
+async def _tell_citizen(hub: Hub, sender: str, text: str, author: str) -> None:
+    recipient: Recipient | None = await hub.recipient(sender)
+    if recipient is not None:
+        await hub.queue(sender, recipient.channel, "agent", [Reply(text=text)], author=author)
+
+
+@router.post("/api/conversations/{sender}/take", dependencies=[Write])
+async def take(sender: str, request: Request, agent: Agent) -> dict[str, str]:
+    hub = _hub(request)
+    await _run(request, lambda s: conversations.take_over(s, sender, agent.username))
+    await _tell_citizen(hub, sender, texts.AGENT_JOINED.format(agent=agent.username), "system")
+    hub.broker.publish(AGENTS_TOPIC, {"type": "queue", "sender": sender, "state": "agent", "agent": agent.username})
+    return {"state": "agent"}
+
+
+@router.post("/api/conversations/{sender}/reply", dependencies=[Write])
+async def reply(sender: str, body: ReplyIn, request: Request, agent: Agent) -> dict[str, str]:
+    hub = _hub(request)
+    await _run(request, lambda s: conversations.require_agent_owner(s, sender, agent.username))
+    await _tell_citizen(hub, sender, body.text.strip(), f"agent:{agent.username}")
+    return {"status": "queued"}
+
+
+@router.post("/api/conversations/{sender}/release", dependencies=[Write])
+async def release(sender: str, request: Request, agent: Agent) -> dict[str, str]:
+    hub = _hub(request)
+    await _run(request, lambda s: conversations.hand_back(s, sender, agent.username, agent.is_supervisor))
+    await _tell_citizen(hub, sender, texts.AGENT_LEFT, "system")
+    hub.broker.publish(AGENTS_TOPIC, {"type": "queue", "sender": sender, "state": "bot"})
+    return {"state": "bot"}
+
+
+@router.get("/api/events")
+async def events(request: Request, agent: Agent) -> StreamingResponse:
+    hub = _hub(request)
+    queue_ = hub.broker.subscribe(AGENTS_TOPIC)
+
+    async def frames() -> AsyncIterator[str]:
+        try:
+            async for frame in sse_stream(request, queue_, [{"type": "hello", "agent": agent.username}]):
+                yield frame
+        finally:
+            hub.broker.unsubscribe(AGENTS_TOPIC, queue_)
+
+    return StreamingResponse(
+        frames(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+
+
+# --- city panels -----------------------------------------------------------------------------
+
+
+@router.get("/api/complaints", response_model=None)
+async def complaints(
+    request: Request,
+    agent: Agent,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+    category: Annotated[str | None, Query(max_length=40)] = None,
+    date_from: Annotated[dt.date | None, Query()] = None,
+    date_to: Annotated[dt.date | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> dict[str, Any] | JSONResponse:
+    token = _backend_token(agent)
+    try:
+        async with _city(request) as city:
+            result = await city.agent_complaints(
+                token, status=status or None, category=category or None,  # type: ignore[arg-type]
+                date_from=date_from, date_to=date_to, page=page,
+            )
+    except CityClientError as exc:
+        return _city_error(exc)
+    return result.model_dump(mode="json")
+
+
+@router.post("/api/complaints/{ticket}/status", dependencies=[Write], response_model=None)
+async def change_status(ticket: str, body: StatusIn, request: Request, agent: Agent) -> dict[str, Any] | JSONResponse:
+    token = _backend_token(agent)
+    try:
+        async with _city(request) as city:
+            result = await city.agent_change_status(token, ticket, status=body.status, note=body.note)
+    except CityClientError as exc:
+        return _city_error(exc)
+    return result.model_dump(mode="json")
+
+
+@router.get("/api/bookings", response_model=None)
+async def bookings(
+    request: Request,
+    agent: Agent,
+    date: Annotated[dt.date | None, Query()] = None,
+    status: Annotated[str | None, Query(max_length=20)] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> dict[str, Any] | JSONResponse:
+    token = _backend_token(agent)
+    try:
+        async with _city(request) as city:
+            result = await city.agent_bookings(token, date=date, status=status or None, page=page)
+    except CityClientError as exc:
+        return _city_error(exc)
+    return result.model_dump(mode="json")
+
+
+@router.get("/api/knowledge")
+async def knowledge(request: Request, agent: Agent, q: Annotated[str, Query(min_length=2, max_length=300)]) -> Any:
+    settings = _hub(request).settings
+
+    def search() -> dict[str, Any]:
+        try:
+            from citybot.retrieval import get_retriever
+            from citybot.retrieval.index import read_manifest
+        except ImportError:
+            return {"available": False, "hits": []}
+        if read_manifest(Path(settings.index_dir)) is None:
+            return {"available": False, "hits": []}  # never build a whole index inside a request
+        answer = get_retriever().search(q, k=5)
+        return {
+            "available": True,
+            "confidence": answer.confidence,
+            "hits": [
+                {"title": h.title, "section": h.section, "text": h.text, "doc_id": h.doc_id, "score": h.score}
+                for h in answer.hits
+            ],
+        }
+
+    try:
+        return await asyncio.to_thread(search)
+    except Exception:  # the search box must never break the console
+        log.exception("knowledge search failed")
+        return {"available": False, "hits": []}
+

@@ -1,0 +1,142 @@
+"""Internal API for our own processes: backend status events, pushes from actions, handoff.
+
+Every call must carry `X-Citybot-Signature: sha256=<hmac of the raw body>` (NOTIFY_SECRET) and,
+by default, come from loopback: a leaked URL alone is useless.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from citybot.gateway import render
+from citybot.gateway.conversations import request_handoff
+from citybot.gateway.hub import AGENTS_TOPIC, Hub
+from citybot.gateway.masking import get_logger
+from citybot.gateway.messages import Reply
+from citybot.settings import Settings
+from citybot.signing import SIGNATURE_HEADER, verify
+
+log = get_logger(__name__)
+
+
+class NotifyIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=100)
+    type: str
+    ticket: str = Field(default="", max_length=40)
+    status: str = Field(default="", max_length=20)
+    status_label: str = Field(default="", max_length=40)
+    note: str = Field(default="", max_length=2000)
+    channel: str = Field(default="", max_length=16)
+    address: str = Field(default="", max_length=80)
+    occurred_at: str | None = None
+
+
+class PushIn(BaseModel):
+    event_id: str = Field(min_length=1, max_length=100)
+    sender: str = Field(min_length=1, max_length=80)
+    replies: list[Reply] = Field(min_length=1, max_length=10)
+
+
+class HandoffIn(BaseModel):
+    sender: str = Field(min_length=1, max_length=80)
+    summary: str = Field(default="", max_length=4000)
+    reason: str = Field(default="", max_length=200)
+
+
+class HandoffOut(BaseModel):
+    status: Literal["queued", "callback"]
+    next_open: str | None = None
+
+
+def _allowed(host: str | None, networks: str) -> bool:
+    if host is None:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(address in ipaddress.ip_network(n.strip()) for n in networks.split(",") if n.strip())
+
+
+async def signed_body(request: Request) -> dict[str, Any]:
+    """The verified JSON body; anything unsigned, forged or from outside is refused first."""
+    settings: Settings = request.app.state.settings
+    host = request.client.host if request.client else None
+    if not _allowed(host, settings.internal_allowed_networks):
+        raise HTTPException(status_code=403, detail="forbidden")
+    body = await request.body()
+    if not verify(body, settings.notify_secret, request.headers.get(SIGNATURE_HEADER)):
+        raise HTTPException(status_code=401, detail="bad signature")
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise HTTPException(status_code=422, detail="invalid JSON") from exc
+    if not isinstance(data, dict):
+        raise HTTPException(status_code=422, detail="a JSON object is expected")
+    return data
+
+
+SignedBody = Annotated[dict[str, Any], Depends(signed_body)]
+router = APIRouter(prefix="/internal", include_in_schema=False)
+
+
+def _parse(model: type[Any], data: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise HTTPException(status_code=422, detail=exc.errors(include_url=False, include_context=False)) from exc
+
+
+@router.post("/notify")
+async def notify(request: Request, data: SignedBody) -> JSONResponse:
+    event: NotifyIn = _parse(NotifyIn, data)
+    hub: Hub = request.app.state.hub
+    if event.type != "complaint.status_changed":
+        return JSONResponse({"status": "ignored"})
+    recipient = await hub.recipient(event.address)
+    channel = recipient.channel if recipient else event.channel
+    if recipient is None and channel != "web":
+        # Retrying cannot help: we never heard from this sender on a push channel.
+        log.warning("notify %s for unknown sender %s", event.event_id, event.address)
+        return JSONResponse({"status": "unknown_sender"})
+    reply = render.status_changed(event.ticket, event.status, event.status_label, event.note)
+    template = render.status_template(
+        hub.settings.whatsapp_status_template, event.ticket, event.status_label, event.note
+    )
+    fresh = await hub.queue(
+        event.address, channel, "notify", [reply], template=template, author="system",
+        dedupe_key=f"notify:{event.event_id}",
+    )
+    return JSONResponse({"status": "queued" if fresh else "duplicate"}, status_code=202 if fresh else 200)
+
+
+@router.post("/push")
+async def push(request: Request, data: SignedBody) -> JSONResponse:
+    body: PushIn = _parse(PushIn, data)
+    hub: Hub = request.app.state.hub
+    recipient = await hub.recipient(body.sender)
+    if recipient is None:
+        return JSONResponse({"code": "unknown_sender", "message": "Pengirim tidak dikenal."}, status_code=404)
+    fresh = await hub.queue(
+        body.sender, recipient.channel, "push", body.replies, author="bot", dedupe_key=f"push:{body.event_id}"
+    )
+    return JSONResponse({"status": "queued" if fresh else "duplicate"}, status_code=202 if fresh else 200)
+
+
+@router.post("/handoff", response_model=HandoffOut)
+async def handoff(request: Request, data: SignedBody) -> HandoffOut:
+    body: HandoffIn = _parse(HandoffIn, data)
+    hub: Hub = request.app.state.hub
+    recipient = await hub.recipient(body.sender)
+    channel = recipient.channel if recipient else body.sender.split("-", 1)[0]
+    status, next_open = await hub.run_db(
+        lambda s: request_handoff(s, hub.office_hours, body.sender, channel, body.summary, body.reason)
+    )
+    hub.broker.publish(AGENTS_TOPIC, {"type": "queue", "sender": body.sender, "state": status})
+    return HandoffOut(status=status, next_open=next_open.isoformat() if next_open else None)

@@ -1,0 +1,75 @@
+"""Media store: photos citizens send are kept under MEDIA_DIR and served by the gateway."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import FileResponse
+
+from citybot.settings import Settings
+
+_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
+_NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp|gif)$")
+_MEDIA_TYPES = {ext: mime for mime, ext in _TYPES.items()}
+
+
+class MediaRejected(Exception):
+    """Not an image we accept, or too big."""
+
+
+def sniff(data: bytes) -> str | None:
+    """Trust the bytes, not the declared type: a citizen's file becomes a URL others open."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    return None
+
+
+class MediaStore:
+    def __init__(self, settings: Settings) -> None:
+        self.directory = Path(settings.media_dir)
+        self.max_bytes = settings.gateway_media_max_bytes
+        base = settings.gateway_public_url or f"http://127.0.0.1:{settings.gateway_port}"
+        self.base_url = base.rstrip("/")
+
+    def save(self, data: bytes) -> str:
+        """Store an image and return its public URL."""
+        if len(data) > self.max_bytes:
+            raise MediaRejected("too large")
+        mime = sniff(data)
+        if mime is None:
+            raise MediaRejected("not an image")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        name = secrets.token_hex(16) + _TYPES[mime]
+        (self.directory / name).write_bytes(data)
+        return f"{self.base_url}/media/{name}"
+
+    def path(self, name: str) -> Path | None:
+        if not _NAME.match(name):
+            return None
+        path = self.directory / name
+        return path if path.is_file() else None
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/media/{name}")
+async def media_file(name: str, request: Request) -> FileResponse:
+    store: MediaStore = request.app.state.media
+    path = store.path(name)
+    if path is None:
+        raise HTTPException(status_code=404, detail="not found")
+    return FileResponse(
+        path,
+        media_type=_MEDIA_TYPES[path.suffix],
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"},
+    )
