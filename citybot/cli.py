@@ -12,6 +12,7 @@ import secrets
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -78,18 +79,25 @@ def train(force: bool = False) -> int:
         print(f"Rasa model restored from cache ({data_hash[:12]}).")
         return 0
     print(f"Training Rasa model ({data_hash[:12]})...", flush=True)
+    # Train into a private folder and rename: a concurrent `train` or a running server never
+    # sees a half-written model, and the stamp matches the data the model was trained on.
+    work = Path(tempfile.mkdtemp(prefix=".train-", dir=MODEL_DIR))
     command = [
         str(RASA_BIN), "train",
         "--config", "config.yml",
         "--domain", "bot/domain",
         "--data", "bot/data", "nlu_data",
-        "--out", str(MODEL_DIR),
+        "--out", str(work),
         "--fixed-model-name", MODEL_NAME,
     ]
     started = time.monotonic()
-    result = subprocess.run(command, cwd=ROOT, env=rasa_env(get_settings()), check=False)
-    if result.returncode != 0:
-        return result.returncode
+    try:
+        result = subprocess.run(command, cwd=ROOT, env=rasa_env(get_settings()), check=False)
+        if result.returncode != 0:
+            return result.returncode
+        os.replace(work / f"{MODEL_NAME}.tar.gz", model)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     stamp.write_text(data_hash)
     MODEL_CACHE.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(model, cached)
