@@ -1,0 +1,103 @@
+"""Indonesian price phrases: "50 ribu", "200rb", "1,5 juta", "di bawah", "maksimal", "antara ... sampai ...".
+
+`parse_price_range` returns the bounds it found and the text without the price phrase, so the
+rest of the message can be used as search words. Rupiah are written the Indonesian way by
+`format_rupiah` (Rp 150.000).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {"ribu": 1_000, "rb": 1_000, "rbu": 1_000, "k": 1_000, "juta": 1_000_000, "jt": 1_000_000}
+_NUMBER = r"(?:rp\.?\s*)?(\d+(?:[.,]\d+)*)\s*(ribu|rbu|rb|k|juta|jt)?(?![\w])"
+_AMOUNT = re.compile(_NUMBER, re.IGNORECASE)
+_WORD_AMOUNTS = {"seribu": 1_000, "sepuluh ribu": 10_000, "seratus ribu": 100_000, "sejuta": 1_000_000,
+                 "setengah juta": 500_000, "cepek": 100_000, "gopek": 500_000}
+
+_MAX_WORDS = (r"di\s*bawah|kurang\s+dari|maksimal|maksimum|maks\.?|max\.?|paling\s+mahal|tidak\s+lebih\s+dari|"
+              r"gak\s+lebih\s+dari|ga\s+lebih\s+dari|budget|budjet|bujet|sampai|hingga|<=?|dibawah|under")
+_MIN_WORDS = r"di\s*atas|lebih\s+dari|minimal|minimum|min\.?|mulai(?:\s+dari)?|paling\s+murah|>=?|diatas"
+_RANGE = re.compile(
+    rf"(?:antara|dari|harga)?\s*{_NUMBER}\s*(?:-|–|s/d|sd|sampai|hingga|ke|dan)\s*{_NUMBER}", re.IGNORECASE
+)
+_BOUNDED = re.compile(rf"(?P<kind>{_MAX_WORDS}|{_MIN_WORDS})\s*(?:harga\s*)?{_NUMBER}", re.IGNORECASE)
+_MIN_ONLY = re.compile(rf"^(?:{_MIN_WORDS})$", re.IGNORECASE)
+_LOOSE = re.compile(
+    r"(?:harga(?:nya)?|seharga|sekitar|kisaran|budget|bujet)?\s*(?:rp\.?\s*\d[\d.,]*|\d+(?:[.,]\d+)?\s*(?:ribu|rbu|rb|k|juta|jt))(?![\w])",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class PriceRange:
+    min_price: int | None = None
+    max_price: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.min_price is None and self.max_price is None
+
+
+def format_rupiah(amount: int) -> str:
+    return "Rp " + f"{int(amount):,}".replace(",", ".")
+
+
+def _to_number(digits: str, unit: str | None) -> float:
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", digits) and not unit:
+        return float(re.sub(r"[.,]", "", digits))  # 150.000 / 150,000: thousands separators
+    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits):
+        return float(digits.replace(".", ""))
+    return float(digits.replace(",", "."))  # 1,5 juta: decimal comma
+
+
+def _amount(digits: str, unit: str | None, *, assume_thousands: bool) -> int:
+    value = _to_number(digits, unit)
+    if unit:
+        value *= _UNITS[unit.lower()]
+    elif value < 1_000 and assume_thousands:
+        # Nothing in a village catalogue costs under Rp 1.000: "di bawah 200" means 200 ribu.
+        value *= 1_000
+    return round(value)
+
+
+def _replace_words(text: str) -> str:
+    lowered = text
+    for phrase, amount in sorted(_WORD_AMOUNTS.items(), key=lambda kv: -len(kv[0])):
+        lowered = re.sub(rf"\b{phrase}\b", str(amount), lowered, flags=re.IGNORECASE)
+    return lowered
+
+
+def parse_price_range(text: str) -> tuple[PriceRange, str]:
+    """Find a price bound or range in `text`; returns it and the text without the phrase."""
+    work = _replace_words(text)
+    match = _RANGE.search(work)
+    if match:
+        low_digits, low_unit, high_digits, high_unit = match.groups()
+        # "antara 50 sampai 100 ribu": the unit written once applies to both ends.
+        low_unit = low_unit or high_unit
+        low = _amount(low_digits, low_unit, assume_thousands=True)
+        high = _amount(high_digits, high_unit, assume_thousands=True)
+        if low > high:
+            low, high = high, low
+        return PriceRange(low, high), _strip(work, match)
+    match = _BOUNDED.search(work)
+    if match:
+        kind = match.group("kind")
+        amount = _amount(match.group(2), match.group(3), assume_thousands=True)
+        if _MIN_ONLY.match(kind.strip()):
+            return PriceRange(min_price=amount), _strip(work, match)
+        return PriceRange(max_price=amount), _strip(work, match)
+    match = _LOOSE.search(work)
+    if match:
+        number = _AMOUNT.search(match.group(0))
+        if number:
+            # A bare price ("kopi 50 ribuan", "budget 100rb") is read as the most they want to pay.
+            amount = _amount(number.group(1), number.group(2), assume_thousands=False)
+            return PriceRange(max_price=amount), _strip(work, match)
+    return PriceRange(), text
+
+
+def _strip(text: str, match: re.Match[str]) -> str:
+    return " ".join((text[: match.start()] + " " + text[match.end():]).split())

@@ -1,0 +1,158 @@
+"""Answers permit, health and transport questions from the knowledge files (retrieval).
+
+The retrieved passage is the one text a citizen reads that is not in the domain. The retriever
+is created on first use through a locked, cached getter and every search is bounded in time,
+so a cold index or a slow embedding model never holds the action server hostage.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.warga import latest_text, response_text, run_bounded
+from citybot.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+MAX_ANSWER_CHARS = 1200
+CANDIDATES = 4
+_lock = threading.Lock()
+_TOPIC_EXAMPLES = {
+    "perizinan": ("utter_topik_perizinan", "syarat mengurus PBG"),
+    "kesehatan": ("utter_topik_kesehatan", "jadwal imunisasi anak di puskesmas"),
+    "transportasi": ("utter_topik_transportasi", "tarif JakLingko"),
+}
+
+
+def _retriever() -> Any:
+    """The process-wide retriever; the lock keeps two first questions from loading it twice."""
+    from citybot.retrieval import get_retriever
+
+    with _lock:
+        return get_retriever()
+
+
+def _search(query: str, k: int) -> Any:
+    return _retriever().search(query, k=k)
+
+
+def format_passage(section: str, text: str, limit: int = MAX_ANSWER_CHARS) -> str:
+    """Short, readable answer: bullets and line breaks kept, cut at a line boundary."""
+    body = re.sub(r"\n{3,}", "\n\n", text.strip())
+    body = re.sub(r"^#{1,6}\s*", "", body, flags=re.MULTILINE)
+    body = re.sub(r"^\s*[-*]\s+", "• ", body, flags=re.MULTILINE)
+    heading = section.strip().lstrip("#").strip()
+    if heading and not body.lower().startswith(heading.lower()):
+        body = f"{heading}\n{body}"
+    if len(body) <= limit:
+        return body
+    cut = body[:limit]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut[limit // 2:] else cut[: cut.rfind(" ")]
+    return cut.rstrip() + " …"
+
+
+def candidates_from(hits: list[Any]) -> list[dict[str, str]]:
+    """One passage per document, best first."""
+    seen: set[str] = set()
+    found: list[dict[str, str]] = []
+    for hit in hits:
+        if hit.doc_id in seen:
+            continue
+        seen.add(hit.doc_id)
+        found.append({"doc_id": hit.doc_id, "title": hit.title, "section": hit.section, "text": hit.text})
+    return found
+
+
+def title_buttons(domain: DomainDict, candidates: list[dict[str, str]]) -> list[dict[str, str]]:
+    buttons = [
+        {"title": c["title"][:60], "payload": f'/tanya_layanan{{"dokumen": "{c["doc_id"]}"}}'} for c in candidates
+    ]
+    buttons.append({"title": response_text(domain, "utter_tombol_petugas"), "payload": "/bicara_petugas"})
+    return buttons
+
+
+class ActionJawabPertanyaan(Action):
+    def name(self) -> str:
+        return "action_jawab_pertanyaan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        in_form = bool(tracker.active_loop.get("name"))
+        chosen = next(tracker.get_latest_entity_values("dokumen"), None)
+        if chosen:
+            return self._answer_chosen(dispatcher, tracker, domain, str(chosen), in_form)
+        text = latest_text(tracker)
+        if not text or text.startswith("/"):
+            # A menu button ("Info perizinan") carries no question yet.
+            topic = tracker.get_slot("topik_layanan")
+            key, example = _TOPIC_EXAMPLES.get(str(topic), ("utter_topik_umum", "syarat bikin KTP"))
+            dispatcher.utter_message(response="utter_tanya_topik", topik=response_text(domain, key), contoh=example)
+            return []
+        settings = get_settings()
+        try:
+            answer = await run_bounded(_search, text, CANDIDATES * 2, limit=settings.retrieval_timeout_seconds)
+        except TimeoutError:
+            log.warning("retrieval took longer than %.1f s", settings.retrieval_timeout_seconds)
+            dispatcher.utter_message(response="utter_jawaban_tidak_tersedia")
+            return []
+        except Exception:  # a missing or broken index must not break the conversation
+            log.exception("retrieval failed")
+            dispatcher.utter_message(response="utter_jawaban_tidak_tersedia")
+            return []
+        candidates = candidates_from(answer.hits)[:CANDIDATES]
+        if not candidates:
+            dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
+            return [SlotSet("jawaban_kandidat", None), SlotSet("pertanyaan_terakhir", text[:300])]
+        if not answer.confident:
+            dispatcher.utter_message(response="utter_belum_yakin_jawaban", buttons=title_buttons(domain, candidates))
+            return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": True}),
+                    SlotSet("pertanyaan_terakhir", text[:300])]
+        best = answer.best
+        dispatcher.utter_message(
+            response="utter_jawaban", jawaban=format_passage(best.section, best.text), sumber=best.title
+        )
+        if not in_form:
+            dispatcher.utter_message(response="utter_apakah_terjawab")
+        return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": False}),
+                SlotSet("pertanyaan_terakhir", text[:300])]
+
+    def _answer_chosen(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, doc_id: str, in_form: bool
+    ) -> list[EventType]:
+        stored = tracker.get_slot("jawaban_kandidat") or {}
+        items: list[dict[str, str]] = stored.get("items", []) if isinstance(stored, dict) else []
+        found = next((c for c in items if c["doc_id"] == doc_id), None)
+        if found is None:
+            dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
+            return []
+        dispatcher.utter_message(
+            response="utter_jawaban", jawaban=format_passage(found["section"], found["text"]), sumber=found["title"]
+        )
+        if not in_form:
+            dispatcher.utter_message(response="utter_apakah_terjawab")
+        rest = [found] + [c for c in items if c["doc_id"] != doc_id]
+        return [SlotSet("jawaban_kandidat", {"items": rest, "ditawarkan": False})]
+
+
+class ActionTawarkanKandidat(Action):
+    """After "tidak": the other candidate documents as buttons, and a human agent."""
+
+    def name(self) -> str:
+        return "action_tawarkan_kandidat"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        stored = tracker.get_slot("jawaban_kandidat") or {}
+        items = stored.get("items", []) if isinstance(stored, dict) else []
+        others = items[1:]
+        if not others or (isinstance(stored, dict) and stored.get("ditawarkan")):
+            dispatcher.utter_message(response="utter_tidak_ada_kandidat")
+            return []
+        dispatcher.utter_message(response="utter_kandidat_lain", buttons=title_buttons(domain, others))
+        return [SlotSet("jawaban_kandidat", {"items": items, "ditawarkan": True})]

@@ -1,0 +1,36 @@
+"""Indonesian dates and times for citizens: "Senin, 30 November 2026 pukul 08.00 WITA"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+         "Oktober", "November", "Desember")
+ZONA = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def zone_label(tz_name: str) -> str:
+    return ZONA.get(tz_name, tz_name)
+
+
+def local(moment: dt.datetime, tz_name: str) -> dt.datetime:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(ZoneInfo(tz_name))
+
+
+def tanggal(day: dt.date) -> str:
+    return f"{day.day} {BULAN[day.month - 1]} {day.year}"
+
+
+def waktu_lengkap(moment: dt.datetime, tz_name: str) -> str:
+    t = local(moment, tz_name)
+    return f"{HARI[t.weekday()]}, {tanggal(t.date())} pukul {t:%H.%M} {zone_label(tz_name)}"
+
+
+def waktu_singkat(start: dt.datetime, end: dt.datetime, tz_name: str) -> str:
+    """Button title: "Sen 30 Nov 08.00–09.30"."""
+    s, e = local(start, tz_name), local(end, tz_name)
+    return f"{HARI[s.weekday()][:3]} {s.day} {BULAN[s.month - 1][:3]} {s:%H.%M}–{e:%H.%M}"
