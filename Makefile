@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench clean
+.PHONY: browser help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat on http://localhost:8080/)"
@@ -36,6 +36,13 @@ $(RASA_VENV)/.installed: requirements/rasa.txt
 	$(RASA_VENV)/bin/python -m pip install -q "pip>=23,<25"
 	$(RASA_VENV)/bin/python -m pip install -q -r requirements/rasa.txt
 	touch $@
+
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`, which
+# downloads a browser build this network cannot reach).
+browser:
+	@test -x /usr/bin/chromium || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and this is not root: browser tests will skip"; fi; }
 
 .env: .env.example | $(VENV)/.installed
 	$(PY) -m citybot.cli init-env
@@ -82,7 +89,7 @@ validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data nlu_data
 	$(PY) -m citybot.retrieval validate knowledge
 
-pytest: train index
+pytest: train index browser
 	$(PY) -m pytest -q tests
 
 story-test: train

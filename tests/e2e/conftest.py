@@ -14,6 +14,5 @@ ALL = ["backend", "actions", "rasa", "gateway"]
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """One real stack shared by the end-to-end tests of a run (Rasa takes ~30 s to start)."""
     var_dir: Path = tmp_path_factory.mktemp("stack")
-    names = [n for n in ALL if n != "backend" or (Path(__file__).parents[2] / "citybot/backend/__main__.py").exists()]
-    with running_stack(var_dir, names) as running:
+    with running_stack(var_dir, ALL) as running:
         yield running
