@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, or_, select
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
-from citybot.backend.models import Product, Seller, Village
+from citybot.backend.models import Product
 
 _WORD = re.compile(r"[0-9a-zà-ÿ]+")
 _STOPWORDS = frozenset(
@@ -42,7 +42,7 @@ _STOPWORDS = frozenset(
         "the",
     }
 )
-WEIGHTS = {"name": 3.0, "category": 2.0, "village": 1.5, "description": 1.0}
+WEIGHTS = {"name": 3.0, "category": 2.0, "village": 1.5, "description": 1.0, "seller": 0.5}
 
 
 def query_words(q: str | None) -> list[str]:
@@ -52,9 +52,17 @@ def query_words(q: str | None) -> list[str]:
     return list(dict.fromkeys(words))[:8]
 
 
-def _like(column: ColumnElement[str] | QueryableAttribute[str], word: str) -> ColumnElement[bool]:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+def _pattern(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+_RANKED_COLUMNS = (
+    ("lower(p.name)", WEIGHTS["name"]),
+    ("lower(p.category)", WEIGHTS["category"]),
+    ("lower(v.desa)", WEIGHTS["village"]),
+    ("lower(p.description)", WEIGHTS["description"]),
+    ("lower(s.name)", WEIGHTS["seller"]),
+)
 
 
 def search(
@@ -68,53 +76,46 @@ def search(
     page: int,
     page_size: int,
 ) -> tuple[list[tuple[Product, float]], int]:
+    """Rank by weighted word matches, then price. The SQL is a fixed template with bound
+    parameters only (built as text because composing ~40 LIKE expressions through the SQL
+    expression language cost more CPU than the query itself)."""
     words = query_words(q)
-    filters: list[ColumnElement[bool]] = []
+    params: dict[str, object] = {"limit": page_size, "offset": (page - 1) * page_size}
+    where = ["1 = 1"]
     if category:
-        filters.append(func.lower(Product.category) == category.strip().lower())
+        where.append("lower(p.category) = :category")
+        params["category"] = category.strip().lower()
     if village:
-        filters.append(_like(Village.desa, village.strip().lower()))
+        where.append("lower(v.desa) LIKE :village ESCAPE '\\'")
+        params["village"] = _pattern(village.strip().lower())
     if min_price is not None:
-        filters.append(Product.price >= min_price)
+        where.append("p.price >= :min_price")
+        params["min_price"] = min_price
     if max_price is not None:
-        filters.append(Product.price <= max_price)
-
-    score: ColumnElement[float] = cast(literal(0.0), Float)
-    for word in words:
-        for column, weight in (
-            (Product.name, WEIGHTS["name"]),
-            (Product.category, WEIGHTS["category"]),
-            (Village.desa, WEIGHTS["village"]),
-            (Product.description, WEIGHTS["description"]),
-        ):
-            score = score + case((_like(column, word), weight), else_=0.0)
-    if words:
-        # Every product must match at least one word somewhere.
-        filters.append(
-            or_(
-                *[
-                    or_(
-                        _like(Product.name, w),
-                        _like(Product.category, w),
-                        _like(Village.desa, w),
-                        _like(Product.description, w),
-                        _like(Seller.name, w),
-                    )
-                    for w in words
-                ]
-            )
-        )
-    base = (
-        select(Product.id, score.label("score"))
-        .join(Seller, Product.seller_id == Seller.id)
-        .join(Village, Seller.village_id == Village.id)
-        .where(and_(*filters) if filters else literal(True))
+        where.append("p.price <= :max_price")
+        params["max_price"] = max_price
+    terms = []
+    for i, word in enumerate(words):
+        params[f"w{i}"] = _pattern(word)
+        for column, weight in _RANKED_COLUMNS:
+            terms.append(f"CASE WHEN {column} LIKE :w{i} ESCAPE '\\' THEN {weight} ELSE 0 END")
+    score = " + ".join(terms) if terms else "0"
+    # Only constant SQL fragments and placeholder names are interpolated; every value is bound.
+    sql = text(
+        "SELECT id, score, count(*) OVER () AS total FROM ("  # noqa: S608
+        f" SELECT p.id AS id, p.price AS price, ({score}) AS score"
+        " FROM products p JOIN sellers s ON p.seller_id = s.id JOIN villages v ON s.village_id = v.id"
+        f" WHERE {' AND '.join(where)}"
+        f") ranked {'WHERE score > 0' if words else ''}"
+        " ORDER BY score DESC, price, id LIMIT :limit OFFSET :offset"
     )
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    ranked = session.execute(
-        base.order_by(score.desc(), Product.price, Product.id).offset((page - 1) * page_size).limit(page_size)
-    ).all()
+    ranked = session.execute(sql, params).all()
     if not ranked:
-        return [], int(total)
+        if page == 1:
+            return [], 0
+        # Past the last page the window saw no rows; read the total from the first row instead.
+        first = session.execute(sql, {**params, "limit": 1, "offset": 0}).first()
+        return [], int(first[2]) if first else 0
+    total = ranked[0][2]
     products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_([r[0] for r in ranked])))}
     return [(products[r[0]], float(r[1])) for r in ranked], int(total)
