@@ -120,6 +120,7 @@ class FakeTelegram:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.files: dict[str, bytes] = {}
         self.flood_once: set[str] = set()  # methods that first answer 429 retry_after=1
+        self.polled = False
         self.next_update_id = 1000
         self.next_message_id = 1
         self.app = FastAPI()
@@ -188,6 +189,7 @@ class FakeTelegram:
                              "can_join_groups": False, "can_read_all_group_messages": False,
                              "supports_inline_queries": False})
         if method == "getUpdates":
+            self.polled = True
             return self._ok(await self._get_updates(params))
         if method in ("deleteWebhook", "setWebhook", "answerCallbackQuery", "setMyCommands"):
             return self._ok(True)

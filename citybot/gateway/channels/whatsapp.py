@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from functools import partial
 from typing import Annotated, Any
 
@@ -33,6 +34,7 @@ ROW_TITLE_MAX = 24
 ROW_ID_MAX = 200
 BODY_MAX = 1024
 TEXT_MAX = 4096
+_MEDIA_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 router = APIRouter(include_in_schema=False)
 
 
@@ -139,7 +141,7 @@ class WhatsAppChannel:
 
     async def _download_media(self, media_id: str) -> str | None:
         """Graph API: GET /<media-id> gives a short-lived URL; fetching it needs the same token."""
-        if not media_id or not media_id.replace("_", "").isalnum():
+        if not _MEDIA_ID.fullmatch(media_id):  # it becomes part of a URL path
             return None
         try:
             meta = await self.http.get(f"{self.base}/{media_id}")

@@ -1,0 +1,97 @@
+"""The internal API refuses anything not signed with NOTIFY_SECRET over the exact raw body, and
+de-duplicates concurrent copies of one event (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from citybot.gateway.senders import sender_id
+from citybot.signing import SIGNATURE_HEADER
+from tests.gateway.conftest import Gateway, GatewayFactory
+from tests.services import drop_postgres, require_postgres
+
+PATHS = ["/internal/notify", "/internal/push", "/internal/handoff"]
+CASES = ["missing", "empty", "wrong-secret", "changed-body", "wrong-prefix", "no-prefix", "uppercase-hex", "truncated"]
+
+
+def _mac(body: bytes, secret: str) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize("case", CASES)
+def test_forged_internal_calls_are_401(gateway: Gateway, path: str, case: str) -> None:
+    payload = {"event_id": "e1", "sender": "web-x", "replies": [{"text": "hai"}], "summary": "s", "reason": "r",
+               "type": "complaint.status_changed", "address": "web-x", "channel": "web"}
+    body = json.dumps(payload).encode()
+    secret = gateway.settings.notify_secret
+    headers = {"Content-Type": "application/json"}
+    sent = body
+    signature = {
+        "missing": None,
+        "empty": "",
+        "wrong-secret": "sha256=" + _mac(body, secret + "x"),
+        "changed-body": "sha256=" + _mac(body, secret),
+        "wrong-prefix": "sha1=" + _mac(body, secret),
+        "no-prefix": _mac(body, secret),
+        "uppercase-hex": "sha256=" + _mac(body, secret).upper(),
+        "truncated": "sha256=" + _mac(body, secret)[:-4],
+    }[case]
+    if case == "changed-body":
+        sent = body.replace(b"hai", b"hei")
+    if signature is not None:
+        headers[SIGNATURE_HEADER] = signature
+    response = httpx.post(f"{gateway.url}{path}", content=sent, headers=headers, timeout=10)
+    assert response.status_code == 401, response.text
+
+
+def test_correct_signature_is_accepted(gateway: Gateway) -> None:
+    client_id = str(uuid.uuid4())
+    httpx.post(f"{gateway.url}/api/messages", json={"sender": client_id, "text": "halo"}, timeout=10)
+    body = {"sender": sender_id(gateway.settings.sender_id_key, "web", client_id), "summary": "s", "reason": "r"}
+    assert gateway.internal("/internal/handoff", body).status_code == 200
+
+
+def test_non_loopback_clients_are_refused(gateway_factory: GatewayFactory) -> None:
+    # Allow only a network the test client is not in: even a valid signature is refused.
+    with gateway_factory(internal_allowed_networks="10.99.0.0/16") as gw:
+        response = gw.internal("/internal/handoff", {"sender": "web-x", "summary": "", "reason": ""})
+        assert response.status_code == 403
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_db_gateway(request: pytest.FixtureRequest, gateway_factory: GatewayFactory) -> Iterator[Gateway]:
+    if request.param == "sqlite":
+        with gateway_factory() as gw:
+            yield gw
+        return
+    url = require_postgres()
+    try:
+        with gateway_factory(gateway_database_url=url) as gw:
+            yield gw
+    finally:
+        drop_postgres(url)
+
+
+def test_concurrent_copies_of_one_event_queue_once(any_db_gateway: Gateway) -> None:
+    gw = any_db_gateway
+    client_id = str(uuid.uuid4())
+    httpx.post(f"{gw.url}/api/messages", json={"sender": client_id, "text": "halo"}, timeout=10)
+    sender = sender_id(gw.settings.sender_id_key, "web", client_id)
+    event = {"event_id": str(uuid.uuid4()), "type": "complaint.status_changed", "ticket": "JKL-2026-000300",
+             "status": "disposisi", "status_label": "Disposisi", "note": "Diteruskan ke Dinas Bina Marga",
+             "channel": "web", "address": sender, "occurred_at": None}
+    with ThreadPoolExecutor(6) as pool:
+        codes = sorted(pool.map(lambda _: gw.internal("/internal/notify", event).status_code, range(6)))
+    assert codes == [200] * 5 + [202]
+    replies = httpx.get(f"{gw.url}/api/messages/inbox", params={"sender": client_id}, timeout=10).json()["replies"]
+    assert [r["text"] for r in replies] == [
+        "Laporan JKL-2026-000300 kini berstatus Disposisi: Diteruskan ke Dinas Bina Marga"]
