@@ -173,7 +173,7 @@ def test_webhook_mode_sets_secret_and_dedupes_parallel_deliveries(
 def test_forged_telegram_webhook_is_refused(
     gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str], secret: str | None
 ) -> None:
-    fake, api = telegram
+    _fake, api = telegram
     extra = {"telegram_bot_token": TELEGRAM_TOKEN, "telegram_api_base": api,
              "telegram_webhook_url": "https://kota.example/telegram/webhook",
              "telegram_webhook_secret": WEBHOOK_SECRET}

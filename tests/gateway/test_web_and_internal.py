@@ -139,7 +139,7 @@ def test_handoff_inside_office_hours_queues(gateway: Gateway) -> None:
     assert response.json() == {"status": "queued", "next_open": None}
 
 
-def test_handoff_outside_office_hours_records_callback(gateway_factory) -> None:  # type: ignore[no-untyped-def]
+def test_handoff_outside_office_hours_records_callback(gateway_factory) -> None:
     # Office open one minute a week on a day that is never today → always closed now.
     import datetime as dt
     from zoneinfo import ZoneInfo

@@ -61,7 +61,9 @@ def sign(body: bytes, secret: str = APP_SECRET) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def post(gw: Gateway, payload: dict[str, Any], signature: str | None = "auto", body: bytes | None = None) -> httpx.Response:
+def post(
+    gw: Gateway, payload: dict[str, Any], signature: str | None = "auto", body: bytes | None = None
+) -> httpx.Response:
     raw = body if body is not None else json.dumps(payload).encode()
     headers = {"Content-Type": "application/json"}
     if signature == "auto":
