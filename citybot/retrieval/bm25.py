@@ -33,13 +33,13 @@ class BM25Index:
     @classmethod
     def build(cls, passages: Sequence[Sequence[tuple[Sequence[str], float]]]) -> BM25Index:
         """`passages[i]` is a list of (terms, field weight) for passage i."""
-        tfs: list[Counter[str]] = []
+        tfs: list[dict[str, float]] = []
         lengths = np.zeros(len(passages), dtype=np.float64)
         for i, fields in enumerate(passages):
-            tf: Counter[str] = Counter()
+            tf: dict[str, float] = {}
             for terms, weight in fields:
                 for t in terms:
-                    tf[t] += weight
+                    tf[t] = tf.get(t, 0.0) + weight
                 lengths[i] += weight * len(terms)
             tfs.append(tf)
         df: Counter[str] = Counter()

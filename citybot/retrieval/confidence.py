@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from .documents import Check
     from .embedders import Embedder
@@ -20,8 +22,11 @@ if TYPE_CHECKING:
 
 def confidence(features: Mapping[str, float], calibration: Mapping[str, Any]) -> float:
     z = float(calibration["intercept"])
-    for name, coef in zip(calibration["features"], calibration["coef"], strict=True):
-        z += float(coef) * float(features.get(name, 0.0))
+    names = calibration["features"]
+    means = calibration.get("mean") or [0.0] * len(names)
+    scales = calibration.get("scale") or [1.0] * len(names)
+    for name, coef, mean, scale in zip(names, calibration["coef"], means, scales, strict=True):
+        z += float(coef) * (float(features.get(name, 0.0)) - float(mean)) / float(scale)
     return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
@@ -78,10 +83,15 @@ def fit_calibration(index: LoadedIndex, checks: Sequence[Check], embedder: Embed
     summary = ev.summary() | {"misses": len(ev.misses), "weights": [bm25_weight, dense_weight]}
     if len(set(labels)) < 2:
         return dict(DEFAULT_CALIBRATION), summary
-    x = [[f.get(name, 0.0) for name in names] for f, _ in ev.rows]
+    x = np.array([[f.get(name, 0.0) for name in names] for f, _ in ev.rows], dtype=np.float64)
+    # Standardised features, so one regularisation strength suits features of any range.
+    mean = x.mean(axis=0)
+    scale = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
     model = LogisticRegression(C=1.0, max_iter=1000)
-    model.fit(x, labels)
+    model.fit((x - mean) / scale, labels)
     calibration = {"features": names, "coef": [round(float(c), 5) for c in model.coef_[0]],
-                   "intercept": round(float(model.intercept_[0]), 5), "fitted": True,
+                   "intercept": round(float(model.intercept_[0]), 5),
+                   "mean": [round(float(v), 6) for v in mean],
+                   "scale": [round(float(v), 6) for v in scale], "fitted": True,
                    "samples": len(labels), "positives": int(sum(labels))}
     return calibration, summary

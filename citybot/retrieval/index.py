@@ -35,10 +35,11 @@ DEPTH = 200  # candidates taken from each ranker before fusion
 # BM25F field weights: a word in the title or keywords says more than one in the body.
 FIELD_WEIGHTS = {"title": 2.5, "keywords": 2.0, "heading": 1.5, "summary": 0.5, "body": 1.0,
                  "questions": 2.0}
-DEFAULT_CALIBRATION = {
-    "features": ["top", "margin", "dense_top", "matched", "known"],
-    "coef": [2.0, 8.0, 2.0, 3.0, 2.0],
-    "intercept": -6.0,
+DEFAULT_CALIBRATION: dict[str, Any] = {
+    # Used when the knowledge has no checks to fit on: leans on lexical coverage and margin.
+    "features": ["top", "margin", "dense_top", "matched", "known", "bm25_raw"],
+    "coef": [1.0, 6.0, 0.0, 4.0, 2.0, 0.5],
+    "intercept": -5.0,
     "fitted": False,
 }
 
@@ -197,6 +198,7 @@ def write_faiss(vectors: np.ndarray, path: Path, ann_threshold: int) -> str:
     import faiss
 
     n, dim = vectors.shape
+    index: Any
     if n > ann_threshold:
         index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = 80
@@ -231,6 +233,7 @@ class LoadedIndex:
         self.vocab = Vocabulary(self.bm25.doc_freqs(), surface)
         self.faiss: Any = None
         if (bdir / "dense.faiss").exists():
+            faiss.omp_set_num_threads(1)  # one query at a time: threads only add barrier waits
             self.faiss = faiss.read_index(str(bdir / "dense.faiss"))
             if hasattr(self.faiss, "hnsw"):
                 self.faiss.hnsw.efSearch = 128

@@ -20,6 +20,7 @@ import yaml
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
 _VOWELS = set("aiueo")
+_REDUP_RE = re.compile(r"^([a-z]{3,})2$")
 # Words that carry no topic in a citizen's question, beyond Sastrawi's list.
 EXTRA_STOPWORDS = {
     "admin", "kakak", "deh", "sih", "nih", "tolong", "halo", "hai", "pagi", "siang", "sore",
@@ -105,6 +106,8 @@ class Analyzer:
     def _deslang(self, tokens: Iterable[str]) -> list[str]:
         out: list[str] = []
         for tok in tokens:
+            if tok not in self.slang:
+                tok = _REDUP_RE.sub(r"\1", tok)  # "ciri2", "sembuh2" -> reduplication
             out.extend(self.slang.get(tok, [tok]))
         return out
 
@@ -133,6 +136,11 @@ class Analyzer:
         if len(token) < 2 or token in self.stopwords:
             return None
         stemmed = stem(token)
+        if stemmed != token:
+            # Slang under an affix: "bikinnya" -> "bikin" -> "buat", "ongkosnya" -> "biaya".
+            repl = self.slang.get(stemmed)
+            if repl and len(repl) == 1:
+                stemmed = stem(repl[0])
         if stemmed in self.stopwords or len(stemmed) < 2:
             return None
         return stemmed
