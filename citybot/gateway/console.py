@@ -181,10 +181,12 @@ async def _run(request: Request, fn: Any) -> Any:
         raise HTTPException(status_code=exc.status_code, detail=exc.message) from exc
 
 
-async def _tell_citizen(hub: Hub, sender: str, text: str, author: str) -> None:
+async def _tell_citizen(hub: Hub, sender: str, text: str, author: str, agent: str | None = None) -> None:
     recipient: Recipient | None = await hub.recipient(sender)
     if recipient is not None:
-        await hub.queue(sender, recipient.channel, "agent", [Reply(text=text)], author=author)
+        # `custom` lets the web widget label the bubble; Telegram and WhatsApp show the text only.
+        custom = {"from": "agent", "agent": agent} if agent else None
+        await hub.queue(sender, recipient.channel, "agent", [Reply(text=text, custom=custom)], author=author)
 
 
 @router.post("/api/conversations/{sender}/take", dependencies=[Write])
@@ -200,7 +202,7 @@ async def take(sender: str, request: Request, agent: Agent) -> dict[str, str]:
 async def reply(sender: str, body: ReplyIn, request: Request, agent: Agent) -> dict[str, str]:
     hub = _hub(request)
     await _run(request, lambda s: conversations.require_agent_owner(s, sender, agent.username))
-    await _tell_citizen(hub, sender, body.text.strip(), f"agent:{agent.username}")
+    await _tell_citizen(hub, sender, body.text.strip(), f"agent:{agent.username}", agent.username)
     return {"status": "queued"}
 
 

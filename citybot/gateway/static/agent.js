@@ -1,0 +1,228 @@
+// Agent console: queue, conversation (take over / reply / hand back), city panels, knowledge, live SSE.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const H = { "Content-Type": "application/json", "X-Requested-With": "agent-console" };
+  let me = null;
+  let openSender = null;
+  let events = null;
+  const STATE = { queued: "menunggu petugas", agent: "ditangani petugas", callback: "minta dihubungi", bot: "dilayani bot" };
+  const CHANNEL = { telegram: "Telegram", whatsapp: "WhatsApp", web: "Web" };
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+  const fmt = (iso) => (iso ? new Date(iso).toLocaleString("id-ID", { dateStyle: "short", timeStyle: "short" }) : "");
+
+  async function api(path, options) {
+    const res = await fetch("/agent/api" + path, Object.assign({ credentials: "same-origin" }, options || {}));
+    if (res.status === 401 && path !== "/login") { showLogin(); throw new Error("login"); }
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(data.detail || data.message || ("HTTP " + res.status));
+    return data;
+  }
+  const postJSON = (path, body) => api(path, { method: "POST", headers: H, body: JSON.stringify(body || {}) });
+
+  function showLogin() {
+    $("app").hidden = true; $("login").hidden = false; $("logout").hidden = true; $("live").hidden = true;
+    $("who").textContent = "";
+    if (events) { events.close(); events = null; }
+  }
+
+  async function start(info) {
+    me = info;
+    $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false;
+    $("who").textContent = info.username + " (" + (info.role === "supervisor" ? "supervisor" : "petugas") + ")";
+    await loadQueue();
+    connect();
+    loadComplaints();
+  }
+
+  $("login").onsubmit = async (e) => {
+    e.preventDefault();
+    $("login-error").textContent = "";
+    try {
+      await start(await postJSON("/login", { username: $("login-username").value, password: $("login-password").value }));
+    } catch (err) {
+      $("login-error").textContent = "Nama pengguna atau kata sandi salah.";
+    }
+  };
+  $("logout").onclick = async () => { await postJSON("/logout"); showLogin(); };
+
+  // --- live updates ------------------------------------------------------------------------
+  function connect() {
+    if (events) events.close();
+    events = new EventSource("/agent/api/events");
+    events.onopen = () => { $("live").hidden = false; loadQueue(); if (openSender) openConversation(openSender); };
+    events.onerror = () => { $("live").hidden = true; };
+    events.addEventListener("queue", () => { loadQueue(); if (openSender) openConversation(openSender); });
+    events.addEventListener("message", (ev) => {
+      const data = JSON.parse(ev.data);
+      if (data.sender === openSender) openConversation(openSender);
+      if (data.state && data.state !== "bot") loadQueue();
+    });
+  }
+
+  // --- queue and conversation --------------------------------------------------------------
+  async function loadQueue() {
+    const data = await api("/queue");
+    const box = $("queue");
+    box.replaceChildren();
+    if (!data.items.length) box.appendChild(el("p", { class: "muted" }, "Belum ada warga yang menunggu."));
+    for (const item of data.items) {
+      const div = el("div", { class: "queue-item" + (item.sender === openSender ? " active" : ""), "data-sender": item.sender });
+      const head = el("div");
+      head.appendChild(el("span", { class: "badge " + item.state }, STATE[item.state] || item.state));
+      head.appendChild(document.createTextNode(" " + (item.name || "Warga") + " · " + (CHANNEL[item.channel] || item.channel)));
+      div.appendChild(head);
+      div.appendChild(el("div", { class: "summary-text" }, item.summary || "(tanpa ringkasan)"));
+      let meta = fmt(item.requested_at);
+      if (item.agent) meta += " · " + item.agent;
+      if (item.next_open) meta += " · hubungi kembali " + fmt(item.next_open);
+      div.appendChild(el("div", { class: "muted" }, meta));
+      div.onclick = () => openConversation(item.sender);
+      box.appendChild(div);
+    }
+  }
+
+  async function openConversation(sender) {
+    openSender = sender;
+    for (const n of document.querySelectorAll(".queue-item")) n.classList.toggle("active", n.dataset.sender === sender);
+    const c = await api("/conversations/" + encodeURIComponent(sender));
+    $("conv-title").textContent = "Percakapan · " + (c.name || "Warga") + " · " + (CHANNEL[c.channel] || c.channel) +
+      " · " + (STATE[c.state] || c.state) + (c.agent ? " (" + c.agent + ")" : "");
+    const summary = $("summary");
+    summary.hidden = !c.summary;
+    summary.textContent = c.summary ? "Ringkasan bot: " + c.summary + (c.reason ? "\nAlasan: " + c.reason : "") : "";
+    const box = $("history");
+    box.replaceChildren();
+    for (const m of c.messages) {
+      let cls = m.direction === "in" ? "in" : "out";
+      if (m.author === "system") cls = "system";
+      else if (m.author.startsWith("agent:")) cls = "agentmsg";
+      const div = el("div", { class: "msg " + cls });
+      if (cls !== "system") {
+        const who = m.author === "citizen" ? "Warga" : m.author === "bot" ? "Bot" : m.author.replace("agent:", "Petugas ");
+        div.appendChild(el("span", { class: "author" }, who + " · " + fmt(m.at)));
+      }
+      div.appendChild(document.createTextNode(m.text));
+      if (m.data && m.data.media_url) {
+        const img = el("img", { src: m.data.media_url, alt: "Foto warga", style: "max-width:220px;display:block;margin-top:4px" });
+        div.appendChild(img);
+      }
+      box.appendChild(div);
+    }
+    box.scrollTop = box.scrollHeight;
+    const mine = c.state === "agent" && c.agent === me.username;
+    $("take-btn").disabled = c.state === "agent" && !mine ? true : mine;
+    $("release-btn").disabled = c.state === "bot" || (c.state === "agent" && !mine && me.role !== "supervisor");
+    $("reply-text").disabled = !mine;
+    $("reply-send").disabled = !mine;
+  }
+
+  const path = (suffix) => "/conversations/" + encodeURIComponent(openSender) + suffix;
+  $("take-btn").onclick = async () => { await postJSON(path("/take")); await openConversation(openSender); loadQueue(); };
+  $("release-btn").onclick = async () => { await postJSON(path("/release")); await openConversation(openSender); loadQueue(); };
+  async function sendReply() {
+    const text = $("reply-text").value.trim();
+    if (!text) return;
+    await postJSON(path("/reply"), { text });
+    $("reply-text").value = "";
+    await openConversation(openSender);
+  }
+  $("reply-send").onclick = sendReply;
+  $("reply-text").onkeydown = (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); sendReply(); } };
+
+  // --- panels ------------------------------------------------------------------------------
+  for (const tab of document.querySelectorAll(".tabs button")) {
+    tab.onclick = () => {
+      for (const t of document.querySelectorAll(".tabs button")) t.classList.toggle("on", t === tab);
+      for (const p of document.querySelectorAll(".panel")) p.style.display = p.dataset.panel === tab.dataset.tab ? "flex" : "none";
+      if (tab.dataset.tab === "bookings") loadBookings();
+    };
+  }
+
+  function query(params) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+    return q.toString();
+  }
+
+  async function loadComplaints() {
+    const box = $("complaints");
+    box.replaceChildren(el("p", { class: "muted" }, "Memuat…"));
+    let data;
+    try {
+      data = await api("/complaints?" + query({ status: $("c-status").value, category: $("c-category").value,
+        date_from: $("c-from").value, date_to: $("c-to").value }));
+    } catch (err) {
+      box.replaceChildren(el("p", { class: "muted" }, "Data laporan belum tersedia: " + err.message));
+      return;
+    }
+    const table = el("table");
+    table.appendChild(el("tr")).append(el("th", {}, "Tiket"), el("th", {}, "Laporan"), el("th", {}, "Status"));
+    for (const c of data.items) {
+      const row = el("tr");
+      const info = el("td");
+      info.append(el("div", {}, c.service_name), el("div", { class: "muted" }, (c.address || c.kelurahan || "") + " · " + fmt(c.requested_datetime)));
+      const statusCell = el("td");
+      const select = el("select");
+      for (const s of ["menunggu", "koordinasi", "disposisi", "proses", "selesai", "ditolak", "duplikat", "dibatalkan"]) {
+        const o = el("option", { value: s }, s); if (s === c.status) o.selected = true; select.appendChild(o);
+      }
+      const note = el("input", { placeholder: "Catatan untuk warga", size: "14" });
+      const save = el("button", { class: "secondary" }, "Simpan");
+      save.onclick = async () => {
+        save.disabled = true;
+        try { await postJSON("/complaints/" + encodeURIComponent(c.ticket) + "/status", { status: select.value, note: note.value }); loadComplaints(); }
+        catch (err) { alert("Gagal mengubah status: " + err.message); save.disabled = false; }
+      };
+      statusCell.append(select, note, save);
+      row.append(el("td", {}, c.ticket), info, statusCell);
+      table.appendChild(row);
+    }
+    box.replaceChildren(el("p", { class: "muted" }, data.total + " laporan"), table);
+  }
+  $("c-load").onclick = loadComplaints;
+
+  async function loadBookings() {
+    const box = $("bookings");
+    box.replaceChildren(el("p", { class: "muted" }, "Memuat…"));
+    let data;
+    try { data = await api("/bookings?" + query({ date: $("b-date").value, status: $("b-status").value })); }
+    catch (err) { box.replaceChildren(el("p", { class: "muted" }, "Data HomeCare belum tersedia: " + err.message)); return; }
+    const table = el("table");
+    table.appendChild(el("tr")).append(el("th", {}, "Kode"), el("th", {}, "Pasien"), el("th", {}, "Jadwal"), el("th", {}, "Status"));
+    for (const b of data.items) {
+      const row = el("tr");
+      row.append(el("td", {}, b.code), el("td", {}, b.patient_name + " · " + (b.kelurahan || "")),
+        el("td", {}, fmt(b.slot.start) + " · " + b.puskesmas.name), el("td", {}, b.status));
+      table.appendChild(row);
+    }
+    box.replaceChildren(el("p", { class: "muted" }, data.total + " kunjungan"), table);
+  }
+  $("b-load").onclick = loadBookings;
+
+  async function searchKnowledge() {
+    const q = $("k-q").value.trim();
+    const box = $("knowledge");
+    if (q.length < 2) return;
+    box.replaceChildren(el("p", { class: "muted" }, "Mencari…"));
+    const data = await api("/knowledge?" + query({ q }));
+    if (!data.available) { box.replaceChildren(el("p", { class: "muted" }, "Indeks pengetahuan belum tersedia.")); return; }
+    box.replaceChildren();
+    if (!data.hits.length) box.appendChild(el("p", { class: "muted" }, "Tidak ada hasil."));
+    for (const h of data.hits) {
+      const div = el("div", { class: "hit" });
+      div.append(el("h4", {}, h.title + " — " + h.section), el("div", {}, h.text));
+      box.appendChild(div);
+    }
+  }
+  $("k-go").onclick = searchKnowledge;
+  $("k-q").onkeydown = (e) => { if (e.key === "Enter") searchKnowledge(); };
+
+  api("/me").then(start).catch(() => showLogin());
+})();

@@ -1,0 +1,34 @@
+// Embed Asisten Kota on any page: <script src="https://host/widget.js"></script>
+(function () {
+  "use strict";
+  if (window.__asistenKotaWidget) return;
+  window.__asistenKotaWidget = true;
+  var script = document.currentScript;
+  var origin = script ? new URL(script.src, location.href).origin : location.origin;
+  var open = false;
+  var frame = null;
+  var button = document.createElement("button");
+  button.type = "button";
+  button.setAttribute("aria-label", "Buka Asisten Kota");
+  button.textContent = "💬";
+  button.style.cssText = "position:fixed;right:20px;bottom:20px;width:58px;height:58px;border-radius:50%;border:0;" +
+    "background:#0b6e4f;color:#fff;font-size:26px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;z-index:2147483646";
+  button.onclick = function () {
+    if (!frame) {
+      frame = document.createElement("iframe");
+      frame.src = origin + "/?embed=1";
+      frame.title = "Asisten Kota";
+      frame.allow = "geolocation";
+      frame.style.cssText = "position:fixed;right:20px;bottom:90px;width:min(380px,calc(100vw - 40px));" +
+        "height:min(600px,calc(100vh - 120px));border:0;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.3);" +
+        "z-index:2147483647;background:#fff";
+      document.body.appendChild(frame);
+    }
+    open = !open;
+    frame.style.display = open ? "block" : "none";
+    button.textContent = open ? "✕" : "💬";
+    button.setAttribute("aria-label", open ? "Tutup Asisten Kota" : "Buka Asisten Kota");
+  };
+  function mount() { document.body.appendChild(button); }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+})();
