@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,9 @@ class Database:
     write_engine: Engine
     read: sessionmaker[Session]
     write: sessionmaker[Session]
+    # SQLite has one writer at a time. Queueing writers of this process on a lock (instead of
+    # SQLite's busy handler, which polls with growing sleeps) keeps tail latency down.
+    write_lock: threading.Lock | None = field(default=None)
 
     @classmethod
     def connect(cls, url: str) -> Database:
@@ -81,6 +85,7 @@ class Database:
             write_engine=write_engine,
             read=sessionmaker(engine, expire_on_commit=False),
             write=sessionmaker(write_engine, expire_on_commit=False),
+            write_lock=threading.Lock() if is_sqlite(url) else None,
         )
 
     @property
@@ -89,7 +94,11 @@ class Database:
 
     @contextmanager
     def writing(self) -> Iterator[Session]:
-        with self.write() as session, session.begin():
+        if self.write_lock is None:
+            with self.write() as session, session.begin():
+                yield session
+            return
+        with self.write_lock, self.write() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
