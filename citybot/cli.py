@@ -47,14 +47,15 @@ def content_hash(paths: Iterable[Path], root: Path = ROOT) -> str:
     return digest.hexdigest()
 
 
-def rasa_env(settings: Settings) -> dict[str, str]:
+def rasa_env(settings: Settings, serving: bool = True) -> dict[str, str]:
     env = dict(os.environ)
-    # TensorFlow otherwise spins one thread pool per core per op; on a small machine that
-    # costs latency without adding throughput.
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
-    env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
-    env.setdefault("OMP_NUM_THREADS", "1")
+    if serving:
+        # One message is a tiny graph: TensorFlow's per-core thread pools only add contention
+        # with the other processes on a small machine. Training keeps the default pools.
+        env.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
+        env.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+        env.setdefault("OMP_NUM_THREADS", "1")
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     return env
@@ -92,7 +93,7 @@ def train(force: bool = False) -> int:
     ]
     started = time.monotonic()
     try:
-        result = subprocess.run(command, cwd=ROOT, env=rasa_env(get_settings()), check=False)
+        result = subprocess.run(command, cwd=ROOT, env=rasa_env(get_settings(), serving=False), check=False)
         if result.returncode != 0:
             return result.returncode
         os.replace(work / f"{MODEL_NAME}.tar.gz", model)
