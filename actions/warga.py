@@ -18,9 +18,12 @@ from citybot.client import CityClient
 
 log = logging.getLogger(__name__)
 
-# Every conversation reaches the backend as (channel, address) = ("rasa", Rasa sender id): the
-# sender id is already an opaque, keyed hash per platform user (see citybot/gateway/senders.py).
-CHANNEL = "rasa"
+# A conversation reaches the backend as (channel, address) = (the platform the gateway names in
+# the message metadata, the Rasa sender id): the same pair the complaint actions file reports
+# under, so "data saya" finds complaints and bookings alike. The sender id is already an opaque,
+# keyed hash per platform user (see citybot/gateway/senders.py).
+KNOWN_CHANNELS = frozenset({"telegram", "whatsapp", "web", "sms", "email", "phone", "agent"})
+DEFAULT_CHANNEL = "web"  # `rasa shell` and story tests carry no metadata
 
 # Messages that must leave any form: emergency, a question to answer, a request for a human.
 INTERRUPTING_INTENTS = ("darurat", "tanya_layanan", "bicara_petugas")
@@ -31,7 +34,13 @@ _CANCEL = re.compile(
 
 
 def subject_of(tracker: Tracker) -> tuple[str, str]:
-    return CHANNEL, tracker.sender_id
+    messages = [tracker.latest_message] + [e for e in reversed(tracker.events) if e.get("event") == "user"]
+    for message in messages:
+        metadata = message.get("metadata") or {}
+        channel = str(metadata.get("channel") or "").lower() if isinstance(metadata, dict) else ""
+        if channel in KNOWN_CHANNELS:
+            return channel, tracker.sender_id
+    return DEFAULT_CHANNEL, tracker.sender_id
 
 
 @asynccontextmanager
