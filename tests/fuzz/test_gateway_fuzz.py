@@ -1,0 +1,191 @@
+"""Thousands of hostile messages through the real gateway → Rasa → action server → backend.
+
+No 5xx, no process dies, every message gets a polite reply, and what the gateway keeps in its
+message log is exactly what the citizen sent (minus NUL bytes and surrounding blanks).
+Hypothesis draws batches of messages; each batch is sent concurrently over several senders so
+~2,000 messages take a couple of minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import re
+import sqlite3
+import time
+import uuid
+from collections import Counter
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.fuzz.inputs import corpus, message
+from tests.reliability.harness import FAKE_APP_SECRET, whatsapp_delivery
+from tests.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+SENDERS = 24
+CONCURRENCY = 8
+BATCH = 150
+BATCHES = 12  # 12 x 150 generated + the corpus (~100) + the raw-body cases > 2,000 messages
+MAX_TEXT = 4000
+# An unfilled response variable or a leaked error is not a polite reply.
+IMPOLITE = re.compile(r"\{[a-z_]+\}|Traceback|Exception|Internal Server Error|\bNone\b|undefined")
+
+RUN = uuid.uuid4().hex[:8]
+SENT: list[tuple[str, str]] = []  # (web client id, text as sent) for every accepted message
+OUTCOMES: Counter[str] = Counter()
+SLOWEST: list[float] = []
+
+
+def client_id(i: int) -> str:
+    return f"fuzz-{RUN}-{i % SENDERS}"
+
+
+def expected_stored(text: str) -> str:
+    return text.replace("\x00", "").strip()
+
+
+async def _send_all(stack: Stack, items: list[tuple[str, str]], offset: int) -> list[str]:
+    problems: list[str] = []
+    gate = asyncio.Semaphore(CONCURRENCY)
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as http:
+
+        async def one(i: int, field: str, value: str) -> None:
+            sender = client_id(offset + i)
+            async with gate:
+                started = time.monotonic()
+                try:
+                    response = await http.post("/api/messages", json={"sender": sender, field: value})
+                except httpx.HTTPError as exc:
+                    problems.append(f"{field}={value[:80]!r}: {type(exc).__name__} {exc}")
+                    return
+                SLOWEST.append(time.monotonic() - started)
+            OUTCOMES[str(response.status_code)] += 1
+            if response.status_code >= 500:
+                problems.append(f"{field}={value[:80]!r}: HTTP {response.status_code} {response.text[:200]}")
+                return
+            if (field == "payload" and len(value) > 2000) or (field == "text" and len(value) > 20_000):
+                if response.status_code != 422:  # beyond the API's documented bounds
+                    problems.append(f"{field}: {len(value)} characters answered {response.status_code}")
+                return
+            if response.status_code != 200:
+                problems.append(f"{field}={value[:80]!r}: HTTP {response.status_code} {response.text[:200]}")
+                return
+            replies = response.json()["replies"]
+            texts = [r.get("text") or "" for r in replies]
+            if not any(t.strip() for t in texts) and not any(r.get("buttons") for r in replies):
+                problems.append(f"{field}={value[:80]!r}: no reply")
+            for t in texts:
+                if IMPOLITE.search(t):
+                    problems.append(f"{field}={value[:80]!r}: impolite reply {t[:160]!r}")
+            cleaned = expected_stored(value)
+            if cleaned and len(cleaned) <= MAX_TEXT:
+                SENT.append((sender, value))
+
+        await asyncio.gather(*(one(i, f, v) for i, (f, v) in enumerate(items)))
+    return problems
+
+
+def send_batch(stack: Stack, items: list[tuple[str, str]], offset: int = 0) -> None:
+    problems = asyncio.run(_send_all(stack, items, offset))
+    assert not problems, f"{len(problems)} bad answers, e.g.:\n" + "\n".join(problems[:15])
+
+
+def test_fixed_corpus(fuzz_stack: Stack) -> None:
+    items = [("text", t) for t in corpus()] + [("payload", t) for t in corpus() if t.startswith("/")]
+    send_batch(fuzz_stack, items)
+
+
+@settings(
+    max_examples=BATCHES, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
+@given(batch=st.lists(message, min_size=BATCH, max_size=BATCH))
+def test_generated_messages(fuzz_stack: Stack, batch: list[tuple[str, str]]) -> None:
+    send_batch(fuzz_stack, batch, offset=len(SENT))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"sender": "raw-1", "text": "jalan \xff\xfe rusak"}',
+        b'{"sender": "raw-2", "text": "\xc3\x28 \xa0\xa1"}',
+        b'{"sender": "raw-3", "text": "\xed\xa0\x80"}',  # an encoded surrogate: invalid UTF-8
+        b'{"sender": "raw-4", "text": "ok"',
+        b"\x00\x00\x00",
+        b"",
+        b'{"sender": "raw-5", "text": ["list"]}',
+        b'{"sender": "' + b"s" * 500 + b'", "text": "halo"}',
+        b'{"sender": "raw-6", "text": "halo", "payload": {"nested": 1}}',
+    ],
+)
+def test_invalid_bytes_in_the_http_body_are_refused_cleanly(fuzz_stack: Stack, body: bytes) -> None:
+    response = httpx.post(
+        f"{fuzz_stack.gateway_url}/api/messages", content=body, headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
+    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
+
+
+@pytest.mark.parametrize(
+    "text", ["jalan \udcff rusak", "\x00\x00", "x" * 5000, "👨‍👩‍👧‍👦 \u202e laporan", "' OR 1=1 --"]
+)
+def test_whatsapp_webhook_takes_odd_text_without_error(fuzz_stack: Stack, text: str) -> None:
+    wa_id = "628" + str(uuid.uuid4().int)[:10]
+    delivery = whatsapp_delivery(wa_id, text, f"wamid.{uuid.uuid4().hex}")
+    body = json.dumps(delivery, ensure_ascii=True).encode()
+    signature = "sha256=" + hmac.new(FAKE_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    response = httpx.post(
+        f"{fuzz_stack.gateway_url}/whatsapp/webhook", content=body, timeout=60,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+    )
+    assert response.status_code == 200, response.text[:300]
+
+
+def test_invalid_utf8_in_a_signed_whatsapp_delivery_is_refused_cleanly(fuzz_stack: Stack) -> None:
+    body = b'{"object": "whatsapp_business_account", "entry": [\xff\xfe]}'
+    signature = "sha256=" + hmac.new(FAKE_APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    response = httpx.post(
+        f"{fuzz_stack.gateway_url}/whatsapp/webhook", content=body, timeout=30,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_every_message_was_answered_and_the_stack_is_still_up(fuzz_stack: Stack) -> None:
+    total = sum(OUTCOMES.values())
+    assert total >= 2000, f"only {total} messages went through ({dict(OUTCOMES)})"
+    for name, process in fuzz_stack.processes.items():
+        assert process.popen is not None and process.popen.poll() is None, f"{name} died:\n{process.log_tail()}"
+    assert httpx.get(f"{fuzz_stack.gateway_url}/healthz", timeout=10).status_code == 200
+    assert not any(code.startswith("5") for code in OUTCOMES), dict(OUTCOMES)
+
+
+def test_gateway_message_log_keeps_the_text_exactly(fuzz_stack: Stack) -> None:
+    """Each accepted message is in the gateway's history byte for byte (NUL and blanks trimmed)."""
+    from citybot.gateway.senders import sender_id
+
+    key = fuzz_stack.env["SENDER_ID_KEY"]
+    expected: dict[str, Counter[str]] = {}
+    for client, text in SENT:
+        expected.setdefault(sender_id(key, "web", client), Counter())[expected_stored(text)] += 1
+    db = sqlite3.connect(fuzz_stack.var_dir / "gateway.db")
+    try:
+        stored: dict[str, Counter[str]] = {}
+        for sender, text in db.execute(
+            "SELECT sender_id, text FROM messages WHERE direction = 'in' AND author = 'citizen'"
+        ):
+            if sender in expected:
+                stored.setdefault(sender, Counter())[text] += 1
+    finally:
+        db.close()
+    missing = {s: expected[s] - stored.get(s, Counter()) for s in expected}
+    missing = {s: c for s, c in missing.items() if c}
+    assert not missing, f"not stored exactly: {[t[:60] for c in missing.values() for t in c][:10]}"
+    assert sum(sum(c.values()) for c in expected.values()) >= 1500
