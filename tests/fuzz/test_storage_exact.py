@@ -108,7 +108,8 @@ def test_complaint_description_round_trips_exactly(backend_app: tuple[Database, 
 
 def test_corpus_descriptions_round_trip_exactly(backend_app: tuple[Database, object]) -> None:
     for text in corpus():
-        if any((c < " " or c == "\x7f") and c not in _C0_KEPT for c in text) or any("\ud800" <= c <= "\udfff" for c in text):
+        dropped_by_design = any((c < " " or c == "\x7f") and c not in _C0_KEPT for c in text)
+        if dropped_by_design or any("\ud800" <= c <= "\udfff" for c in text):
             continue
         if 0 < len(stored_form(text)) <= 4000:
             assert asyncio.run(_round_trip(backend_app[1], text)) == stored_form(text), repr(text[:60])
