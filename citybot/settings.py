@@ -75,14 +75,17 @@ class Settings(BaseSettings):
     embedding_model: str = "multilingual-e5-small"
     retrieval_bm25_weight: float = Field(0.6, ge=0, le=1)
     retrieval_dense_weight: float = Field(0.4, ge=0, le=1)
-    # Below this answer confidence the assistant says "saya belum yakin" and offers titles.
-    retrieval_confidence_threshold: float = Field(0.5, ge=0, le=1)
 
     # Human agents
     office_hours: str = "08:00-16:00"
     office_days: str = "1-5"  # ISO weekdays, Monday=1
 
     # --- helpers append new settings below this line (one small block each) ---
+    # Retrieval (issue 4): below this answer confidence the assistant says "saya belum yakin"
+    # and offers titles; a search waits at most dense_timeout for the query embedding, then
+    # answers from BM25 alone.
+    retrieval_confidence_threshold: float = Field(0.5, ge=0, le=1)
+    retrieval_dense_timeout_ms: float = Field(250.0, gt=0, le=5000)
     # Citizen journeys (issue 6): how long a question may wait for retrieval (the first call loads
     # the index), and results per catalogue page.
     retrieval_timeout_seconds: float = Field(8.0, gt=0, le=60)

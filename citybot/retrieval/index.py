@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,8 +247,15 @@ class LoadedIndex:
         emb = self.manifest["embedder"]
         return str(emb["backend"]), str(emb["model"])
 
-    def rank(self, query: str, embedder: Embedder | None, bm25_weight: float,
-             dense_weight: float, k: int = 3, depth: int = DEPTH) -> Ranking:
+    def dense_text(self, query: str) -> str:
+        """What the dense model reads for a query: de-slanged words, not stems."""
+        return self.analyzer.surface(query) or query
+
+    def rank(self, query: str, embedder: Embedder | Callable[[str], np.ndarray | None] | None,
+             bm25_weight: float, dense_weight: float, k: int = 3,
+             depth: int = DEPTH) -> Ranking:
+        """Rank documents for `query`. `embedder` may also be a callable that returns the query
+        vector or None (e.g. when a deadline passed): then the answer is lexical only."""
         n = len(self.passages)
         qterms, known = self.analyzer.query_terms(query, self.vocab)
         if n == 0:
@@ -255,11 +263,12 @@ class LoadedIndex:
         bm = self.bm25.scores(qterms)
         bm_max = float(bm.max())
         bm_n = bm / bm_max if bm_max > 0 else bm
-        use_dense = embedder is not None and self.faiss is not None and dense_weight > 0
+        qv: np.ndarray | None = None
+        if embedder is not None and self.faiss is not None and dense_weight > 0:
+            embed = embedder if callable(embedder) else embedder.embed_query
+            qv = embed(self.dense_text(query))
         dense_top = 0.0
-        if use_dense:
-            assert embedder is not None
-            qv = embedder.embed_query(self.analyzer.surface(query) or query)
+        if qv is not None:
             d, idx = self.faiss.search(qv.reshape(1, -1), min(depth, n))
             d, idx = d[0], idx[0]
             valid = idx >= 0

@@ -11,9 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from .confidence import confidence
 from .embedders import Embedder, get_embedder
@@ -57,13 +62,17 @@ class Answer:
 
 class Retriever:
     def __init__(self, index_dir: Path, *, bm25_weight: float = 0.6, dense_weight: float = 0.4,
-                 threshold: float = 0.5, check_interval: float = 1.0) -> None:
+                 threshold: float = 0.5, check_interval: float = 1.0,
+                 dense_timeout_ms: float = 250.0) -> None:
         self.index_dir = Path(index_dir)
         self.bm25_weight = bm25_weight
         self.dense_weight = dense_weight
         self.threshold = threshold
         self.check_interval = check_interval
+        self.dense_timeout = dense_timeout_ms / 1000
         self._lock = threading.Lock()
+        self._embed_slot = threading.Semaphore(1)
+        self._executor: ThreadPoolExecutor | None = None
         self._loading: threading.Thread | None = None
         self._last_check = 0.0
         self._signature = self._manifest_signature()
@@ -129,13 +138,51 @@ class Retriever:
         return self._index.manifest
 
     # -- search ------------------------------------------------------------------------
+    def _deadline_embed(self, index: LoadedIndex, embedder: Embedder | None,
+                        query: str) -> Callable[[str], np.ndarray | None] | None:
+        """Start embedding the query on a worker thread (it overlaps the BM25 scoring: the C
+        engine releases the GIL) and hand `rank` a getter that waits at most the time left.
+        If the model is still busy with an earlier query, or the deadline passes, the answer
+        is lexical only: a search never waits on the model longer than `dense_timeout`."""
+        if embedder is None or index.faiss is None or self.dense_weight <= 0:
+            return None
+        if not self._embed_slot.acquire(blocking=False):
+            return lambda _text: None
+        started = time.monotonic()
+        text = index.dense_text(query)
+
+        def work() -> np.ndarray:
+            try:
+                return embedder.embed_query(text)
+            finally:
+                self._embed_slot.release()
+
+        future = self._pool().submit(work)
+
+        def result(_text: str) -> np.ndarray | None:
+            try:
+                return future.result(timeout=max(self.dense_timeout - (time.monotonic() - started), 0))
+            except FutureTimeout:
+                log.warning("query embedding exceeded %.0f ms; answering from BM25 only",
+                            self.dense_timeout * 1000)
+                return None
+
+        return result
+
+    def _pool(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+            return self._executor
+
     def search(self, query: str, k: int = 3) -> Answer:
         self._maybe_reload()
         index, embedder = self._index, self._embedder
         query = (query or "").strip()
         if not query:
             return Answer(query, [], 0.0, self.threshold)
-        ranking = index.rank(query, embedder, self.bm25_weight, self.dense_weight, k=k)
+        ranking = index.rank(query, self._deadline_embed(index, embedder, query), self.bm25_weight,
+                             self.dense_weight, k=k)
         hits = []
         for h in ranking.hits:
             p = index.passages[h.passage]
@@ -157,4 +204,5 @@ def get_retriever() -> Retriever:
                     dense_weight=s.retrieval_dense_weight)
     return Retriever(Path(s.index_dir), bm25_weight=s.retrieval_bm25_weight,
                      dense_weight=s.retrieval_dense_weight,
-                     threshold=s.retrieval_confidence_threshold)
+                     threshold=s.retrieval_confidence_threshold,
+                     dense_timeout_ms=s.retrieval_dense_timeout_ms)
