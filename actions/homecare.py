@@ -443,6 +443,10 @@ class ActionSelesaiHomecare(Action):
 class _MulaiDenganKode(Action):
     """Starts cancel/reschedule: a code in this message is kept, an older one is forgotten."""
 
+    def name(self) -> str:
+        # rasa-sdk registers every Action subclass, bases included; without a name it refuses to start.
+        return "action_mulai_dengan_kode_dasar"
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         code = normalise_code(latest_text(tracker)) or next(tracker.get_latest_entity_values("kode_booking"), None)
         events = reset_events()
@@ -462,6 +466,10 @@ class ActionMulaiUbahJadwal(_MulaiDenganKode):
 
 
 class _ValidateKode(FormValidationAction):
+    def name(self) -> str:
+        # rasa-sdk registers every Action subclass, bases included; without a name it refuses to start.
+        return "validate_kode_dasar"
+
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
