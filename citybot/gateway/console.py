@@ -112,7 +112,8 @@ async def login(body: LoginIn, request: Request, response: Response) -> dict[str
         COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
         max_age=int(ttl.total_seconds()), path="/agent",
     )
-    return {"username": agent.username, "role": agent.role, "city_panels": backend_token is not None}
+    return {"username": agent.username, "role": agent.role, "city_panels": backend_token is not None,
+            "timezone": hub.settings.city_timezone}
 
 
 @router.post("/api/logout", dependencies=[Write])
@@ -125,8 +126,9 @@ async def logout(request: Request, response: Response) -> dict[str, str]:
 
 
 @router.get("/api/me")
-async def me(agent: Agent) -> dict[str, Any]:
-    return {"username": agent.username, "role": agent.role, "city_panels": agent.backend_token is not None}
+async def me(request: Request, agent: Agent) -> dict[str, Any]:
+    return {"username": agent.username, "role": agent.role, "city_panels": agent.backend_token is not None,
+            "timezone": _hub(request).settings.city_timezone}
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -193,7 +195,7 @@ async def _tell_citizen(hub: Hub, sender: str, text: str, author: str, agent: st
 async def take(sender: str, request: Request, agent: Agent) -> dict[str, str]:
     hub = _hub(request)
     await _run(request, lambda s: conversations.take_over(s, sender, agent.username))
-    await _tell_citizen(hub, sender, texts.AGENT_JOINED.format(agent=agent.username), "system")
+    await _tell_citizen(hub, sender, texts.AGENT_JOINED.format(agent=agent.username), "system", agent.username)
     hub.broker.publish(AGENTS_TOPIC, {"type": "queue", "sender": sender, "state": "agent", "agent": agent.username})
     return {"state": "agent"}
 

@@ -15,7 +15,8 @@
     if (text !== undefined && text !== null) node.textContent = text;
     return node;
   }
-  const fmt = (iso) => (iso ? new Date(iso).toLocaleString("id-ID", { dateStyle: "short", timeStyle: "short" }) : "");
+  let zone = undefined;  // the city's time zone (from /me), so every agent sees city time
+  const fmt = (iso) => (iso ? new Date(iso).toLocaleString("id-ID", { dateStyle: "short", timeStyle: "short", timeZone: zone }) : "");
 
   async function api(path, options) {
     const res = await fetch("/agent/api" + path, Object.assign({ credentials: "same-origin" }, options || {}));
@@ -34,6 +35,7 @@
 
   async function start(info) {
     me = info;
+    zone = info.timezone || undefined;
     $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false;
     $("who").textContent = info.username + " (" + (info.role === "supervisor" ? "supervisor" : "petugas") + ")";
     await loadQueue();

@@ -124,7 +124,7 @@
     const form = new FormData();
     form.append("sender", sender);
     form.append("photo", file);
-    call("/api/messages/photo", { method: "POST", body: form }, "📷 Foto terkirim");
+    call("/api/messages/photo", { method: "POST", body: form }, "[Foto terkirim]");
     photoInput.value = "";
   };
 
@@ -134,7 +134,7 @@
       (pos) => call("/api/messages/location", {
         method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ sender, latitude: pos.coords.latitude, longitude: pos.coords.longitude }),
-      }, "📍 Lokasi saya"),
+      }, "[Lokasi saya]"),
       () => showReply({ text: "Lokasi tidak bisa diambil. Anda bisa mengetik alamatnya saja, ya." }),
       { enableHighAccuracy: true, timeout: 15000 }
     );

@@ -10,7 +10,9 @@
   var button = document.createElement("button");
   button.type = "button";
   button.setAttribute("aria-label", "Buka Asisten Kota");
-  button.textContent = "💬";
+  var CHAT_ICON = '<svg viewBox="0 0 24 24" width="28" height="28" aria-hidden="true"><path fill="#fff" ' +
+    'd="M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H8l-5 4V5a2 2 0 0 1 1-2z"/></svg>';
+  button.innerHTML = CHAT_ICON;
   button.style.cssText = "position:fixed;right:20px;bottom:20px;width:58px;height:58px;border-radius:50%;border:0;" +
     "background:#0b6e4f;color:#fff;font-size:26px;box-shadow:0 4px 14px rgba(0,0,0,.25);cursor:pointer;z-index:2147483646";
   button.onclick = function () {
@@ -26,7 +28,7 @@
     }
     open = !open;
     frame.style.display = open ? "block" : "none";
-    button.textContent = open ? "✕" : "💬";
+    button.innerHTML = open ? '<span style="font-size:24px;line-height:1">&times;</span>' : CHAT_ICON;
     button.setAttribute("aria-label", open ? "Tutup Asisten Kota" : "Buka Asisten Kota");
   };
   function mount() { document.body.appendChild(button); }
