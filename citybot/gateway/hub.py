@@ -302,15 +302,17 @@ class Hub:
     async def dispatch_due(self) -> int:
         """Deliver every due queued reply once; returns how many were sent."""
         now = utcnow()
-        rows = await self.run_db(lambda s: [(r.id, r.sender_id, r.kind, r.payload) for r in store.due_outbound(s, now)])
+        rows = await self.run_db(
+            lambda s: [(r.id, r.sender_id, r.attempts, r.payload) for r in store.due_outbound(s, now)]
+        )
         sent = 0
         blocked: set[str] = set()
-        for row_id, sender, kind, payload in rows:
+        for row_id, sender, attempts, payload in rows:
             if sender in blocked:
                 continue  # keep a citizen's messages in order behind a failing one
             if not await self.run_db(partial(_claim, row_id=row_id)):
                 continue
-            error, retry_at = await self._deliver_row(sender, kind, payload)
+            error, retry_at = await self._deliver_row(sender, attempts, payload)
             if error is not None and retry_at is not None:
                 blocked.add(sender)
             await self.run_db(partial(_finish, row_id=row_id, error=error, retry_at=retry_at))
@@ -321,7 +323,7 @@ class Hub:
         return sent
 
     async def _deliver_row(
-        self, sender: str, kind: str, payload: dict[str, Any]
+        self, sender: str, attempts: int, payload: dict[str, Any]
     ) -> tuple[str | None, dt.datetime | None]:
         recipient = await self.recipient(sender)
         if recipient is None:
@@ -338,7 +340,9 @@ class Hub:
         except DeliveryError as exc:
             if exc.permanent:
                 return str(exc), None
-            delay = exc.retry_after if exc.retry_after is not None else 2.0 ** random.uniform(0, 4)
+            # 1, 2, 4 ... s (capped at 5 min) with jitter, unless the platform said how long to wait.
+            backoff = min(300.0, 2.0**attempts) * random.uniform(0.8, 1.2)
+            delay = exc.retry_after if exc.retry_after is not None else backoff
             return str(exc), utcnow() + dt.timedelta(seconds=delay)
         except Exception as exc:  # an adapter bug must not stop the queue
             log.exception("delivery to %s crashed", sender)

@@ -237,6 +237,8 @@ class FakeGraph:
         self.lock = threading.Lock()
         self.sent: list[dict[str, Any]] = []
         self.media: dict[str, bytes] = {}
+        self.fail_next = 0  # answer this many sends with 503 (a Graph API outage)
+        self.failures = 0
         self.base = ""
         self.app = FastAPI()
         self.app.add_api_route("/{phone_number_id}/messages", self.send, methods=["POST"])
@@ -251,6 +253,10 @@ class FakeGraph:
             return JSONResponse({"error": {"message": "Invalid OAuth access token", "code": 190}}, 401)
         body = await request.json()
         with self.lock:
+            if self.fail_next > 0:
+                self.fail_next -= 1
+                self.failures += 1
+                return JSONResponse({"error": {"message": "Service temporarily unavailable", "code": 2}}, 503)
             self.sent.append(body)
             n = len(self.sent)
         return JSONResponse({"messaging_product": "whatsapp", "contacts": [{"input": body.get("to"),

@@ -206,3 +206,25 @@ def test_forged_whatsapp_deliveries_are_refused(wa: Gateway, case: str) -> None:
     response = post(wa, payload, signature=signature, body=sent_body)
     assert response.status_code in (401, 403)
     assert wa.rasa.received == []
+
+
+def test_queued_push_is_retried_until_the_graph_api_recovers(wa: Gateway, graph: FakeGraph) -> None:
+    post(wa, delivery({"type": "text", "text": {"body": "halo"}}))
+    graph.fail_next = 2
+    push = {"event_id": "retry-1", "sender": wa.rasa.received[0]["sender"], "replies": [{"text": "Pengingat jadwal"}]}
+    assert wa.internal("/internal/push", push).status_code == 202
+    wait_for(lambda: len(graph.messages()) >= 3, timeout=20)
+    assert graph.failures == 2
+    assert graph.messages()[2]["text"]["body"] == "Pengingat jadwal"
+
+
+def test_flooding_sender_gets_one_polite_reply_then_silence(gateway_factory: GatewayFactory, graph: FakeGraph) -> None:
+    extra = {"whatsapp_token": WA_TOKEN, "whatsapp_phone_number_id": WA_PHONE_ID, "whatsapp_app_secret": APP_SECRET,
+             "whatsapp_verify_token": VERIFY_TOKEN, "whatsapp_graph_url": graph.base,
+             "gateway_rate_limit_per_minute": 3}
+    with gateway_factory(**extra) as gw:
+        for i in range(6):
+            post(gw, delivery({"type": "text", "text": {"body": f"spam {i}"}}))
+        assert gw.rasa.messages() == ["spam 0", "spam 1", "spam 2"]
+        bodies = [m["text"]["body"] for m in graph.messages() if m["type"] == "text"]
+        assert sum("terlalu banyak" in b for b in bodies) == 1
