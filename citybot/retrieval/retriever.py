@@ -61,7 +61,7 @@ class Answer:
 
 
 class Retriever:
-    def __init__(self, index_dir: Path, *, bm25_weight: float = 0.6, dense_weight: float = 0.4,
+    def __init__(self, index_dir: Path, *, bm25_weight: float = 0.5, dense_weight: float = 0.5,
                  threshold: float = 0.5, check_interval: float = 1.0,
                  dense_timeout_ms: float = 250.0) -> None:
         self.index_dir = Path(index_dir)
