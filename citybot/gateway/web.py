@@ -120,9 +120,13 @@ async def web_stream(request: Request, sender: WebClientId) -> StreamingResponse
             pending = await hub.take_inbox(sid)
             first = [{"type": "replies", "replies": pending}] if pending else []
             async for frame in sse_stream(request, queue, first):
-                if frame.startswith("event: inbox"):
+                # A push may have been queued by another gateway process: its event never reaches
+                # this one, so every heartbeat also looks at the durable inbox.
+                if frame.startswith(("event: inbox", ": ping")):
                     replies = await hub.take_inbox(sid)
                     if not replies:
+                        if frame.startswith(": ping"):
+                            yield frame
                         continue
                     frame = sse_frame({"type": "replies", "replies": replies})
                 yield frame

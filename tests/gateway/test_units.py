@@ -85,3 +85,20 @@ def test_rate_limiter_warns_once_then_drops_then_recovers() -> None:
     assert limiter.check("s", now=4) == "drop"
     assert limiter.check("other", now=4) == "ok"
     assert limiter.check("s", now=61) == "ok"
+
+
+def test_alembic_migration_matches_the_models(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from citybot.gateway.db import make_engine, upgrade
+    from citybot.gateway.models import Base
+
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    upgrade(url)
+    upgrade(url)  # idempotent: a restart must not fail
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    engine.dispose()
+    assert diff == []
