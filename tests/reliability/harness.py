@@ -112,11 +112,38 @@ def custom_stack(
         if "backend" in names:
             for step in ("migrate", "seed"):
                 subprocess.run([PY, "-m", "citybot.backend", step], cwd=ROOT, env=stack.env, check=True)
+        rasa_names = [n for n in order if n.startswith("rasa")]
         for name in order:
+            if name in rasa_names:
+                if name == rasa_names[0]:
+                    start_together(stack, rasa_names)  # model loading dominates: overlap it
+                continue
             stack.start(name)
         yield stack
     finally:
         stack.stop_all()
+
+
+def start_together(stack: Stack, names: list[str], timeout: float = 420.0) -> None:
+    """Start several processes at once and wait until every one answers."""
+    for name in names:
+        stack.processes[name].start(stack.env)
+    deadline = time.monotonic() + timeout
+    pending = list(names)
+    while pending and time.monotonic() < deadline:
+        for name in list(pending):
+            process = stack.processes[name]
+            if process.popen is not None and process.popen.poll() is not None:
+                raise RuntimeError(f"{name} exited early:\n{process.log_tail()}")
+            try:
+                if httpx.get(process.ready_url, timeout=2.0).status_code < 500:
+                    pending.remove(name)
+            except httpx.HTTPError:
+                pass
+        if pending:
+            time.sleep(0.5)
+    if pending:
+        raise RuntimeError(f"not ready after {timeout:.0f} s: {pending}")
 
 
 def rasa_urls(stack: Stack) -> list[str]:
@@ -197,13 +224,21 @@ class FakeGraph:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.sent: list[dict[str, Any]] = []
+        self.status = 200  # set to 500 to play an outage of the Graph API
         sent = self.sent
+        fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) or b"{}"
+                if fake.status != 200:
+                    self.send_response(fake.status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 try:
-                    sent.append(json.loads(self.rfile.read(length) or b"{}"))
+                    sent.append(json.loads(raw))
                 except ValueError:
                     sent.append({})
                 body = b'{"messaging_product":"whatsapp","messages":[{"id":"wamid.test"}]}'
