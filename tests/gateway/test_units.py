@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -87,7 +88,7 @@ def test_rate_limiter_warns_once_then_drops_then_recovers() -> None:
     assert limiter.check("s", now=61) == "ok"
 
 
-def test_alembic_migration_matches_the_models(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_alembic_migration_matches_the_models(tmp_path: Path) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
