@@ -200,7 +200,8 @@ def get_retriever() -> Retriever:
     s = get_settings()
     if read_manifest(Path(s.index_dir)) is None:
         build_index(Path(s.knowledge_dir), Path(s.index_dir), s.embedding_backend,
-                    s.embedding_model, progress=False, bm25_weight=s.retrieval_bm25_weight,
+                    s.embedding_model, progress=False,
+                    cache_dir=Path(s.var_dir) / "retrieval-cache", bm25_weight=s.retrieval_bm25_weight,
                     dense_weight=s.retrieval_dense_weight)
     return Retriever(Path(s.index_dir), bm25_weight=s.retrieval_bm25_weight,
                      dense_weight=s.retrieval_dense_weight,
