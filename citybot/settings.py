@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     whatsapp_push_template: str = "pemberitahuan_umum"
     whatsapp_template_language: str = "id"
     agent_session_hours: float = Field(12.0, gt=0, le=168)
+    # Reliability/security (issue 8): complaints one reporter (channel + address) may file per hour;
+    # beyond it the backend refuses politely (one account cannot flood the city's complaint desk).
+    complaints_per_reporter_per_hour: int = Field(5, ge=1, le=1000)
 
     @field_validator("city_timezone")
     @classmethod

@@ -1,24 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.reliability.harness import FakeGraph, custom_stack
+from tests.reliability.harness import FakeGraph, shared_stack
 from tests.stack import Stack
 
 
 @pytest.fixture(scope="session")
-def fuzz_graph() -> Iterator[FakeGraph]:
-    fake = FakeGraph()
-    yield fake
-    fake.close()
+def fuzz_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Stack:
+    """The real stack (SQLite), shared with tests/security. The per-sender flood limit stays on:
+    the messages are spread over enough senders that no one of them floods."""
+    return shared_stack(request, tmp_path_factory)[0]
 
 
 @pytest.fixture(scope="session")
-def fuzz_stack(tmp_path_factory: pytest.TempPathFactory, fuzz_graph: FakeGraph) -> Iterator[Stack]:
-    """The real stack (SQLite). The per-sender flood limit is lifted: thousands of messages from
-    a few senders are the point here, and the limit has its own test in tests/security."""
-    env = {**fuzz_graph.env(), "GATEWAY_RATE_LIMIT_PER_MINUTE": "100000"}
-    with custom_stack(tmp_path_factory.mktemp("fuzz"), ["backend", "actions", "rasa", "gateway"], env) as stack:
-        yield stack
+def fuzz_graph(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> FakeGraph:
+    return shared_stack(request, tmp_path_factory)[1]

@@ -29,7 +29,7 @@ from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-SENDERS = 24
+SENDERS = 160  # ~13 messages each over two minutes: under the 20-per-minute flood limit
 CONCURRENCY = 8
 BATCH = 150
 BATCHES = 12  # 12 x 150 generated + the corpus (~100) + the raw-body cases > 2,000 messages

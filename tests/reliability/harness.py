@@ -101,6 +101,8 @@ def custom_stack(
     if rasa_servers > 1:
         env["RASA_URLS"] = ",".join(f"http://127.0.0.1:{p}" for p in rasa_ports)
     stack = build_stack(var_dir, env)
+    # build_stack picked its own Rasa port for the readiness URL; ours (in env) is the real one.
+    stack.processes["rasa"].ready_url = f"http://127.0.0.1:{rasa_ports[0]}/"
     for i, port in enumerate(rasa_ports[1:], start=2):
         add_rasa_server(stack, f"rasa{i}", port)
     order = [n for n in names if n != "gateway"]
@@ -294,3 +296,32 @@ def post_whatsapp(stack: Stack, payload: dict[str, Any] | bytes, secret: str = F
         f"{stack.gateway_url}/whatsapp/webhook", content=body, timeout=CHAT_TIMEOUT,
         headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
     )
+
+
+# --- one full stack shared by the security and fuzz tests of a pytest session ----------------
+
+_SHARED: dict[str, Any] = {}
+
+
+def shared_stack(request: Any, tmp_path_factory: Any) -> tuple[Stack, FakeGraph]:
+    """A full stack (SQLite, WhatsApp channel against a local Graph API stand-in) started once per
+    pytest session however many test directories ask for it; stopped when the session ends.
+    Starting Rasa costs about a CPU-minute and a half, so directories share it."""
+    if "stack" not in _SHARED:
+        graph = FakeGraph()
+        context = custom_stack(tmp_path_factory.mktemp("shared"), ["backend", "actions", "rasa", "gateway"],
+                               graph.env())
+        try:
+            stack = context.__enter__()
+        except BaseException:
+            graph.close()
+            raise
+
+        def stop() -> None:
+            context.__exit__(None, None, None)
+            graph.close()
+            _SHARED.clear()
+
+        request.config.add_cleanup(stop)
+        _SHARED.update(stack=stack, graph=graph)
+    return _SHARED["stack"], _SHARED["graph"]

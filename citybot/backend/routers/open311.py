@@ -122,6 +122,9 @@ def create_request(
     )
 
     def work(session: Session) -> tuple[int, Any]:
+        complaints.check_reporter_limit(
+            session, data.channel, data.channel_address, settings.complaints_per_reporter_per_hour
+        )
         complaint = complaints.create(session, data, city_code=settings.city_code)
         notice = f"Laporan diterima dengan nomor {complaint.ticket}."
         return 201, [{"service_request_id": complaint.ticket, "service_notice": notice, "account_id": None}]

@@ -110,6 +110,24 @@ def create(session: Session, data: NewComplaint, *, city_code: str) -> Complaint
     return complaint
 
 
+def check_reporter_limit(session: Session, channel: str | None, address: str | None, per_hour: int) -> None:
+    """Refuse (422, a message the bot can read out) once a reporter filed `per_hour` in the last hour."""
+    if not channel or not address:
+        return
+    since = utcnow() - dt.timedelta(hours=1)
+    recent = session.scalar(
+        select(func.count(Complaint.id)).where(
+            Complaint.reporter_channel == channel, Complaint.reporter_address == address, Complaint.created_at >= since
+        )
+    )
+    if (recent or 0) >= per_hour:
+        raise invalid(
+            "reporter_hourly_limit",
+            f"Anda sudah mengirim {recent} laporan dalam satu jam terakhir. Agar semua laporan tertangani, "
+            "laporan berikutnya bisa dikirim sekitar satu jam lagi. Bila mendesak, ketik \"bicara dengan petugas\".",
+        )
+
+
 def by_ticket(session: Session, ticket: str, *, for_update: bool = False) -> Complaint:
     stmt = (
         select(Complaint)
