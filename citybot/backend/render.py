@@ -52,6 +52,8 @@ def booking(b: Booking) -> api.Booking:
         slot=slot(b.slot),
         created_at=local(b.created_at, tz),
         updated_at=local(b.updated_at, tz),
+        channel=b.channel,
+        channel_address=b.channel_address,
     )
 
 

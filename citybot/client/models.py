@@ -146,6 +146,9 @@ class Booking(_Model):
     slot: Slot
     created_at: dt.datetime
     updated_at: dt.datetime
+    # Who booked (the gateway's hashed sender id): only that conversation may read or change it.
+    channel: str | None = None
+    channel_address: str | None = None
 
 
 class BookingPage(_Model):
