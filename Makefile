@@ -98,10 +98,13 @@ story-test: train
 nlu-test: setup
 	$(RASA) test nlu --config config.yml --nlu nlu_data --cross-validation --folds 3 --out var/results/nlu
 
-test: lint typecheck validate pytest story-test audit
+# Story results come last so the run ends with pytest's summary and the Rasa story results.
+test: audit lint typecheck validate pytest story-test
 
 bench: train index db
-	$(PY) bench/run_all.py
+	$(PY) bench/backend.py
+	$(PY) bench/retrieval.py
+	$(PY) bench/load.py
 
 clean:
 	rm -rf var/results .mypy_cache .ruff_cache .pytest_cache
