@@ -58,6 +58,12 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
+class AgentIn(BaseModel):
+    username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9._-]+$")
+    password: str = Field(min_length=10, max_length=200)
+    role: Literal["agent", "supervisor"] = "agent"
+
+
 class ReplyIn(BaseModel):
     text: str = Field(min_length=1, max_length=4000)
 
@@ -129,6 +135,15 @@ async def logout(request: Request, response: Response) -> dict[str, str]:
 async def me(request: Request, agent: Agent) -> dict[str, Any]:
     return {"username": agent.username, "role": agent.role, "city_panels": agent.backend_token is not None,
             "timezone": _hub(request).settings.city_timezone}
+
+
+@router.post("/api/agents", dependencies=[Write])
+async def create_agent(body: AgentIn, request: Request, agent: Agent) -> dict[str, str]:
+    """Supervisors create or reset console accounts (passwords are stored as scrypt hashes)."""
+    if not agent.is_supervisor:
+        raise HTTPException(status_code=403, detail="Hanya supervisor yang dapat mengelola akun.")
+    row = await _hub(request).run_db(lambda s: agents.upsert_agent(s, body.username, body.password, body.role))
+    return {"username": row.username, "role": row.role}
 
 
 def _iso(value: dt.datetime | None) -> str | None:

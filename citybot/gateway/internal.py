@@ -31,7 +31,7 @@ class NotifyIn(BaseModel):
     ticket: str = Field(default="", max_length=40)
     status: str = Field(default="", max_length=20)
     status_label: str = Field(default="", max_length=40)
-    note: str = Field(default="", max_length=2000)
+    note: str | None = Field(default="", max_length=2000)
     channel: str = Field(default="", max_length=16)
     address: str = Field(default="", max_length=80)
     occurred_at: str | None = None
@@ -105,10 +105,9 @@ async def notify(request: Request, data: SignedBody) -> JSONResponse:
         # Retrying cannot help: we never heard from this sender on a push channel.
         log.warning("notify %s for unknown sender %s", event.event_id, event.address)
         return JSONResponse({"status": "unknown_sender"})
-    reply = render.status_changed(event.ticket, event.status, event.status_label, event.note)
-    template = render.status_template(
-        hub.settings.whatsapp_status_template, event.ticket, event.status_label, event.note
-    )
+    note = event.note or ""
+    reply = render.status_changed(event.ticket, event.status, event.status_label, note)
+    template = render.status_template(hub.settings.whatsapp_status_template, event.ticket, event.status_label, note)
     fresh = await hub.queue(
         event.address, channel, "notify", [reply], template=template, author="system",
         dedupe_key=f"notify:{event.event_id}",

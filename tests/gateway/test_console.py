@@ -87,3 +87,16 @@ def test_panels_degrade_without_backend_or_index(gateway: Gateway) -> None:
     assert agent.get("/agent/api/knowledge", params={"q": "syarat PBG"}).json() == {"available": False, "hits": []}
     assert agent.post("/agent/api/logout", headers=H).status_code == 200
     assert agent.get("/agent/api/me").status_code == 401
+
+
+def test_supervisor_creates_agents_who_cannot_create_agents(gateway: Gateway) -> None:
+    admin = login(gateway)
+    body = {"username": "siti.cc", "password": "kata-sandi-panjang", "role": "agent"}
+    assert admin.post("/agent/api/agents", json=body, headers=H).json() == {"username": "siti.cc", "role": "agent"}
+    weak = admin.post("/agent/api/agents", json={**body, "password": "pendek"}, headers=H)
+    assert weak.status_code == 422
+    siti = httpx.Client(base_url=gateway.url, timeout=10)
+    ok = siti.post("/agent/api/login", json={"username": "siti.cc", "password": "kata-sandi-panjang"}, headers=H)
+    assert ok.status_code == 200 and ok.json()["role"] == "agent"
+    other = {"username": "budi", "password": "kata-sandi-panjang", "role": "supervisor"}
+    assert siti.post("/agent/api/agents", json=other, headers=H).status_code == 403
