@@ -155,3 +155,15 @@ def test_search_is_bounded_when_the_model_is_slow(small_index: tuple[Path, Path]
         assert answer.best is not None and answer.best.doc_id == "perizinan-pajak-kendaraan"
         if i == 0:
             assert answer.features["dense_top"] == 0.0  # the dense part was skipped
+
+
+def test_large_corpora_switch_to_an_approximate_index(small_index: tuple[Path, Path],
+                                                      embedder_spec: tuple[str, str],
+                                                      tmp_path: Path) -> None:
+    source, _ = small_index
+    out = tmp_path / "ann"
+    result = build_index(source, out, *embedder_spec, progress=False, cache_dir=CACHE,
+                         ann_threshold=4)
+    assert result.manifest["index_type"] == "hnsw"
+    answer = Retriever(out).search("anak digigit anjing tetangga gmn")
+    assert answer.best is not None and answer.best.doc_id == "kesehatan-vaksin-rabies"
