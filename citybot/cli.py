@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from citybot.rasa_endpoints import write_endpoints
-from citybot.settings import ROOT, Settings, get_settings
+from citybot.settings import ROOT, USER_CACHE, Settings, get_settings
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 MODEL_DIR = ROOT / "models"
@@ -28,7 +28,7 @@ MODEL_NAME = "asisten-kota"
 TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/data", "nlu_data")
 # Trained models are kept outside the checkout too, so a fresh clone with unchanged data
 # (e.g. CI) reuses the model instead of spending minutes on `rasa train`.
-MODEL_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asisten-kota" / "models"
+MODEL_CACHE = USER_CACHE / "models"
 
 
 def content_hash(paths: Iterable[Path], root: Path = ROOT) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,8 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+# Expensive, reproducible artefacts (trained models, embeddings) live outside the checkout.
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asisten-kota"
 
 
 class Settings(BaseSettings):
@@ -86,6 +89,8 @@ class Settings(BaseSettings):
     # answers from BM25 alone.
     retrieval_confidence_threshold: float = Field(0.5, ge=0, le=1)
     retrieval_dense_timeout_ms: float = Field(250.0, gt=0, le=5000)
+    # Embeddings cached by passage hash, outside the checkout so a fresh clone (CI) reuses them.
+    retrieval_cache_dir: Path = USER_CACHE / "embeddings"
     # Citizen journeys (issue 6): how long a question may wait for retrieval (the first call loads
     # the index), and results per catalogue page.
     retrieval_timeout_seconds: float = Field(8.0, gt=0, le=60)

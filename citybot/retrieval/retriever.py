@@ -201,7 +201,7 @@ def get_retriever() -> Retriever:
     if read_manifest(Path(s.index_dir)) is None:
         build_index(Path(s.knowledge_dir), Path(s.index_dir), s.embedding_backend,
                     s.embedding_model, progress=False,
-                    cache_dir=Path(s.var_dir) / "retrieval-cache", bm25_weight=s.retrieval_bm25_weight,
+                    cache_dir=Path(s.retrieval_cache_dir), bm25_weight=s.retrieval_bm25_weight,
                     dense_weight=s.retrieval_dense_weight)
     return Retriever(Path(s.index_dir), bm25_weight=s.retrieval_bm25_weight,
                      dense_weight=s.retrieval_dense_weight,

@@ -1,6 +1,6 @@
 """Shared fixtures: the real knowledge index is built once per session.
 
-Embeddings are cached by passage hash under var/retrieval-cache, so only the first run on a
+Embeddings are cached by passage hash under settings.retrieval_cache_dir, so only the first run on a
 machine pays for embedding the whole knowledge base (about two minutes on 2 cores).
 """
 
@@ -15,7 +15,7 @@ from citybot.retrieval.index import BuildResult, build_index
 from citybot.settings import ROOT, get_settings
 
 KNOWLEDGE = ROOT / "knowledge"
-CACHE = ROOT / "var" / "retrieval-cache"
+CACHE = get_settings().retrieval_cache_dir
 
 
 @pytest.fixture(scope="session")
