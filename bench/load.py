@@ -228,6 +228,7 @@ def starter_model() -> Path:
     print("Training Rasa's starter assistant once (rasa init --no-prompt)...", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         init_dir = Path(tmp) / "starter"
+        init_dir.mkdir()
         subprocess.run(
             [str(RASA), "init", "--no-prompt", "--init-dir", str(init_dir)],
             cwd=tmp, env=rasa_env(get_settings()), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,

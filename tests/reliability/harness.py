@@ -126,7 +126,7 @@ def custom_stack(
         stack.stop_all()
 
 
-def start_together(stack: Stack, names: list[str], timeout: float = 420.0) -> None:
+def start_together(stack: Stack, names: list[str], timeout: float = 900.0) -> None:
     """Start several processes at once and wait until every one answers."""
     for name in names:
         stack.processes[name].start(stack.env)

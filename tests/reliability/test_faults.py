@@ -162,7 +162,7 @@ def test_rasa_restarted_mid_form_resumes_at_the_same_step(sqlite_stack: Stack) -
         busy = httpx.post(f"{stack.gateway_url}/api/messages", json={"sender": client, "text": "halo?"}, timeout=30)
         assert busy.status_code == 503 and "sibuk" in busy.text  # a polite "try again", nothing lost
     finally:
-        stack.start("rasa")
+        stack.start("rasa", timeout=900)
 
     for step in steps[2:]:
         take(send, step)
