@@ -12,14 +12,17 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from citybot.gateway import agents, console, internal, media, web
+from citybot.gateway import agents, console, internal, media, texts, web
 from citybot.gateway.channels import telegram, whatsapp
 from citybot.gateway.db import GatewayDB, upgrade
 from citybot.gateway.events import Broker
 from citybot.gateway.hub import Hub
 from citybot.gateway.masking import get_logger
+from citybot.gateway.messages import RepliesOut, Reply
 from citybot.gateway.rasa_client import RasaClient
 from citybot.settings import Settings, get_settings
 
@@ -65,6 +68,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Asisten Kota gateway", lifespan=lifespan)
     app.state.settings = settings
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The gateway's database restarting or failing over: a polite "try again" (503, like a busy
+        # Rasa), never a bare 500. Webhook platforms retry a 503; nothing was half-recorded.
+        log.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
+        body = RepliesOut(replies=[Reply(text=texts.BUSY)]).model_dump()
+        return JSONResponse(status_code=503, content=body, headers={"Retry-After": "2"})
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -34,9 +35,14 @@ class RepliesOut(BaseModel):
     replies: list[Reply]
 
 
+# A lone UTF-16 surrogate is valid in a JSON escape ("\ud800") but not in UTF-8: no database or
+# Rasa request can carry it, so it becomes the replacement character instead of a server error.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
     """NUL bytes break PostgreSQL text columns and mean nothing to a citizen."""
-    return text.replace("\x00", "").strip()
+    return _LONE_SURROGATE.sub("\ufffd", text.replace("\x00", "")).strip()
 
 
 def replies_from_rasa(items: list[dict[str, Any]]) -> list[Reply]:

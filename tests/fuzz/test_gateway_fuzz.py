@@ -48,7 +48,8 @@ def client_id(i: int) -> str:
 
 
 def expected_stored(text: str) -> str:
-    return text.replace("\x00", "").strip()
+    """NUL dropped, lone surrogates (unstorable) replaced by U+FFFD, surrounding blanks trimmed."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text.replace("\x00", "")).strip()
 
 
 async def _send_all(stack: Stack, items: list[tuple[str, str]], offset: int) -> list[str]:
