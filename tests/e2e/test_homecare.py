@@ -72,7 +72,7 @@ def bookings_of(stack: Stack, client: str) -> list[dict[str, Any]]:
     return asyncio.run(run())
 
 
-def book(stack: Stack, client: str, *, slot_id: int | None = None) -> tuple[str, int]:
+def book(stack: Stack, client: str, *, slot_id: int | None = None, phone: str = "0812 3456 7890") -> tuple[str, int]:
     """Walks the whole booking; returns the booking code and the slot id chosen."""
     text = text_of(say(stack, client, "mau pesan dokter ke rumah untuk nenek saya"))
     assert "tanda bahaya 1 dari 2" in text, text
@@ -86,7 +86,7 @@ def book(stack: Stack, client: str, *, slot_id: int | None = None) -> tuple[str,
     assert "umur pasien" in text, text
     text = text_of(say(stack, client, "72"))
     assert "Nomor HP" in text, text
-    text = text_of(say(stack, client, "0812 3456 7890"))
+    text = text_of(say(stack, client, phone))
     assert "Alamat lengkap" in text, text
     text = text_of(say(stack, client, "Jl. Tamalate I No. 10, RT 02 RW 03, dekat masjid"))
     assert "kelurahan" in text.lower(), text
@@ -99,7 +99,8 @@ def book(stack: Stack, client: str, *, slot_id: int | None = None) -> tuple[str,
     assert chosen in offered
     replies = say(stack, client, payload=f'/pilih_jadwal{{"jadwal": "{chosen}"}}')
     summary = text_of(replies)
-    assert "Daeng Ngalle" in summary and "+6281234567890" in summary and "Kassi-Kassi" in summary, summary
+    e164 = "+62" + re.sub(r"\D", "", phone)[1:]
+    assert "Daeng Ngalle" in summary and e164 in summary and "Kassi-Kassi" in summary, summary
     text = text_of(say(stack, client, payload="/ya"))
     match = CODE.search(text)
     assert match, text
