@@ -98,7 +98,8 @@
       " · " + (STATE[c.state] || c.state) + (c.agent ? " (" + c.agent + ")" : "");
     const summary = $("summary");
     summary.hidden = !c.summary;
-    summary.textContent = c.summary ? "Ringkasan bot: " + c.summary + (c.reason ? "\nAlasan: " + c.reason : "") : "";
+    const reasonLine = c.reason && !c.summary.includes(c.reason) ? "\nAlasan: " + c.reason : "";
+    summary.textContent = c.summary ? "Ringkasan bot:\n" + c.summary + reasonLine : "";
     const box = $("history");
     box.replaceChildren();
     for (const m of c.messages) {
