@@ -107,12 +107,7 @@ async def login(body: LoginIn, request: Request, response: Response) -> dict[str
     if result is None:
         raise HTTPException(status_code=401, detail="Nama pengguna atau kata sandi salah.")
     token, agent = result
-    backend_token: str | None = None
-    try:  # the city backend keeps its own agent accounts; same credentials unlock its panels
-        async with _city(request) as city:
-            backend_token = (await city.agent_login(body.username, body.password)).token
-    except CityClientError as exc:
-        log.info("backend agent login for %s failed: %s", agent.username, type(exc).__name__)
+    backend_token = await _backend_login(request, body.username, body.password)
     await hub.run_db(lambda s: agents.set_backend_token(s, token, backend_token))
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
@@ -120,6 +115,24 @@ async def login(body: LoginIn, request: Request, response: Response) -> dict[str
     )
     return {"username": agent.username, "role": agent.role, "city_panels": backend_token is not None,
             "timezone": hub.settings.city_timezone}
+
+
+# The backend seeds its bootstrap account as "supervisor" with the same AGENT_BOOTSTRAP_PASSWORD.
+_BACKEND_ALIASES = {"admin": "supervisor"}
+
+
+async def _backend_login(request: Request, username: str, password: str) -> str | None:
+    """The city backend keeps its own agent accounts; the same credentials unlock its panels."""
+    names = [username] + ([_BACKEND_ALIASES[username]] if username in _BACKEND_ALIASES else [])
+    async with _city(request) as city:
+        for name in names:
+            try:
+                return (await city.agent_login(name, password)).token
+            except CityClientError as exc:
+                log.info("backend agent login for %s failed: %s", name, type(exc).__name__)
+                if not isinstance(exc, (Unauthorized, Rejected, NotFound)):
+                    return None  # backend down: no point trying the alias
+    return None
 
 
 @router.post("/api/logout", dependencies=[Write])
