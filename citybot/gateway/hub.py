@@ -185,6 +185,12 @@ class Hub:
 
     async def handle_inbound(self, msg: Inbound) -> InboundResult:
         sender = self.sender_id(msg.channel, msg.platform_id)
+        # One citizen's messages are handled one at a time, in arrival order (Rasa's lock store
+        # serialises per conversation too, but would not keep our order).
+        async with self._lock(sender):
+            return await self._handle(sender, msg)
+
+    async def _handle(self, sender: str, msg: Inbound) -> InboundResult:
         # Web client ids are bearer secrets for the inbox, so the directory keeps none for web.
         platform_id = "" if msg.channel == "web" else msg.platform_id
 
@@ -214,14 +220,13 @@ class Hub:
         if state == "agent":
             result.to_agent = True
             return result
-        async with self._lock(sender):
-            try:
-                raw = await self.rasa.send(sender, msg.text, metadata={"channel": msg.channel})
-            except RasaUnavailable as exc:
-                log.warning("Rasa unavailable for %s: %s", sender, exc)
-                result.rasa_failed = True
-                result.replies = [Reply(text=texts.BUSY)]
-                return result
+        try:
+            raw = await self.rasa.send(sender, msg.text, metadata={"channel": msg.channel})
+        except RasaUnavailable as exc:
+            log.warning("Rasa unavailable for %s: %s", sender, exc)
+            result.rasa_failed = True
+            result.replies = [Reply(text=texts.BUSY)]
+            return result
         result.replies = replies_from_rasa(raw)
         await self._log_out(sender, result.replies, "bot")
         return result
