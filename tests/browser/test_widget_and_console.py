@@ -6,7 +6,8 @@ Two targets run the same flow:
   handoff action, so the test asks for the agent the way the action does: a signed POST
   /internal/handoff (citybot.client.gateway.GatewayClient).
 - "real-stack": backend, action server, trained Rasa model and gateway; the citizen's message
-  triggers `action_serahkan_ke_petugas` itself.
+  triggers `action_serahkan_ke_petugas` itself. This variant writes the committed screenshots
+  (docs/screenshots/); the stand-in variant writes its own under the test's tmp dir.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Target:
     sender_key: str
     admin_password: str
     real_bot: bool
+    screenshots: Path
 
 
 @pytest.fixture(params=["stand-in", pytest.param("real-stack", marks=pytest.mark.e2e)])
@@ -50,7 +52,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
         stack = request.getfixturevalue("stack")
         env = stack.env
         yield Target("real-stack", stack.gateway_url, env["NOTIFY_SECRET"], env["SENDER_ID_KEY"],
-                     env["AGENT_BOOTSTRAP_PASSWORD"], True)
+                     env["AGENT_BOOTSTRAP_PASSWORD"], True, SCREENSHOTS)
         return
     from citybot.gateway.app import create_app
 
@@ -60,7 +62,7 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
         settings = make_settings(tmp_path, rasa_url, port)
         with serve(create_app(settings), port) as url:
             yield Target("stand-in", url, settings.notify_secret, settings.sender_id_key,
-                         settings.agent_bootstrap_password, False)
+                         settings.agent_bootstrap_password, False, tmp_path / "screenshots")
 
 
 def queue_senders(target: Target, client: httpx.Client) -> list[str]:
@@ -141,9 +143,9 @@ def run_flow(browser: Any, target: Target, portal_url: str) -> None:
         chat.locator("#text").fill("Baik pak, terima kasih banyak")
         chat.locator("#send").click()
         expect(agent.locator("#history")).to_contain_text("Baik pak, terima kasih banyak")  # live in the console
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        citizen.screenshot(path=str(SCREENSHOTS / "widget.png"))
-        agent.screenshot(path=str(SCREENSHOTS / "agent-console.png"))
+        target.screenshots.mkdir(parents=True, exist_ok=True)
+        citizen.screenshot(path=str(target.screenshots / "widget.png"))
+        agent.screenshot(path=str(target.screenshots / "agent-console.png"))
 
         agent.locator("#release-btn").click()
         expect(chat.locator(".msg.bot").last).to_contain_text("kembali dilayani Asisten Kota")
