@@ -46,7 +46,7 @@ def lock_store_config(redis_url: str) -> dict[str, Any] | None:
         "url": parsed.hostname or "127.0.0.1",
         "port": parsed.port or 6379,
         "db": int(parsed.path.lstrip("/") or 0),
-        "key_prefix": "asisten_kota",
+        "key_prefix": "asistenkota",  # Rasa accepts only letters and digits here
     }
     if parsed.password:
         config["password"] = parsed.password

@@ -75,7 +75,7 @@ def test_tracker_store_config_from_urls(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unsupported"):
         tracker_store_config("mysql://x/y", tmp_path)
     assert lock_store_config("redis://127.0.0.1:6380/2") == {
-        "type": "redis", "url": "127.0.0.1", "port": 6380, "db": 2, "key_prefix": "asisten_kota",
+        "type": "redis", "url": "127.0.0.1", "port": 6380, "db": 2, "key_prefix": "asistenkota",
     }
     assert lock_store_config("") is None
 
