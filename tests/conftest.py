@@ -12,7 +12,7 @@ ALL = ["backend", "actions", "rasa", "gateway"]
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """One real stack shared by the end-to-end tests of a run (Rasa takes ~30 s to start)."""
+    """One real stack shared by every test of a run that asks for it (Rasa takes ~1 min to start)."""
     var_dir: Path = tmp_path_factory.mktemp("stack")
     with running_stack(var_dir, ALL) as running:
         yield running

@@ -12,8 +12,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
-# The real-stack variant of the browser test needs the session `stack` of the e2e tests.
-from tests.e2e.conftest import stack  # noqa: E402,F401
 
 
 @pytest.fixture(scope="module")
