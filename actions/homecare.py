@@ -82,8 +82,9 @@ def normalise_phone(text: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def normalise_code(text: str) -> str | None:
-    match = _CODE.search(text or "")
+def normalise_code(text: Any) -> str | None:
+    # Entities from button payloads can be forged with any JSON type (true, 42, {...}).
+    match = _CODE.search(text if isinstance(text, str) else "")
     return f"HC-{match.group(1).upper()}" if match else None
 
 

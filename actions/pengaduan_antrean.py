@@ -51,6 +51,21 @@ def ensure_worker() -> None:
     _task = asyncio.get_running_loop().create_task(run_until_empty(), name="pengaduan-outbox")
 
 
+def resume_after_restart() -> None:
+    """At action-server start: if complaints are still owed (queued before a crash or restart),
+    deliver them now on a thread with its own event loop, without waiting for a citizen to chat.
+    Items are leased when claimed, so this and the in-loop worker never file one twice."""
+    import threading
+
+    try:
+        if outbox().seconds_until_due() is None:
+            return
+    except Exception:  # a broken outbox file must not stop the action server from starting
+        logger.exception("complaint outbox unreadable at start")
+        return
+    threading.Thread(target=lambda: asyncio.run(run_until_empty()), name="pengaduan-resume", daemon=True).start()
+
+
 async def run_until_empty() -> None:
     box = outbox()
     while True:

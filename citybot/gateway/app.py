@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
@@ -22,7 +23,7 @@ from citybot.gateway.db import GatewayDB, upgrade
 from citybot.gateway.events import Broker
 from citybot.gateway.hub import Hub
 from citybot.gateway.masking import get_logger
-from citybot.gateway.messages import RepliesOut, Reply
+from citybot.gateway.messages import RepliesOut, Reply, clean_text
 from citybot.gateway.rasa_client import RasaClient
 from citybot.settings import Settings, get_settings
 
@@ -77,6 +78,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         log.warning("database unavailable on %s: %s", request.url.path, type(exc).__name__)
         body = RepliesOut(replies=[Reply(text=texts.BUSY)]).model_dump()
         return JSONResponse(status_code=503, content=body, headers={"Retry-After": "2"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default echoes the input, which cannot be encoded when it holds a lone UTF-16
+        # surrogate (a 500); the chat API also owes the citizen a readable sentence.
+        detail = [
+            {"type": str(e.get("type", "")), "loc": [clean_text(str(x)) for x in e.get("loc", ())],
+             "msg": clean_text(str(e.get("msg", "")))}
+            for e in exc.errors()
+        ]
+        body: dict[str, object] = {"detail": detail}
+        if request.url.path.startswith("/api/messages"):
+            unreadable = any(d["type"] == "string_unicode" for d in detail)
+            body["replies"] = [Reply(text=texts.UNREADABLE if unreadable else texts.NOT_SUPPORTED).model_dump()]
+        return JSONResponse(status_code=422, content=body)
 
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:

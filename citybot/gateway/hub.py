@@ -227,7 +227,10 @@ class Hub:
             result.rasa_failed = True
             result.replies = [Reply(text=texts.BUSY)]
             return result
-        result.replies = replies_from_rasa(raw)
+        result.replies = replies_from_rasa(raw) or [Reply(text=texts.NO_ANSWER)]
+        if not raw:
+            # Rasa said nothing (an out-of-context button, a dropped turn): never leave silence.
+            log.info("no reply from Rasa for %s; sent the generic answer", sender)
         await self._log_out(sender, result.replies, "bot")
         return result
 

@@ -28,3 +28,10 @@ AGENT_LEFT = (
     "Percakapan dengan petugas sudah selesai. Anda kembali dilayani Asisten Kota. "
     "Ada lagi yang bisa kami bantu?"
 )
+NO_ANSWER = (
+    "Maaf, saya belum bisa menanggapi pesan itu. Ketik \"menu\" untuk melihat layanan yang tersedia, "
+    "atau tulis pertanyaan Anda dengan kalimat lain, ya."
+)
+UNREADABLE = (
+    "Maaf, pesan Anda berisi karakter yang tidak bisa kami baca. Silakan ketik ulang pesannya, ya."
+)

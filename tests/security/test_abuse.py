@@ -75,7 +75,7 @@ def test_forged_status_payload_shows_only_the_public_status_of_someone_elses_com
 def test_forged_booking_payload_cannot_read_or_cancel_someone_elses_booking(sec_stack: Stack) -> None:
     owner, intruder = f"hc-own-{uuid.uuid4()}", f"hc-intr-{uuid.uuid4()}"
     say(sec_stack, owner, "halo")
-    code = book_homecare(sec_stack, owner, phone="0812 7777 1234", patient=PATIENT, complaint="demam tinggi")
+    code = book_homecare(sec_stack, owner, phone="0812 7777 1234", patient=PATIENT, complaint="demam 3 hari, lemas")
     say(sec_stack, intruder, "halo")
     for attempt in (
         {"text": f"batalkan homecare {code}"},

@@ -59,7 +59,7 @@ def test_no_nik_or_phone_number_in_any_log_after_a_full_run(sec_stack: Stack, gr
     # 2. A HomeCare booking with a phone number, then the citizen asks for their data.
     hc = f"priv-hc-{uuid.uuid4()}"
     say(stack, hc, "halo")
-    book_homecare(stack, hc, phone=PHONE_CHAT, patient="Ibu Privasi", complaint=f"sesak, NIK pasien {NIK}")
+    book_homecare(stack, hc, phone=PHONE_CHAT, patient="Ibu Privasi", complaint=f"demam 3 hari, lemas. NIK {NIK}")
     say(stack, hc, "saya mau lihat data pribadi saya")
     # 3. WhatsApp: the platform id is the phone number.
     reply = post_whatsapp(stack, whatsapp_delivery(WA_ID, f"lapor, nik {NIK}", f"wamid.{uuid.uuid4().hex}"))
