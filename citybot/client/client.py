@@ -35,6 +35,7 @@ from citybot.client.models import (
     Slot,
     SupportResult,
 )
+from citybot.client.tls import shared_ssl_context
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -110,6 +111,7 @@ class CityClient:
             timeout = timeout if timeout is not None else settings.http_timeout_seconds
         self._attempts = max(1, attempts)
         self._http = httpx.AsyncClient(
+            verify=shared_ssl_context(),
             base_url=base_url.rstrip("/"),
             headers={"X-API-Key": api_key, "Accept": "application/json"},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 2.0)),

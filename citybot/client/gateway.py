@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from citybot.client.errors import BackendUnavailable, Rejected
+from citybot.client.tls import shared_ssl_context
 from citybot.settings import get_settings
 from citybot.signing import SIGNATURE_HEADER, sign
 
@@ -27,7 +28,7 @@ class GatewayClient:
         body = json.dumps(payload, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, self._secret)}
         try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
+            async with httpx.AsyncClient(timeout=self._timeout, verify=shared_ssl_context()) as client:
                 response = await client.post(f"{self._base_url}{path}", content=body, headers=headers)
         except httpx.HTTPError as exc:
             raise BackendUnavailable(f"gateway unreachable: {exc}") from exc
