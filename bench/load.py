@@ -206,7 +206,7 @@ def stack_pids(stack: Stack) -> dict[str, int]:
 
 @contextmanager
 def our_stack(var_dir: Path, cluster: bool) -> Iterator[Stack]:
-    env = {"GATEWAY_RATE_LIMIT_PER_MINUTE": "100000"}
+    env = {"GATEWAY_RATE_LIMIT_PER_MINUTE": "10000"}
     databases: list[str] = []
     if cluster:
         from tests.services import require_postgres, require_redis
@@ -328,22 +328,25 @@ def profile_during(pids: dict[str, int], seconds: float, out_dir: Path) -> dict[
 
 
 def summarise_profile(path: Path, top: int = 8) -> list[tuple[str, float]]:
-    """Share of samples per function, counted once per stack it appears in (inclusive time)."""
-    totals: Counter[str] = Counter()
+    """Where the CPU goes: share of samples per innermost function (self time), then the share
+    of samples passing through each of our own functions (citybot/, actions/)."""
+    leaf: Counter[str] = Counter()
+    ours: Counter[str] = Counter()
     samples = 0
     for line in path.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
+        if not count.isdigit() or not stack:
             continue
         n = int(count)
         samples += n
-        frames = {f.split(" (")[0] + " (" + f.split(" (")[1].split(":")[0].split("/")[-1] + ")"
-                  for f in stack.split(";") if " (" in f}
-        for frame in frames:
-            if "<module>" in frame or frame.startswith(("run (", "_run_once", "select (", "run_forever", "_bootstrap")):
-                continue
-            totals[frame] += n
-    return [(frame, n / samples * 100) for frame, n in totals.most_common(top)] if samples else []
+        frames = stack.split(";")
+        leaf["self: " + frames[-1][:100]] += n
+        for frame in {f for f in frames if "citybot/" in f or "actions/" in f}:
+            ours["in: " + frame[:100]] += n
+    if not samples:
+        return []
+    picked = leaf.most_common(top) + ours.most_common(top // 2)
+    return [(frame, n / samples * 100) for frame, n in picked]
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -402,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             if path.exists():
                 top = summarise_profile(path)
                 notes["profile"][name] = top
-                print(f"\nProfile of {name} at 10 conversations (share of samples, inclusive):")
+                print(f"\nProfile of {name} at 10 conversations (share of CPU samples):")
                 for frame, share in top:
                     print(f"  {share:5.1f}%  {frame}")
 
