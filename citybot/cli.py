@@ -23,6 +23,7 @@ from citybot.rasa_endpoints import write_endpoints
 from citybot.settings import ROOT, USER_CACHE, Settings, get_settings
 
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL_DIR = ROOT / "models"
 MODEL_NAME = "asisten-kota"
 TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/data", "nlu_data")
@@ -109,8 +110,9 @@ def train(force: bool = False) -> int:
 def serve_rasa(port: int | None = None) -> None:
     settings = get_settings()
     endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{port or settings.rasa_port}.yml")
+    # `citybot.rasa_boot` is `rasa run` plus a cached action-response validator (see its docstring).
     command = [
-        str(RASA_BIN), "run",
+        str(RASA_PYTHON), "-m", "citybot.rasa_boot", "run",
         "--model", str(model_path()),
         "--endpoints", str(endpoints),
         "--credentials", "bot/credentials.yml",
