@@ -68,7 +68,7 @@ class Stack:
     def backend_url(self) -> str:
         return f"http://127.0.0.1:{self.env['BACKEND_PORT']}"
 
-    def start(self, name: str, timeout: float = 600.0) -> None:
+    def start(self, name: str, timeout: float = 900.0) -> None:
         process = self.processes[name]
         process.start(self.env)
         deadline = time.monotonic() + timeout
