@@ -92,7 +92,10 @@ async def _send_all(stack: Stack, items: list[tuple[str, str]], offset: int) -> 
             if not any(t.strip() for t in texts) and not any(r.get("buttons") for r in replies):
                 problems.append(f"{field}={value[:80]!r}: no reply")
             for t in texts:
-                if IMPOLITE.search(t):
+                # The bot may quote the citizen ("kelurahan 'None {' belum saya kenali"): only what
+                # the citizen did not write counts as a leaked placeholder or error.
+                leaked = [m.group() for m in IMPOLITE.finditer(t) if m.group() not in value]
+                if leaked:
                     problems.append(f"{field}={value[:80]!r}: impolite reply {t[:160]!r}")
             cleaned = expected_stored(value)
             if cleaned and len(cleaned) <= MAX_TEXT:

@@ -68,7 +68,7 @@ def test_no_nik_or_phone_number_in_any_log_after_a_full_run(sec_stack: Stack, gr
     # 4. The API straight: a complaint with a phone, a data export and deletion by phone, a bad phone.
     created = httpx.post(
         f"{stack.backend_url}/open311/v2/requests.json",
-        data={"service_code": "lampu-jalan-mati", "description": f"Lampu mati. NIK {NIK}", "lat": "-6.2",
+        data={"service_code": "jalan-rusak", "description": f"Jalan amblas. NIK {NIK}", "lat": "-6.2",
               "long": "106.8", "phone": PHONE_API, "first_name": "Sari"},
         headers={**headers, "Idempotency-Key": uuid.uuid4().hex}, timeout=30,
     )
