@@ -29,10 +29,10 @@ from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-SENDERS = 160  # ~13 messages each over two minutes: under the 20-per-minute flood limit
+SENDERS = 200  # ~12 messages each over two minutes: under the 20-per-minute flood limit
 CONCURRENCY = 8
 BATCH = 150
-BATCHES = 12  # 12 x 150 generated + the corpus (~100) + the raw-body cases > 2,000 messages
+BATCHES = 14  # 14 x 150 generated + the corpus (~120) + the raw-body cases > 2,000 messages
 MAX_TEXT = 4000
 # An unfilled response variable or a leaked error is not a polite reply.
 IMPOLITE = re.compile(r"\{[a-z_]+\}|Traceback|Exception|Internal Server Error|\bNone\b|undefined")
