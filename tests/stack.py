@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -161,3 +162,27 @@ def running_stack(var_dir: Path, names: list[str], extra_env: dict[str, str] | N
         yield stack
     finally:
         stack.stop_all()
+
+
+def say(
+    stack: Stack, client: str, text: str | None = None, payload: str | None = None, timeout: float = 90
+) -> list[dict[str, Any]]:
+    """One web-chat turn through the real gateway; returns its replies."""
+    body: dict[str, str] = {"sender": client}
+    if text is not None:
+        body["text"] = text
+    if payload is not None:
+        body["payload"] = payload
+    response = httpx.post(f"{stack.gateway_url}/api/messages", json=body, timeout=timeout)
+    assert response.status_code == 200, response.text
+    replies = response.json()["replies"]
+    assert isinstance(replies, list)
+    return replies
+
+
+def text_of(replies: list[dict[str, Any]]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def buttons_of(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [b for r in replies for b in (r.get("buttons") or [])]

@@ -11,38 +11,16 @@ import re
 import uuid
 from typing import Any
 
-import httpx
 import pytest
 
 from citybot.client import CityClient, Slot
 from citybot.gateway.senders import sender_id
-from tests.stack import Stack
+from tests.stack import Stack, buttons_of, say, text_of
 
 pytestmark = pytest.mark.e2e
 
 CODE = re.compile(r"\b(HC-[A-Z2-9]{6})\b")
 SLOT_PAYLOAD = re.compile(r'"jadwal":\s*"(\d+)"')
-
-
-def say(stack: Stack, client: str, text: str | None = None, payload: str | None = None) -> list[dict[str, Any]]:
-    body: dict[str, str] = {"sender": client}
-    if text is not None:
-        body["text"] = text
-    if payload is not None:
-        body["payload"] = payload
-    response = httpx.post(f"{stack.gateway_url}/api/messages", json=body, timeout=90)
-    assert response.status_code == 200, response.text
-    replies = response.json()["replies"]
-    assert isinstance(replies, list)
-    return replies
-
-
-def text_of(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
-
-
-def buttons_of(replies: list[dict[str, Any]]) -> list[dict[str, str]]:
-    return [b for r in replies for b in (r.get("buttons") or [])]
 
 
 def city(stack: Stack) -> CityClient:

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from citybot.gateway.senders import sender_id
-from tests.stack import Stack
+from tests.stack import Stack, text_of
+from tests.stack import say as say_turn
 
 pytestmark = pytest.mark.e2e
 
@@ -30,14 +31,7 @@ DESCRIPTION = "Lubang besar di lajur kiri sedalam 20 cm, sudah dua motor jatuh m
 
 
 def say(stack: Stack, client: str, text: str | None = None, payload: str | None = None) -> str:
-    body: dict[str, str] = {"sender": client}
-    if text is not None:
-        body["text"] = text
-    if payload is not None:
-        body["payload"] = payload
-    response = httpx.post(f"{stack.gateway_url}/api/messages", json=body, timeout=90)
-    assert response.status_code == 200, response.text
-    return "\n".join(r.get("text") or "" for r in response.json()["replies"])
+    return text_of(say_turn(stack, client, text, payload))
 
 
 def complaints_of(stack: Stack, client: str) -> list[dict[str, Any]]:

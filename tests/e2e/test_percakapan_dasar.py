@@ -11,31 +11,19 @@ import uuid
 import httpx
 import pytest
 
-from tests.stack import Stack
+from tests.stack import Stack, text_of
+from tests.stack import say as say_turn
 
 pytestmark = pytest.mark.e2e
 
 
 def say(stack: Stack, sender: str, text: str | None = None, payload: str | None = None) -> list[dict]:
-    body: dict[str, str] = {"sender": sender}
-    if text is not None:
-        body["text"] = text
-    if payload is not None:
-        body["payload"] = payload
-    response = httpx.post(f"{stack.gateway_url}/api/messages", json=body, timeout=60)
-    assert response.status_code == 200, response.text
-    replies = response.json()["replies"]
-    assert isinstance(replies, list)
-    return replies
-
-
-def all_text(replies: list[dict]) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
+    return say_turn(stack, sender, text, payload, timeout=60)
 
 
 def test_greeting_gets_session_welcome_and_menu(stack: Stack) -> None:
     replies = say(stack, f"t-{uuid.uuid4()}", "assalamualaikum kak")
-    text = all_text(replies)
+    text = text_of(replies)
     # action_session_start (custom action) greets by time of day in the city's zone.
     assert any(g in text for g in ("Selamat pagi", "Selamat siang", "Selamat sore", "Selamat malam"))
     assert "Asisten Kota" in text
@@ -48,7 +36,7 @@ def test_menu_button_payload_is_understood(stack: Stack) -> None:
     sender = f"t-{uuid.uuid4()}"
     say(stack, sender, "halo")
     replies = say(stack, sender, payload="/tanya_kemampuan")
-    assert "Saya bisa membantu" in all_text(replies)
+    assert "Saya bisa membantu" in text_of(replies)
     assert len([b for r in replies for b in r["buttons"]]) == 7
 
 
@@ -56,7 +44,7 @@ def test_out_of_scope_is_polite_and_says_what_it_can_do(stack: Stack) -> None:
     sender = f"t-{uuid.uuid4()}"
     say(stack, sender, "halo")
     replies = say(stack, sender, "resep rendang padang gimana ya")
-    text = all_text(replies)
+    text = text_of(replies)
     assert "di luar layanan" in text
     assert "laporan" in text.lower()
 
@@ -65,7 +53,7 @@ def test_gibberish_gets_clarification_buttons(stack: Stack) -> None:
     sender = f"t-{uuid.uuid4()}"
     say(stack, sender, "halo")
     replies = say(stack, sender, "xq zzv kkptr wq")
-    text = all_text(replies)
+    text = text_of(replies)
     assert "belum yakin" in text or "belum paham" in text
     buttons = [b for r in replies for b in r["buttons"]]
     assert buttons, replies
@@ -77,7 +65,7 @@ def test_gibberish_gets_clarification_buttons(stack: Stack) -> None:
 
 def test_empty_message_gets_polite_reply_without_rasa(stack: Stack) -> None:
     replies = say(stack, f"t-{uuid.uuid4()}", "  \x00 ")
-    assert "kosong" in all_text(replies)
+    assert "kosong" in text_of(replies)
 
 
 def test_invalid_body_is_a_clear_http_error(stack: Stack) -> None:
