@@ -26,7 +26,7 @@ RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
 MODEL_DIR = ROOT / "models"
 MODEL_NAME = "asisten-kota"
-TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/data", "nlu_data")
+TRAINING_INPUTS = ("config.yml", "bot/domain", "bot/data", "nlu_data", "citybot/nlu")
 # Trained models are kept outside the checkout too, so a fresh clone with unchanged data
 # (e.g. CI) reuses the model instead of spending minutes on `rasa train`.
 MODEL_CACHE = USER_CACHE / "models"
@@ -37,7 +37,8 @@ def content_hash(paths: Iterable[Path], root: Path = ROOT) -> str:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(p for p in path.rglob("*") if p.is_file())
+            # Bytecode caches appear when Rasa imports citybot/nlu; they are not inputs.
+            files.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         elif path.is_file():
             files.append(path)
     for file in sorted(files):
