@@ -1,0 +1,50 @@
+"""A fixed safety net for emergencies, after the intent classifier.
+
+The classifier learns `darurat` from examples and can miss an unseen wording ("pasien henti
+jantung" read as an everyday health complaint in cross-validation). A message that names an
+acute red flag is therefore always `darurat`, whatever the classifier said: a false alarm
+costs one extra message; a missed emergency can cost a life. Chronic mentions ("pasca
+stroke", "kontrol darah tinggi") do not match: only acute wording does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from citybot.nlu.red_flag_patterns import EMERGENCY_INTENT, names_a_red_flag
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RedFlagEmergency(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RedFlagEmergency:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = message.get(INTENT) or {}
+            if not text or intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT or not names_a_red_flag(str(text)):
+                continue
+            ranking = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
+            chosen = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set("intent_ranking", [chosen, *ranking], add_to_output=True)
+        return messages
