@@ -51,8 +51,10 @@ def test_telegram_text_reaches_real_rasa_and_reply_comes_back(telegram_gateway: 
         "message_id": 1, "date": int(time.time()), "chat": {"id": chat, "type": "private"},
         "from": {"id": chat, "is_bot": False, "first_name": "Rina"}, "text": "selamat pagi kak",
     }})
+    # The welcome and the menu are separate sendMessage calls: wait until both have arrived.
     sent = wait_for(lambda: fake.sent() if any(
-        "Asisten Kota" in (p.get("text") or "") for p in fake.sent()) else None, timeout=90)
+        "Asisten Kota" in (p.get("text") or "") for p in fake.sent()) and any(
+        p.get("reply_markup") for p in fake.sent()) else None, timeout=90)
     assert all(int(p["chat_id"]) == chat for p in sent)
     text = "\n".join(p.get("text") or "" for p in sent)
     assert any(g in text for g in ("Selamat pagi", "Selamat siang", "Selamat sore", "Selamat malam"))
