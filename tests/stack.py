@@ -165,16 +165,17 @@ def running_stack(var_dir: Path, names: list[str], extra_env: dict[str, str] | N
 
 
 def say(
-    stack: Stack, client: str, text: str | None = None, payload: str | None = None, timeout: float = 90
+    stack: Stack | str, client: str, text: str | None = None, payload: str | None = None, timeout: float = 90
 ) -> list[dict[str, Any]]:
-    """One web-chat turn through the real gateway; returns its replies."""
+    """One web-chat turn through the real gateway (a stack or its URL); returns its replies."""
+    base = stack.gateway_url if isinstance(stack, Stack) else stack
     body: dict[str, str] = {"sender": client}
     if text is not None:
         body["text"] = text
     if payload is not None:
         body["payload"] = payload
-    response = httpx.post(f"{stack.gateway_url}/api/messages", json=body, timeout=timeout)
-    assert response.status_code == 200, response.text
+    response = httpx.post(f"{base}/api/messages", json=body, timeout=timeout)
+    assert response.status_code == 200, f"{response.status_code}: {response.text[:500]}"
     replies = response.json()["replies"]
     assert isinstance(replies, list)
     return replies

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from tests.stack import MODEL, PY, ROOT, Process, Stack, build_stack, free_port
+from tests.stack import say as web_turn
 
 CHAT_TIMEOUT = 60.0
 FAKE_APP_SECRET = "app-secret"  # the local Graph API stand-in's, not a real secret
@@ -29,18 +30,8 @@ def say(
     payload: str | None = None,
     timeout: float = CHAT_TIMEOUT,
 ) -> list[dict[str, Any]]:
-    """One citizen message through the gateway's web API; the replies (asserts HTTP 200)."""
-    base = stack_or_url.gateway_url if isinstance(stack_or_url, Stack) else stack_or_url
-    body: dict[str, str] = {"sender": sender}
-    if text is not None:
-        body["text"] = text
-    if payload is not None:
-        body["payload"] = payload
-    response = httpx.post(f"{base}/api/messages", json=body, timeout=timeout)
-    assert response.status_code == 200, f"{response.status_code}: {response.text[:500]}"
-    replies = response.json()["replies"]
-    assert isinstance(replies, list)
-    return replies
+    """`tests.stack.say` with the fault tests' shorter timeout."""
+    return web_turn(stack_or_url, sender, text, payload, timeout)
 
 
 def all_text(replies: list[dict[str, Any]]) -> str:
