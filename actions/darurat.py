@@ -1,10 +1,16 @@
-"""Emergency first, everywhere: a life-threatening message gets 112/119 at once.
+"""Emergency first, everywhere: a message about danger to life gets the right number at once.
 
-Whatever form is active is switched off and nothing already typed for a booking is kept; no
-booking is made and no personal data is asked for.
+The reply depends on the kind of emergency (medical, fire, flood/disaster, crime, missing or
+drowning persons), with the city's own numbers from settings. Whatever form is active is
+switched off. A HomeCare booking is dropped (no booking, no personal data in an emergency);
+a complaint draft is kept and offered again, and for a fire or a disaster the message itself
+becomes a draft report the citizen can send once safe (what PetaBencana does for floods).
 """
 
 from __future__ import annotations
+
+import time
+import uuid
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
@@ -12,6 +18,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.homecare import reset_events
+from actions.pengaduan_bantu import FALLBACK_SERVICES, has_draft, pause_form
+from actions.pengaduan_form import clean_description
+from actions.warga import emergency_numbers, latest_text
+from citybot.nlu.emergency_patterns import CRIME, DISASTER, FIRE, GENERAL, MEDICAL, MISSING, kind_of
+
+RESPONSES = {
+    MEDICAL: "utter_darurat",
+    FIRE: "utter_darurat_kebakaran",
+    DISASTER: "utter_darurat_bencana",
+    CRIME: "utter_darurat_kejahatan",
+    MISSING: "utter_darurat_sar",
+    GENERAL: "utter_darurat_umum",
+}
+# Kinds a city service follows up after the rescue (drainage, pumps, dykes, fire safety).
+REPORTABLE = (FIRE, DISASTER)
+_FLOOD_WORDS = ("banjir", "air", "tanggul", "turap", "genangan", "kali", "sungai")
 
 
 class ActionDarurat(Action):
@@ -19,8 +41,30 @@ class ActionDarurat(Action):
         return "action_darurat"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(response="utter_darurat")
+        text = latest_text(tracker)
+        in_homecare = tracker.active_loop.get("name") == "homecare_form"
+        kind = MEDICAL if text.startswith("/") else kind_of(text)
+        dispatcher.utter_message(response=RESPONSES[kind], **emergency_numbers())
         events: list[EventType] = [*reset_events(keep_code=True), SlotSet("homecare_kunci", None)]
         if tracker.active_loop.get("name"):
             events += [SlotSet("requested_slot", None), ActiveLoop(None)]
+        if has_draft(tracker):
+            dispatcher.utter_message(response="utter_darurat_draf_laporan")
+            events += pause_form()
+        elif kind in REPORTABLE and not in_homecare:
+            dispatcher.utter_message(response="utter_darurat_tawarkan_laporan")
+            events += self._draft_from(text)
+        return events
+
+    @staticmethod
+    def _draft_from(text: str) -> list[EventType]:
+        """The emergency message as a paused draft, so "Catat laporan" asks only what is missing."""
+        events: list[EventType] = [
+            SlotSet("pengaduan_id", uuid.uuid4().hex),
+            SlotSet("pengaduan_deskripsi", clean_description(text)),
+            SlotSet("pengaduan_ditunda", time.time()),
+        ]
+        if any(word in text.lower().split() for word in _FLOOD_WORDS):
+            events += [SlotSet("pengaduan_kategori", "banjir"),
+                       SlotSet("pengaduan_kategori_nama", FALLBACK_SERVICES["banjir"])]
         return events

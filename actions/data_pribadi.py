@@ -1,8 +1,11 @@
 """Data-subject rights (UU PDP No. 27/2022): show and delete what the city holds about the citizen.
 
-The subject is this conversation (channel "rasa" + sender id) and, when the citizen gave a
-phone number in this conversation, that number too. Deleting also resets what the assistant
-remembers (slots, form, tracker via `Restarted`). The Rasa tracker store still has the event
+The subject is only the identity the platform vouches for: the channel the gateway names and the
+Rasa sender id (a keyed hash of the Telegram chat id, the signed WhatsApp number or the web
+client's server-issued id). Nothing the citizen types widens it: a phone number typed into a form
+proves nothing, so data recorded under a typed number (e.g. a booking made by phone at the call
+centre) is only released by an agent after the owner proves the number. Deleting also resets
+what the assistant remembers (slots, form, tracker via `Restarted`). The Rasa tracker store still has the event
 rows of this sender; an operator removes them with
 `DELETE FROM events WHERE sender_id = '<sender id>'` on the tracker database (the audit id shown to
 the citizen identifies the request), because the action server has no access to that database.
@@ -83,12 +86,9 @@ class ActionEksporData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         channel, address = subject_of(tracker)
-        phone = tracker.get_slot("telepon_warga")
         try:
             async with city_client() as city:
                 exports = [await city.export_data(channel=channel, address=address)]
-                if phone:
-                    exports.append(await city.export_data(phone=phone))
         except CityClientError:
             log.warning("data export failed", exc_info=True)
             dispatcher.utter_message(response="utter_data_gagal")
@@ -120,12 +120,9 @@ class ActionHapusData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         channel, address = subject_of(tracker)
-        phone = tracker.get_slot("telepon_warga")
         try:
             async with city_client() as city:
                 deletions = [await city.delete_data(channel=channel, address=address)]
-                if phone:
-                    deletions.append(await city.delete_data(phone=phone))
         except CityClientError:
             log.warning("data deletion failed", exc_info=True)
             dispatcher.utter_message(response="utter_data_gagal")

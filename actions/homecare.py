@@ -13,13 +13,14 @@ import uuid
 from typing import Any
 
 import phonenumbers
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.form_base import CitizenFormValidation
 from actions.waktu import HARI, local, waktu_lengkap, waktu_singkat, zone_label
-from actions.warga import city_client, latest_intent, latest_text, subject_of, wants_to_cancel
+from actions.warga import city_client, emergency_numbers, latest_intent, latest_text, subject_of, wants_to_cancel
 from citybot.client import Booking, CityClientError, NotFound, Rejected, Slot
 
 log = logging.getLogger(__name__)
@@ -29,13 +30,14 @@ FORM_SLOTS = (
     "hc_kelurahan", "hc_keluhan", "hc_jadwal", "hc_konfirmasi",
 )
 # Everything a booking conversation may have collected; cleared when it ends either way.
-ALL_SLOTS = (*FORM_SLOTS, "hc_berhenti", "hc_puskesmas_id", "hc_puskesmas_nama", "hc_jadwal_opsi",
+ALL_SLOTS = (*FORM_SLOTS, "hc_berhenti", "hc_kelurahan_gagal", "hc_puskesmas_id", "hc_puskesmas_nama", "hc_jadwal_opsi",
              "hc_booking_info", "hc_batal_setuju", "hc_jadwal_baru")
 RED_FLAG_KEYS = {
     "hc_tb_kritis": "tidak_sadar_sesak_berat_nyeri_dada",
     "hc_tb_lain": "perdarahan_kejang_stroke_kecelakaan",
 }
 MAX_BUTTONS = 8
+MAX_KELURAHAN_MISSES = 2
 ACTIVE_STATUSES = ("booked", "proposed")
 
 _YES = re.compile(r"^(ya+|iya+|y|ada|betul|benar|bener|iye|iyo|ho oh|yes)\b", re.IGNORECASE)
@@ -171,7 +173,7 @@ class ActionMulaiHomecare(Action):
         return [*reset_events(keep_code=True), SlotSet("homecare_kunci", uuid.uuid4().hex)]
 
 
-class ValidateHomecareForm(FormValidationAction):
+class ValidateHomecareForm(CitizenFormValidation):
     def name(self) -> str:
         return "validate_homecare_form"
 
@@ -254,8 +256,7 @@ class ValidateHomecareForm(FormValidationAction):
         if phone is None:
             dispatcher.utter_message(response="utter_hc_telepon_tidak_valid")
             return {"hc_telepon": None}
-        # Kept for data-rights requests later in this conversation (export/delete by phone).
-        return {"hc_telepon": phone, "telepon_warga": phone}
+        return {"hc_telepon": phone}
 
     async def validate_hc_alamat(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -283,8 +284,15 @@ class ValidateHomecareForm(FormValidationAction):
             dispatcher.utter_message(response="utter_gangguan_sistem")
             return {"hc_kelurahan": None}
         if not found:
-            dispatcher.utter_message(response="utter_hc_kelurahan_tidak_dilayani", kelurahan=name or "itu")
-            return {"hc_kelurahan": None}
+            misses = int(tracker.get_slot("hc_kelurahan_gagal") or 0) + 1
+            if misses >= MAX_KELURAHAN_MISSES:
+                # Asking a third time helps nobody: say where the service runs and what else there is.
+                dispatcher.utter_message(response="utter_hc_di_luar_wilayah")
+                return {"hc_kelurahan": None, "hc_kelurahan_gagal": misses, "hc_berhenti": "di_luar_wilayah"}
+            # A whole sentence ("ejaannya sudah benar, saya di Jakarta") is not echoed as a place name.
+            shown = name if 0 < len(name.split()) <= 3 else "itu"
+            dispatcher.utter_message(response="utter_hc_kelurahan_tidak_dilayani", kelurahan=shown)
+            return {"hc_kelurahan": None, "hc_kelurahan_gagal": misses}
         puskesmas = found[0]
         dispatcher.utter_message(
             response="utter_hc_puskesmas_ditemukan", puskesmas=puskesmas.name, alamat=puskesmas.address
@@ -389,12 +397,12 @@ class ActionSelesaiHomecare(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         reason = tracker.get_slot("hc_berhenti")
         if reason == "darurat" or any(tracker.get_slot(slot) is True for slot in RED_FLAG_KEYS):
-            dispatcher.utter_message(response="utter_darurat")
+            dispatcher.utter_message(response="utter_darurat", **emergency_numbers())
             return reset_events(keep_code=True)
         if reason == "tanpa_persetujuan":
             dispatcher.utter_message(response="utter_hc_tanpa_persetujuan")
             return reset_events(keep_code=True)
-        if reason in ("gangguan", "penuh"):
+        if reason in ("gangguan", "penuh", "di_luar_wilayah"):
             return reset_events(keep_code=True)  # the reason was already told
         if reason == "batal" or tracker.get_slot("hc_konfirmasi") is not True:
             dispatcher.utter_message(response="utter_hc_dibatalkan_warga")
@@ -466,10 +474,8 @@ class ActionMulaiUbahJadwal(_MulaiDenganKode):
         return "action_mulai_ubah_jadwal"
 
 
-class _ValidateKode(FormValidationAction):
-    def name(self) -> str:
-        # rasa-sdk registers every Action subclass, bases included; without a name it refuses to start.
-        return "validate_kode_dasar"
+class _ValidateKode(CitizenFormValidation):
+    """Shared by the cancel and reschedule forms; abstract (no name), so never registered itself."""
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -17,7 +17,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.pengaduan_bantu import reset_form
 from actions.warga import latest_text, response_text, run_bounded
+from citybot.nlu.request_cues import is_bare_question_opener
 from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -89,8 +91,8 @@ class ActionJawabPertanyaan(Action):
         if chosen:
             return self._answer_chosen(dispatcher, tracker, domain, str(chosen), in_form)
         text = latest_text(tracker)
-        if not text or text.startswith("/"):
-            # A menu button ("Info perizinan") carries no question yet.
+        if not text or text.startswith("/") or is_bare_question_opener(text):
+            # A menu button ("Info perizinan") or "mau nanya" carries no question yet.
             topic = tracker.get_slot("topik_layanan")
             key, example = _TOPIC_EXAMPLES.get(str(topic), ("utter_topik_umum", "syarat bikin KTP"))
             dispatcher.utter_message(response="utter_tanya_topik", topik=response_text(domain, key), contoh=example)
@@ -156,3 +158,26 @@ class ActionTawarkanKandidat(Action):
             return []
         dispatcher.utter_message(response="utter_kandidat_lain", buttons=title_buttons(domain, others))
         return [SlotSet("jawaban_kandidat", {"items": items, "ditawarkan": True})]
+
+
+_NOT_A_REPORT_WORDS = re.compile(
+    r"\b(bukan|ga|gak|nggak|tidak|tdk|mau|mas|mbak|kak|min|pak|bu|saya|sy|lapor|laporan|melapor|ngadu|nanya|tanya|"
+    r"cuma|hanya|aja|saja|lah|kok|sih)\b",
+    re.IGNORECASE,
+)
+
+
+class ActionBukanLaporan(ActionJawabPertanyaan):
+    """"Bukan mau lapor, mau tanya ...": drop the complaint draft and answer what was asked."""
+
+    def name(self) -> str:
+        return "action_bukan_laporan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = list(reset_form())
+        rest = _NOT_A_REPORT_WORDS.sub(" ", latest_text(tracker))
+        if len(re.findall(r"[a-zA-Z]{3,}", rest)) < 2:
+            dispatcher.utter_message(response="utter_bukan_laporan_silakan")
+            return events
+        dispatcher.utter_message(response="utter_bukan_laporan")
+        return events + await super().run(dispatcher, tracker, domain)

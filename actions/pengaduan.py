@@ -25,8 +25,11 @@ from actions.pengaduan_bantu import (
     contact,
     entity_values,
     format_when,
+    has_draft,
     idempotency_key,
     intent_of,
+    pause_form,
+    paused_draft,
     reset_form,
     response_text,
     ticket_in,
@@ -188,11 +191,32 @@ class ActionBatalPengaduan(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if has_draft(tracker):
+            # Kept for a day: people cancel by mistake or change their mind.
+            dispatcher.utter_message(response="utter_pengaduan_dibatalkan_draf_disimpan")
+            return pause_form()
         if tracker.get_slot("pengaduan_id"):
             dispatcher.utter_message(response="utter_pengaduan_dibatalkan")
         else:
             dispatcher.utter_message(response="utter_pengaduan_tidak_ada_draf")
         return reset_form()
+
+
+class ActionLanjutkanPengaduan(Action):
+    """"Lanjutkan laporan tadi": the paused draft goes on where it stopped; else a fresh report."""
+
+    def name(self) -> str:
+        return "action_lanjutkan_pengaduan"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        ensure_worker()
+        if paused_draft(tracker):
+            dispatcher.utter_message(response="utter_pengaduan_dilanjutkan")
+            return [SlotSet("pengaduan_ditunda", None)]
+        dispatcher.utter_message(response="utter_pengaduan_tidak_ada_draf_baru")
+        return [*reset_form(), SlotSet("pengaduan_id", uuid.uuid4().hex)]
 
 
 def _history(complaint: Complaint, limit: int = 4) -> str:

@@ -40,6 +40,24 @@ FORM_SLOTS = (
     "pengaduan_konfirmasi",
     "pengaduan_gagal",
 )
+# What the citizen told us for one report; kept when the form is paused (emergency, "batal")
+# so "lanjutkan laporan" can pick it up again. The rest of FORM_SLOTS is the form's own state.
+DRAFT_SLOTS = (
+    "pengaduan_id",
+    "pengaduan_kategori",
+    "pengaduan_kategori_nama",
+    "pengaduan_lokasi",
+    "pengaduan_lat",
+    "pengaduan_long",
+    "pengaduan_kelurahan",
+    "pengaduan_deskripsi",
+    "pengaduan_foto",
+    "pengaduan_identitas",
+    "pengaduan_persetujuan",
+    "pengaduan_nama",
+    "pengaduan_telepon",
+)
+DRAFT_KEEP_SECONDS = 24 * 3600
 NO_PHOTO = "tidak_ada"
 KNOWN_CHANNELS = {"telegram", "whatsapp", "web", "sms", "email", "phone", "agent"}
 TICKET = re.compile(r"\b([A-Za-z]{2,5}-20\d{2}-\d{6})\b")
@@ -100,7 +118,27 @@ def ticket_in(tracker: Tracker) -> str | None:
 
 
 def reset_form() -> list[SlotSet]:
-    return [SlotSet(name, None) for name in FORM_SLOTS]
+    return [SlotSet(name, None) for name in FORM_SLOTS] + [SlotSet("pengaduan_ditunda", None)]
+
+
+def has_draft(tracker: Tracker) -> bool:
+    """A report was begun and holds something the citizen said (category, place or story)."""
+    slot = tracker.get_slot
+    return bool(slot("pengaduan_id")) and any(
+        slot(name) for name in ("pengaduan_kategori", "pengaduan_lokasi", "pengaduan_lat", "pengaduan_deskripsi")
+    )
+
+
+def pause_form() -> list[SlotSet]:
+    """Keeps the draft's answers, forgets the form's progress (confirmation, duplicate offer)."""
+    events = [SlotSet(name, None) for name in FORM_SLOTS if name not in DRAFT_SLOTS]
+    return [*events, SlotSet("pengaduan_ditunda", time.time())]
+
+
+def paused_draft(tracker: Tracker) -> bool:
+    """A draft paused (emergency, "batal") less than a day ago."""
+    paused = tracker.get_slot("pengaduan_ditunda")
+    return has_draft(tracker) and isinstance(paused, (int, float)) and time.time() - paused < DRAFT_KEEP_SECONDS
 
 
 def idempotency_key(sender: str, day: dt.date, payload: dict[str, Any]) -> str:

@@ -15,11 +15,12 @@ import re
 from typing import Any
 
 import phonenumbers
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.form_base import CitizenFormValidation
 from actions.pengaduan_antrean import ensure_worker
 from actions.pengaduan_bantu import (
     NO_PHOTO,
@@ -153,7 +154,7 @@ def clean_description(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-class ValidatePengaduanForm(FormValidationAction):
+class ValidatePengaduanForm(CitizenFormValidation):
     def name(self) -> str:
         return "validate_pengaduan_form"
 

@@ -15,6 +15,7 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from citybot.client import CityClient
+from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,20 @@ def response_text(domain: Mapping[str, Any], key: str, **values: Any) -> str:
             text = str(variant["text"])
             return text.format(**values) if values else text
     raise KeyError(f"response {key} missing from the domain")
+
+
+def emergency_numbers() -> dict[str, str]:
+    """The city's emergency lines, as the variables of the `utter_darurat*` responses."""
+    s = get_settings()
+    return {
+        "nomor_darurat": s.emergency_number,
+        "nomor_ambulans": s.ambulance_number,
+        "nomor_damkar": s.fire_number,
+        "nomor_polisi": s.police_number,
+        "nomor_sar": s.sar_number,
+        "nomor_sapa": s.women_child_protection_number,
+        "kontak_bpbd": s.disaster_agency_contact,
+    }
 
 
 def latest_intent(tracker: Tracker) -> str:

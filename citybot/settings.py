@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     city_name: str = "DKI Jakarta"
     city_code: str = Field("JKL", pattern=r"^[A-Z]{2,5}$")
     city_timezone: str = "Asia/Jakarta"
+    # Emergency lines read out in emergencies (a city sets its own, e.g. its BPBD or 112 centre).
+    emergency_number: str = "112"
+    ambulance_number: str = "119"
+    fire_number: str = "113"
+    police_number: str = "110"
+    sar_number: str = "115"
+    women_child_protection_number: str = "129"
+    disaster_agency_contact: str = "BPBD (lewat 112)"
 
     # Where each process listens. Only the gateway is public.
     backend_host: str = "127.0.0.1"

@@ -1,5 +1,8 @@
 """A fixed safety net for emergencies, after the intent classifier.
 
+Medical red flags and typed emergencies (fire, flood/disaster danger, crime in progress,
+missing or drowning persons: `emergency_patterns.PRECISE`) both count.
+
 The classifier learns `darurat` from examples and can miss an unseen wording ("pasien henti
 jantung" read as an everyday health complaint in cross-validation). A message that names an
 acute red flag is therefore always `darurat`, whatever the classifier said: a false alarm
@@ -19,7 +22,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from citybot.nlu.red_flag_patterns import EMERGENCY_INTENT, names_a_red_flag
+from citybot.nlu.emergency_patterns import precise_kind
+from citybot.nlu.red_flag_patterns import EMERGENCY_INTENT
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -41,7 +45,7 @@ class RedFlagEmergency(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             intent = message.get(INTENT) or {}
-            if not text or intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT or not names_a_red_flag(str(text)):
+            if not text or intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT or precise_kind(str(text)) is None:
                 continue
             ranking = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
             chosen = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}

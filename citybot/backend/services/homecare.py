@@ -42,13 +42,20 @@ class NewBooking:
 
 
 def find_puskesmas(session: Session, kelurahan: str) -> list[Puskesmas]:
-    key = key_of(kelurahan)
-    served = select(ServedKelurahan.puskesmas_id).where(ServedKelurahan.kelurahan_key == key)
+    # "kassi kassi", "Kassi-Kassi" and "kassi - kassi" are the same place to a citizen.
+    key = " ".join(key_of(kelurahan).replace("-", " ").split())
+    served = select(ServedKelurahan.puskesmas_id).where(
+        func.replace(ServedKelurahan.kelurahan_key, "-", " ") == key
+    )
     rows = list(session.scalars(select(Puskesmas).where(Puskesmas.id.in_(served)).order_by(Puskesmas.name)))
     if not rows:
         # A kecamatan name is a reasonable fallback: its puskesmas serves its kelurahan.
         rows = list(
-            session.scalars(select(Puskesmas).where(func.lower(Puskesmas.kecamatan) == key).order_by(Puskesmas.name))
+            session.scalars(
+                select(Puskesmas)
+                .where(func.replace(func.lower(Puskesmas.kecamatan), "-", " ") == key)
+                .order_by(Puskesmas.name)
+            )
         )
     return rows
 
@@ -89,8 +96,11 @@ def _new_code(session: Session) -> str:
 
 
 def _serves(puskesmas: Puskesmas, kelurahan: str) -> bool:
-    key = key_of(kelurahan)
-    return any(s.kelurahan_key == key for s in puskesmas.served) or key == puskesmas.kecamatan.lower()
+    def loose(value: str) -> str:
+        return " ".join(key_of(value).replace("-", " ").split())
+
+    key = loose(kelurahan)
+    return any(loose(s.kelurahan_key) == key for s in puskesmas.served) or key == loose(puskesmas.kecamatan)
 
 
 def _take_place(session: Session, slot_id: int) -> None:

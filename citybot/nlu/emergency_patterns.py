@@ -1,0 +1,125 @@
+"""Typed emergencies in citizens' own words: fire, flood/disaster danger, crime, missing persons.
+
+Two layers, both standard library only (the Rasa environment and the action server share them):
+- `PRECISE`: wording that means danger to people *now*. The NLU safety net turns any message
+  matching one of these into `darurat`, whatever the classifier said, so each pattern must stay
+  precise: a pothole that "could cause an accident", "rawan begal" or knee-deep water are
+  complaints, not emergencies.
+- `kind_of`: which emergency it is, for the reply (numbers and first steps differ). It also
+  reads looser hints, because by then the message is already known to be an emergency.
+"""
+
+from __future__ import annotations
+
+import re
+
+from citybot.nlu.red_flag_patterns import RED_FLAGS
+
+MEDICAL, FIRE, DISASTER, CRIME, MISSING, GENERAL = "medis", "kebakaran", "bencana", "kejahatan", "sar", "umum"
+
+_NOW = r"(sekarang|skrg|lagi|sedang|sdg|barusan|baru saja|tadi|mau|akan|bakal|udah mulai|sudah mulai)"
+_PERSON = r"(orang|warga|anak|bocah|balita|bayi|nenek|kakek|lansia|ibu|bapak|adik|kakak|korban|penumpang|pengendara)"
+
+PRECISE: dict[str, re.Pattern[str]] = {
+    FIRE: re.compile(
+        r"\bkebakaran\b(?!\s+(hutan\s+)?(kemarin|minggu lalu|tahun lalu|bulan lalu))"
+        r"|\b(ter|ke)bakar\b(?!.{0,15}\b(sampah|kemarin)\b)"
+        r"|\bdilalap (si jago merah|api)\b|\bapi(nya)? (makin |semakin )?(besar|membesar|menjalar|berkobar)\b"
+        r"|\b(tabung )?gas\b.{0,20}\b(meledak|bocor.{0,20}(bau|api))\b|\bledakan\b"
+        r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b",
+        re.IGNORECASE,
+    ),
+    DISASTER: re.compile(
+        r"\b(se|setinggi |sampai |sampe |hingga |udah |sudah )"
+        r"(dada|leher|dagu|kepala|atap|plafon|plafond|genteng|pundak|bahu)\b"
+        r"|\b(lantai|lt\.?) ?(2|dua)\b.{0,25}\b(kerendam|terendam|tenggelam|kebanjiran|kena air|banjir)\b"
+        r"|\b(banjir|air|ketinggian)\b.{0,30}\b([2-9](,\d)?|dua|tiga) ?(m|meter)\b"
+        r"|\b(ter|ke)jebak\b(?!\s+(macet|kemacetan|antrian|antrean|hujan))|\bterkepung (air|banjir)\b"
+        r"|\bterisolasi\b|\b(belum|blm|butuh|perlu|minta|mohon|tolong|segera|menunggu|nunggu) (di ?)?evakuasi\b"
+        r"|\bperahu (karet )?(untuk |buat )?evakuasi\b|\bbutuh perahu\b"
+        r"|\b(tanggul|turap|bendungan|tanggulnya|turapnya)\b.{0,15}\b(jebol|bobol|ambrol|runtuh|pecah)\b"
+        r"|\b(jebol|bobol)(nya)? (tanggul|turap|bendungan)\b"
+        r"|\blongsor\b.{0,40}\b(rumah|menimpa|tertimbun|timbun|korban|warga|orang)\b|\btertimbun\b"
+        r"|\bgempa\b.{0,50}\b(roboh|runtuh|ambruk|rubuh|tertimpa|korban)\b"
+        r"|\b(rumah|bangunan|gedung|sekolah|masjid)\b.{0,15}\b(roboh|runtuh|ambruk|rubuh)\b"
+        r"|\btertimpa (reruntuhan|bangunan|tembok)\b"
+        r"|\b(rumah|rumah2|kampung|perumahan|desa|atap)\b.{0,20}\btenggelam\b"
+        r"|\b(erupsi|awan panas|lahar|tsunami)\b",
+        re.IGNORECASE,
+    ),
+    CRIME: re.compile(
+        r"\b(di|ke)(begal|rampok|todong|jambret|bacok|tusuk|keroyok|aniaya|culik|sandera)\b"
+        r"|\b(perampokan|pembacokan|penusukan|pengeroyokan|penculikan|penyanderaan)\b.{0,30}\b" + _NOW + r"\b"
+        r"|\btawuran\b.{0,30}\b(" + _NOW[1:-1] + r"|pecah)\b|\b" + _NOW + r" (ada )?tawuran\b"
+        r"|\b(bawa|membawa|bawa2|acung|acungkan|mengacungkan|ngacungin|pegang|memegang)\b.{0,15}"
+        r"\b(sajam|senjata tajam|golok|parang|celurit|clurit|pisau|pistol|senjata api|senpi)\b"
+        r"|\bkdrt\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
+        r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b",
+        re.IGNORECASE,
+    ),
+    MISSING: re.compile(
+        r"\b(hanyut|terseret arus|terbawa arus|keseret arus|kebawa arus)\b"
+        r"|\b" + _PERSON + r"\b.{0,25}\btenggelam\b|\btenggelam di (sungai|kali|laut|danau|waduk|kolam|empang|sumur)\b"
+        r"|\b(mobil|motor|kendaraan|bus|angkot)\b.{0,20}\b(masuk|nyemplung|tercebur|kecebur|terjun|terperosok)\b"
+        r".{0,10}\b(kali|sungai|jurang|laut|danau|waduk|empang|got besar)\b"
+        r"|\b(tercebur|kecebur|terjatuh|jatuh) (ke )?(sungai|kali|laut|sumur|danau|waduk)\b",
+        re.IGNORECASE,
+    ),
+    MEDICAL: re.compile(
+        RED_FLAGS.pattern
+        + r"|\bmuntah darah\b|\b(panggil(kan)?|butuh|perlu|minta|kirim(kan)?) ambulan(s|ce)?\b"
+        r"|\bdigigit anjing\b.{0,30}\b(luka|parah|darah|berdarah)\b",
+        re.IGNORECASE,
+    ),
+}
+
+# Once the message is known to be an emergency: which kind it most likely is.
+_HINTS: list[tuple[str, re.Pattern[str]]] = [
+    (FIRE, re.compile(r"\b(kebakaran|terbakar|kebakar|api|damkar|pemadam|asap|meledak|ledakan)\b", re.I)),
+    (MISSING, re.compile(r"\b(hanyut|arus|hilang|tenggelam|tercebur|kecebur|sar|basarnas)\b", re.I)),
+    (DISASTER, re.compile(
+        r"\b(banjir|air|evakuasi|tanggul|turap|longsor|gempa|roboh|runtuh|ambruk|erupsi|bencana|angin|puting beliung|"
+        r"terjebak|bpbd)\b", re.I)),
+    (CRIME, re.compile(
+        r"\b(begal|rampok|todong|jambret|copet|maling|pencuri|tawuran|sajam|golok|celurit|pisau|polisi|kdrt|"
+        r"dipukul|dianiaya|diancam|mengancam)\w*", re.I)),
+    (MEDICAL, re.compile(
+        r"\b(pingsan|sadar|napas|nafas|dada|jantung|kejang|darah|stroke|ambulan|ambulans|luka|patah|keracunan|"
+        r"overdosis|digigit|kecelakaan|tabrakan|igd|sakit)\w*", re.I)),
+]
+
+
+# "anak saya hilang" is a search; "KTP anak saya hilang" is a permit question.
+_PERSON_MISSING = re.compile(
+    r"\b" + _PERSON + r"\b( \w+){0,2} (hilang|belum ditemukan|blm ketemu|belum ketemu|tidak pulang|gak pulang)\b", re.I
+)
+_BELONGINGS = re.compile(
+    r"\b(ktp|e-?ktp|kk|akta|kartu|sim|stnk|bpkb|dompet|hp|handphone|ponsel|surat|berkas|dokumen|ijazah|paspor|"
+    r"motor|sepeda|barang|tas|kucing|sinyal|listrik|air)\b", re.I
+)
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())[:2000]
+
+
+def precise_kind(text: str) -> str | None:
+    """The kind of emergency the wording states precisely, or None."""
+    clean = _clean(text)
+    for kind in (FIRE, MISSING, DISASTER, CRIME, MEDICAL):
+        if PRECISE[kind].search(clean):
+            return kind
+        if kind == MISSING and _PERSON_MISSING.search(clean) and not _BELONGINGS.search(clean):
+            return kind
+    return None
+
+
+def kind_of(text: str) -> str:
+    """The kind of a message already taken as an emergency (for the reply)."""
+    clean = _clean(text)
+    if found := precise_kind(clean):
+        return found
+    for kind, hint in _HINTS:
+        if hint.search(clean):
+            return kind
+    return GENERAL

@@ -1,0 +1,142 @@
+"""Requests that must be explicit: the classifier alone never opens the data-rights flows.
+
+Real citizens' long messages carry personal context ("KTP saya hilang, domisili saya ...");
+the classifier read that as `lihat_data_saya` with 0.99 confidence. Showing or deleting a
+citizen's records is only offered when the words ask for it (`request_cues.asks_for_own_data`);
+otherwise the next intent in the ranking stands, and the fallback classifier after this
+component still judges its confidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from citybot.nlu.request_cues import (
+    DATA_RIGHTS_INTENTS,
+    SPECIFIC_ANSWER_INTENTS,
+    asks_for_a_person,
+    asks_for_own_data,
+    is_bare_question_opener,
+    says_not_a_report,
+    short_answer,
+)
+
+EMERGENCY = "darurat"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ExplicitDataRightsGuard(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ExplicitDataRightsGuard:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = message.get(INTENT) or {}
+            if not text or intent.get(INTENT_NAME_KEY) not in DATA_RIGHTS_INTENTS or asks_for_own_data(str(text)):
+                continue
+            ranking = [
+                r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) not in DATA_RIGHTS_INTENTS
+            ]
+            if not ranking:
+                continue
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ShortAnswerGuard(GraphComponent):
+    """"y", "iya tampilin", "ya hapus" are a yes wherever a yes is asked for.
+
+    The classifier read "ya hapus" as a goodbye, so a citizen who confirmed a deletion was
+    told "Sampai jumpa" and nothing was deleted. Intents that already give a short answer its
+    meaning (batal, kirim, lewati, ...) are left alone.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ShortAnswerGuard:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = message.get(INTENT) or {}
+            if not text or intent.get(INTENT_NAME_KEY) in SPECIFIC_ANSWER_INTENTS:
+                continue
+            answer = short_answer(str(text))
+            if answer is None:
+                continue
+            _override(message, answer)
+        return messages
+
+
+def _override(message: Message, intent: str) -> None:
+    chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
+    rest = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != intent]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set("intent_ranking", [chosen, *rest], add_to_output=True)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ConversationCueGuard(GraphComponent):
+    """What the citizen says about the conversation itself outranks the topic they mention.
+
+    "Saya mau bicara dengan orang, bukan dengan mesin. Urusan tanah ..." asks for a person
+    (the classifier started a complaint form); "bukan mau lapor, mau tanya syarat PBG" says the
+    complaint form is the wrong place; "mau nanya" announces a question. Emergencies stay first.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ConversationCueGuard:
+        return cls()
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            text = message.get(TEXT)
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if not text or intent == EMERGENCY or str(text).startswith("/"):
+                continue
+            if asks_for_a_person(str(text)):
+                _override(message, "bicara_petugas")
+            elif says_not_a_report(str(text)):
+                _override(message, "bukan_laporan")
+            elif is_bare_question_opener(str(text)):
+                _override(message, "tanya_layanan")
+        return messages

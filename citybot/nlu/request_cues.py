@@ -1,0 +1,111 @@
+"""Word-level cues that decide what a message asks for, beyond the learned intent.
+
+Standard library only: the Rasa component (`guards.py`) and the action server both use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+DATA_RIGHTS_INTENTS = frozenset({"lihat_data_saya", "hapus_data_saya"})
+
+# A data-rights request names the citizen's data as such ("data saya", "data pribadi",
+# "informasi tentang saya") or the law that grants the right.
+_OWN_DATA = re.compile(
+    r"\bdata ?(saya|sy|pribadi|diri|ku|aku|gw|gue|gua)(ku|nya)?\b|\bdata (pribadi|diri) (saya|sy|ku|aku|gw|gue)\b"
+    r"|\bdata (\w+ )?(yang|yg) (sudah )?(saya|aku|gw|gue)\b|\bdata \w+ (saya|ku|aku|gw|gue)\b|\bdatanya (di)?hapus"
+    r"|\b(info|informasi) (saya|ku|aku|gw|gue)\b|\batas nama saya\b"
+    r"|\b(nomor hp|no hp|alamat)\b.{0,25}\b(kesimpan|tersimpan|disimpan)\b"
+    r"|\bdata(nya)? (yang|yg) (kalian|anda|kamu|sistem|tersimpan|disimpan|tercatat)\b"
+    r"|\b(info|informasi|data) (apa )?(saja |aja )?(tentang|soal|ttg|atas nama) (saya|aku|gw|gue|sy)\b"
+    r"|\binformasi pribadi\b|\bidentitas (saya|ku|sy)\b|\buu ?pdp\b|\bhak (akses|untuk dihapus|subjek data)\b"
+    r"|\b(kalian|anda|kamu|sistem)\b.{0,30}\b(simpan|nyimpen|catat|tahu|tau|punya)\b.{0,30}\b(saya|aku|gw|gue)\b"
+    r"|\b(hapus|hapusin|delete)\b.{0,20}\b(nomor hp|riwayat|jejak|akun|nama dan alamat)\b"
+    r"|\b(cabut|tarik) persetujuan\b|\banonimkan\b|\blupakan data\b",
+    re.IGNORECASE,
+)
+# Civil-registration papers: "data saya di KK salah" asks about a document, not about our records.
+_DOCUMENTS = re.compile(
+    r"\b(ktp|e-?ktp|kk|kartu keluarga|akta|akte|kia|nik|dukcapil|capil|disdukcapil|paspor|sim|bpjs|kis|npwp|"
+    r"ijazah|skck|surat)\b",
+    re.IGNORECASE,
+)
+_OUR_SYSTEM = re.compile(
+    r"\b(sistem|kalian|asisten|chat|percakapan|tersimpan|disimpan|simpan|nyimpen|pdp|aplikasi ini|di sini|disini)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_own_data(text: str) -> bool:
+    """True when the words ask to see or delete what the city's systems hold about the sender."""
+    clean = " ".join(text.split())[:2000]
+    if not _OWN_DATA.search(clean):
+        return False
+    return not _DOCUMENTS.search(clean) or bool(_OUR_SYSTEM.search(clean))
+
+
+# Short confirmations in everyday registers: "y", "iya tampilin", "ya hapus", "iya batalkan".
+_YES = re.compile(r"^(y|ya+|iya+|iyah|yes|yup|yoi|ok|oke|okey|okay|boleh|setuju|betul|bener|benar|siap|lanjut|gas)\b")
+_NO = re.compile(r"^(tidak|tdk|nggak|ngga|gak|ga|engga|enggak|ndak|no|nope|jangan|jgn|bukan)\b")
+_NOT_A_CONFIRMATION = re.compile(
+    r"\b(tidak|tdk|nggak|ngga|gak|ga|enggak|jangan|jgn|bukan|makasih|terima ?kasih|thanks|suwun|nuhun|"
+    r"ampun|allah|dah|bye)\b|\?",
+    re.IGNORECASE,
+)
+MAX_CONFIRMATION_WORDS = 4
+# Intents that already say what a short answer means in context; the cue never overrides them.
+SPECIFIC_ANSWER_INTENTS = frozenset({
+    "ya", "tidak", "batal", "batal_homecare", "lewati", "pilih_anonim", "darurat", "kirim_pengaduan",
+    "ubah_pengaduan", "sudah_beres", "belum_beres", "lanjutkan_laporan", "hapus_data_saya", "lihat_data_saya",
+})
+
+
+def short_answer(text: str) -> str | None:
+    """"ya"/"tidak" for a short confirmation or refusal, else None (the classifier decides)."""
+    clean = " ".join(text.lower().split()).strip(" .!,")
+    words = clean.split()
+    if not words or len(words) > MAX_CONFIRMATION_WORDS:
+        return None
+    if _YES.match(clean) and not _NOT_A_CONFIRMATION.search(clean):
+        return "ya"
+    if _NO.match(clean) and len(words) <= 2 and "jadi" not in words:
+        return "tidak"
+    return None
+
+
+# "Saya mau bicara dengan orang, bukan dengan mesin": a person is asked for, whatever else is said.
+_HUMAN = re.compile(
+    r"\b(bicara|berbicara|ngomong|ngobrol|chat|chatting|sambungkan|sambungin|hubungkan|hubungin|dilayani|dibantu)\b"
+    r"( langsung)?( saya)?\s+(dengan|sama|ke|dgn|ama|oleh)\s+"
+    r"(orang|manusia|petugas|operator|cs|customer service|admin|agen)\b"
+    r"(?!\s+(dinas|kelurahan|puskesmas|pln|pdam|kecamatan))"
+    r"|\b(minta|mau|ingin|pengen)\s+(ke\s+|sama\s+)?(petugas|operator|cs|manusia|admin)"
+    r"( (saja|aja|langsung|manusia))*\s*[.!]*$"
+    r"|\bbukan (dengan |sama |dgn )?(mesin|robot|bot)\b",
+    re.IGNORECASE,
+)
+# "bukan mau lapor", "sy ga mau lapor, sy nanya ...": the citizen says this is not a report.
+_NOT_A_REPORT = re.compile(
+    r"\b(bukan|ga|gak|nggak|ngga|enggak|tidak|tdk|ndak|ora)\s+(mau\s+|mo\s+|mw\s+|ingin\s+|pengen\s+|niat\s+)?"
+    r"(lapor|melapor|ngelapor|laporan|pengaduan|ngadu|mengadu)\b",
+    re.IGNORECASE,
+)
+# A message that only announces a question ("mau nanya", "kak mau tanya dong").
+_BARE_QUESTION_OPENER = re.compile(
+    r"^((halo|hai|permisi|maaf|min|kak|pak|bu|mas|mbak|gan|bang)[ ,]*)*(saya |sy |aku |gw )?"
+    r"(mau|mo|mw|ingin|pengen|boleh|izin)\s+(tanya|nanya|bertanya|tny)"
+    r"( (dong|donk|sih|kak|min|ya|nih|bang|pak|bu))*[ ?!.]*$",
+    re.IGNORECASE,
+)
+
+
+def asks_for_a_person(text: str) -> bool:
+    return bool(_HUMAN.search(" ".join(text.split())[:2000]))
+
+
+def says_not_a_report(text: str) -> bool:
+    return bool(_NOT_A_REPORT.search(" ".join(text.split())[:2000]))
+
+
+def is_bare_question_opener(text: str) -> bool:
+    return bool(_BARE_QUESTION_OPENER.match(" ".join(text.split())[:200]))

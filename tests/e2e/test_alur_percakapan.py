@@ -1,0 +1,131 @@
+"""Conversations that flow (issue 19): reproductions from the UX walkthroughs, through the real stack.
+
+Buttons are pressed as buttons (payloads), typed text is typed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests.e2e.test_homecare import book, bookings_of
+from tests.stack import Stack, buttons_of, say, text_of
+
+pytestmark = pytest.mark.e2e
+
+VALIDATION_ERRORS = ("Mohon jawab", "belum terbaca", "tidak valid", "terlalu singkat", "belum terdaftar",
+                     "Mohon pilih", "Mohon ceritakan", "tidak ada di pilihan", "Maaf, mohon tulis")
+
+
+def _client() -> str:
+    return f"flow-{uuid.uuid4()}"
+
+
+def test_homecare_menu_button_as_first_message_asks_the_first_question_only(stack: Stack) -> None:
+    client = _client()
+    replies = say(stack, client, payload="/pesan_homecare")
+    text = text_of(replies)
+    assert "tanda bahaya 1 dari 2" in text, text
+    assert not [e for e in VALIDATION_ERRORS if e in text], text
+    # A second start in the same chat (slots to clear this time) is just as clean.
+    say(stack, client, "batal")
+    text = text_of(say(stack, client, payload="/pesan_homecare"))
+    assert "tanda bahaya 1 dari 2" in text and not [e for e in VALIDATION_ERRORS if e in text], text
+
+
+@pytest.mark.parametrize("yes", ["ya hapus", "y", "iya hapus aja"])
+def test_typed_yes_at_the_delete_confirmation_deletes(stack: Stack, yes: str) -> None:
+    client = _client()
+    local = f"0813{uuid.uuid4().int % 10**8:08d}"
+    book(stack, client, phone=local)
+    assert bookings_of(stack, client)
+    text = text_of(say(stack, client, "hapus data saya"))
+    assert "tidak bisa dibatalkan" in text, text
+    text = text_of(say(stack, client, yes))
+    assert "Permintaan hapus data sudah dijalankan" in text and "Sampai jumpa" not in text, text
+    assert bookings_of(stack, client) == []
+
+
+def test_typed_yes_at_the_export_confirmation_shows_the_data(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "bro gw mau liat data gw apa aja yg lo simpen")
+    text = text_of(say(stack, client, "iya tampilin"))
+    assert "Tidak ada data pribadi" in text or "Data Anda yang tersimpan" in text, text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Selamat siang, saya kehilangan KTP waktu di luar kota, domisili saya di sini. Bagaimana cara mengurus KTP baru?",
+        "Saya ingin menanyakan perkembangan laporan sampah yang saya kirim tadi, nomornya lupa",
+    ],
+)
+def test_personal_context_never_opens_the_data_rights_flow(stack: Stack, message: str) -> None:
+    text = text_of(say(stack, _client(), message))
+    assert "data pribadi Anda yang tersimpan" not in text and "Yakin ingin menghapus" not in text, text
+
+
+def test_asking_for_a_person_outranks_a_complaint(stack: Stack) -> None:
+    text = text_of(say(stack, _client(), "Saya mau bicara dengan orang, bukan dengan mesin. Urusan tanah warisan "
+                                         "saya di kelurahan tidak selesai-selesai sudah 6 bulan."))
+    assert "Masalah apa" not in text and "Baik, saya bantu buat laporannya" not in text, text
+    assert "petugas" in text.lower(), text
+
+
+def test_saying_it_is_not_a_report_leaves_the_form_and_answers(stack: Stack) -> None:
+    client = _client()
+    text = text_of(say(stack, client, "mau lapor"))
+    assert "Masalah apa" in text, text
+    text = text_of(say(stack, client, "lah sy ga mau lapor, sy nanya tunggakan bpjs gimana bayarnya"))
+    assert "bukan laporan" in text.lower() and "Masalah apa" not in text, text
+    assert "BPJS" in text or "Sumber" in text, text
+    # The form is closed: the next message is not taken as a category.
+    text = text_of(say(stack, client, "terima kasih"))
+    assert "Masalah apa" not in text and "jenis masalah" not in text, text
+
+
+def test_cancelled_complaint_can_be_resumed(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "mau lapor lampu jalan mati")
+    say(stack, client, "Jl. Pramuka Raya dekat halte, Kel. Utan Kayu Selatan")
+    text = text_of(say(stack, client, "batal"))
+    assert "lanjutkan laporan" in text, text
+    text = text_of(say(stack, client, "eh jadi deh, lanjutkan laporan tadi"))
+    assert "Ceritakan singkat" in text and "Di mana lokasinya" not in text, text
+
+
+def test_homecare_outside_the_service_area_ends_after_two_misses(stack: Stack) -> None:
+    client = _client()
+    steps = [
+        ("pesan dokter ke rumah untuk bapak", None),
+        (None, "/tidak"),
+        (None, "/tidak"),
+        (None, "/ya"),
+        ("Suparman", None),
+        ("70", None),
+        ("081298765432", None),
+        ("Jl. Balai Pustaka Baru No. 12, RT 5 RW 3", None),
+    ]
+    for text_in, payload in steps:
+        say(stack, client, text_in, payload)
+    text = text_of(say(stack, client, "Rawamangun"))
+    assert "belum terdaftar" in text, text
+    replies = say(stack, client, "ejaannya sudah benar. saya di Jakarta Timur bukan Makassar")
+    text = text_of(replies)
+    assert "hanya melayani kelurahan di Kota Makassar" in text and "puskesmas" in text, text
+    assert "ejaannya sudah benar" not in text  # the sentence is not echoed back as a place name
+    assert "/bicara_petugas" in [b["payload"] for b in buttons_of(replies)]
+    text = text_of(say(stack, client, "oke"))
+    assert "Di kelurahan mana" not in text, text
+    assert bookings_of(stack, client) == []
+
+
+def test_kelurahan_matches_without_the_hyphen(stack: Stack) -> None:
+    client = _client()
+    for text_in, payload in [("pesan homecare", None), (None, "/tidak"), (None, "/tidak"), (None, "/ya"),
+                             ("Hj. Sitti Aminah", None), ("72", None), ("081355667788", None),
+                             ("Jl. Abdullah Daeng Sirua No. 45, RT 02 RW 05", None)]:
+        say(stack, client, text_in, payload)
+    text = text_of(say(stack, client, "kassi kassi"))
+    assert "Puskesmas" in text and "belum terdaftar" not in text, text

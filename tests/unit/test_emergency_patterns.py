@@ -1,0 +1,60 @@
+"""Typed emergencies: danger to people now is caught and typed; everyday reports are not alarms."""
+
+from __future__ import annotations
+
+import pytest
+
+from citybot.nlu.emergency_patterns import CRIME, DISASTER, FIRE, GENERAL, MEDICAL, MISSING, kind_of, precise_kind
+
+EMERGENCIES = [
+    ("banjir di gang kami udah sedada, ada lansia kejebak di lantai atas", DISASTER),
+    ("air sudah setinggi leher orang dewasa di rt 05", DISASTER),
+    ("tolong butuh evakuasi, ada bayi dan nenek di rumah", DISASTER),
+    ("tanggul kali sunter jebol air deras masuk kampung", DISASTER),
+    ("longsor menimpa dua rumah warga di lereng", DISASTER),
+    ("gempa barusan, rumah tetangga roboh ada yang tertimpa", DISASTER),
+    ("rumah kami tenggelam sampai atap", DISASTER),
+    ("kebakaran di pasar, apinya makin besar", FIRE),
+    ("rumah sebelah terbakar, asapnya hitam", FIRE),
+    ("tabung gas bocor terus meledak di warung", FIRE),
+    ("tolong saya barusan dibegal di flyover", CRIME),
+    ("ada orang mengacungkan golok ke warga", CRIME),
+    ("tawuran mau pecah di depan sekolah", CRIME),
+    ("anak saya hanyut terbawa arus kali", MISSING),
+    ("ada orang tenggelam di sungai belum ketemu", MISSING),
+    ("mobil nyemplung ke kali, masih ada orangnya", MISSING),
+    ("bocah tetangga hilang sejak siang belum pulang", MISSING),
+    ("bapak muntah darah, butuh ambulans", MEDICAL),
+    ("ibu pingsan tidak sadarkan diri", MEDICAL),
+]
+NOT_ALARMS = [
+    "jalan bolong di depan rumah, bisa bikin celaka pengendara",
+    "daerah sini rawan begal, tolong lampu jalannya dinyalakan",
+    "banjir semata kaki di depan kantor lurah",
+    "air selutut dari subuh belum surut, pompa mati",
+    "Mengapa belum ada tindak lanjut? Baunya makin parah.",
+    "tiap malam ada yang bakar sampah, asapnya masuk rumah",
+    "terjebak macet 2 jam gara2 galian kabel",
+    "KTP bapak saya hilang waktu di terminal, ngurusnya gimana",
+    "sering tawuran di sini, mohon dijaga patroli",
+    "sering kecelakaan di perempatan ini, minta lampu merah",
+    "pohon tumbang menutup jalan, tidak ada korban",
+    "wkwkwk",
+]
+
+
+@pytest.mark.parametrize(("text", "kind"), EMERGENCIES)
+def test_danger_to_people_is_an_emergency_of_its_kind(text: str, kind: str) -> None:
+    assert precise_kind(text) == kind
+
+
+@pytest.mark.parametrize("text", NOT_ALARMS)
+def test_everyday_reports_and_questions_raise_no_alarm(text: str) -> None:
+    assert precise_kind(text) is None
+
+
+def test_the_kind_of_a_classified_emergency_comes_from_looser_hints() -> None:
+    assert kind_of("kebakaran!! nomor damkar berapa") == FIRE
+    assert kind_of("banjir tolong kami") == DISASTER
+    assert kind_of("ada copet di bus") == CRIME
+    assert kind_of("darurat!") == GENERAL

@@ -1,0 +1,43 @@
+"""The data-rights flows open only when the words ask for the citizen's own records."""
+
+from __future__ import annotations
+
+import pytest
+
+from citybot.nlu.request_cues import asks_for_own_data, short_answer
+
+ASKS = [
+    "hapus data saya",
+    "data pribadi saya apa saja yang kalian simpan",
+    "kalian nyimpen apa aja tentang aku",
+    "saya minta data diri saya dihapus sesuai UU PDP",
+    "nomor hp saya kesimpan gak di sini",
+]
+DOES_NOT_ASK = [
+    "Selamat pagi, saya kehilangan KTP di luar kota, domisili saya di sini, bagaimana mengurusnya?",
+    "data di KK saya salah, nama ibu saya keliru, syaratnya apa",
+    "perubahan data saya di KK ke mana",
+    "ya hapus",
+    "saya mau tanya jadwal kereta",
+    "anak saya belum dapat KIA, daftarnya gimana",
+]
+
+
+@pytest.mark.parametrize("text", ASKS)
+def test_explicit_requests_for_own_data(text: str) -> None:
+    assert asks_for_own_data(text)
+
+
+@pytest.mark.parametrize("text", DOES_NOT_ASK)
+def test_personal_context_in_a_question_is_not_a_data_request(text: str) -> None:
+    assert not asks_for_own_data(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [("y", "ya"), ("ya hapus", "ya"), ("iya tampilin", "ya"), ("iya batalkan", "ya"), ("Ya, kirim.", "ya"),
+     ("tidak", "tidak"), ("gak usah", "tidak"), ("ga jadi", None), ("ok makasih", None), ("ya ampun", None),
+     ("iya tapi kapan diperbaiki?", None), ("ya udah kirim aja laporan yg tadi", None)],
+)
+def test_short_confirmations_in_everyday_registers(text: str, answer: str | None) -> None:
+    assert short_answer(text) == answer
