@@ -28,13 +28,16 @@ from actions.pengaduan_bantu import (
     has_draft,
     idempotency_key,
     intent_of,
+    match_service,
     pause_form,
     paused_draft,
     reset_form,
     response_text,
+    services,
     ticket_in,
 )
 from actions.pengaduan_form import clean_description, coordinates, local_today
+from actions.pengaduan_tempat import find_area, street_in
 from citybot.client import BackendUnavailable, CityClientError, Complaint, NotFound, Rejected, Unauthorized
 from citybot.settings import get_settings
 
@@ -63,11 +66,8 @@ class ActionMulaiPengaduan(Action):
         media = [str(u) for u in entity_values(tracker, "media_url")]
         if intent == "kirim_foto" and media:
             keep["pengaduan_foto"] = media[-1]
-        # "jln depan rmh sy bolong gede bgt" already describes the problem: don't ask again.
-        if intent == "lapor_pengaduan" and keep.get("pengaduan_kategori") and not text.startswith("/"):
-            described = clean_description(text)
-            if len(described.split()) >= 4:
-                keep["pengaduan_deskripsi"] = described
+        if intent == "lapor_pengaduan" and not text.startswith("/"):
+            keep.update(await self._prefill(text, keep))
         events: list[EventType] = [
             SlotSet(name, None) for name in FORM_SLOTS if tracker.get_slot(name) is not None and name not in keep
         ]
@@ -75,6 +75,29 @@ class ActionMulaiPengaduan(Action):
         events.append(SlotSet("pengaduan_id", uuid.uuid4().hex))
         dispatcher.utter_message(response="utter_pengaduan_mulai")
         return events
+
+
+    @staticmethod
+    async def _prefill(text: str, known: dict[str, Any]) -> dict[str, Any]:
+        """What the first message already says: category, street, kelurahan and the story itself.
+
+        "min jalan depan rumah saya bolong gede bgt udah 2 minggu" must not be asked "Masalah
+        apa?" and then for a description. Prefilled values still pass the form's validators.
+        """
+        found: dict[str, Any] = {}
+        if not known.get("pengaduan_kategori"):
+            match = match_service(text, await services(), fuzzy=False)
+            if match:
+                found["pengaduan_kategori"] = match[0]
+        if street := street_in(text):
+            found["pengaduan_lokasi"] = street
+        if not known.get("pengaduan_kelurahan") and (area := find_area(text)):
+            found["pengaduan_kelurahan"] = area
+        described = clean_description(text)
+        has_category = known.get("pengaduan_kategori") or found.get("pengaduan_kategori")
+        if len(described.split()) >= (4 if has_category else 6):
+            found["pengaduan_deskripsi"] = described[:1000]
+        return found
 
 
 def payload_of(tracker: Tracker, channel: str, sender: str) -> dict[str, Any]:

@@ -190,8 +190,11 @@ def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9]+", " ", text.lower())).strip()
 
 
-def match_service(text: str, available: list[Service]) -> tuple[str, str] | None:
-    """(code, name) of the category `text` names: exact code, then keywords, then close words."""
+def match_service(text: str, available: list[Service], fuzzy: bool = True) -> tuple[str, str] | None:
+    """(code, name) of the category `text` names: exact code, then keywords, then close words.
+
+    `fuzzy=False` skips the typo match: a whole first message has too many words for it.
+    """
     key = _norm(text)
     if not key:
         return None
@@ -211,6 +214,8 @@ def match_service(text: str, available: list[Service]) -> tuple[str, str] | None
                 best = (len(p), service)
     if best:
         return best[1].service_code, best[1].service_name
+    if not fuzzy:
+        return None
     # Typos ("smpah", "bnjir"): compare each word with the single-word keywords.
     words = key.split()
     for service in available:

@@ -35,7 +35,7 @@ from actions.pengaduan_bantu import (
     service_name,
     services,
 )
-from actions.pengaduan_tempat import canonical_area, find_area, plausible_area_name
+from actions.pengaduan_tempat import canonical_area, find_area, looks_like_place, plausible_area_name
 
 logger = logging.getLogger(__name__)
 
@@ -141,9 +141,41 @@ def is_vague(text: str) -> bool:
     return len(text.strip()) < 6 or not meaningful
 
 
+# Remarks about the conversation, not about the problem: never sent to the dinas as the story.
+_META = re.compile(
+    r"\b((kan|sudah|udah|udh|sdh|tadi)\s+){1,2}(saya|sy|aye|aku|gw|gue)?\s*"
+    r"(bilang|sebut(kan)?|tulis|sampaikan|kasih ?tau|jelaskan)"
+    r"(\s+(di ?atas|tadi|sebelumnya))?\b[ ,.!]*(min|bang|kak|pak|bu)?|\b(mohon|tolong|coba)\s+(di)?baca\s+(lagi\s+)?"
+    r"(pesan|chat|tulisan)\s+(pertama|sebelumnya|tadi|di ?atas)(\s+saya)?|\bseperti (yang )?(saya )?(tulis|sebut)(kan)?"
+    r"( di ?atas| tadi)?",
+    re.IGNORECASE,
+)
+
+
+def opening_message(tracker: Tracker) -> str:
+    """The citizen's message that started the current report (the one before action_mulai_pengaduan)."""
+    last_user, opening = "", ""
+    for event in tracker.events:
+        if event.get("event") == "user":
+            last_user = str(event.get("text") or "")
+        elif event.get("event") == "action" and event.get("name") == "action_mulai_pengaduan":
+            opening = last_user
+    return "" if opening.startswith("/") else opening
+
+
+_GREETING = re.compile(
+    r"^((assalamu'?alaikum( wr\.? ?wb\.?)?|selamat (pagi|siang|sore|malam)|halo|hai|permisi|yth\.?[^.,]{0,40}|"
+    r"dengan hormat|min|kak|pak|bu|bang|gan|mas|mbak)[ ,.!]*)+",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(r"[ ,.]*(terima ?kasih( banyak)?|makasih|tks|thx|matur suwun|hatur nuhun)[ .!]*$", re.IGNORECASE)
+
+
 def clean_description(text: str) -> str:
-    """Drop a leading "mau lapor" so a description taken from the first message reads well."""
+    """Drop greetings, "mau lapor" and thanks so a description taken from a message reads well."""
     text = re.sub(r"\s+", " ", text).strip()
+    text = _THANKS.sub("", _GREETING.sub("", text)).strip()
+    text = re.sub(r"\s+([,.!?])", r"\1", text).strip(" ,.")
     text = re.sub(
         r"^(halo|hai|min|kak|pak|bu|permisi)?[ ,]*(saya |sy |aku )?(mau |mo |mw |ingin |pengen )?"
         r"(lapor(in|kan)?|melapor(kan)?|ngadu|mengadukan|pengaduan)\b[ ,:]*",
@@ -275,7 +307,7 @@ class ValidatePengaduanForm(CitizenFormValidation):
                 "pengaduan_long": long,
             })
         else:
-            if text.startswith("/") or is_vague(text) or len(text) > 300:
+            if text.startswith("/") or is_vague(text) or len(text) > 300 or not looks_like_place(text):
                 return failed(dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_kurang_jelas")
             values = ok({"pengaduan_lokasi": text, "pengaduan_lat": None, "pengaduan_long": None})
             area = next((canonical_area(str(e)) for e in entity_values(tracker, "kelurahan")), None)
@@ -326,7 +358,10 @@ class ValidatePengaduanForm(CitizenFormValidation):
     ) -> Slots:
         if not value:
             return {}
-        text = clean_description(str(value))
+        text = clean_description(_META.sub(" ", str(value)))
+        if len(text.split()) < 3 and _META.search(str(value)):
+            # "Mohon dibaca pesan pertama saya.": the story is in the message that opened the report.
+            text = clean_description(opening_message(tracker))
         if text.startswith("/") or len(text) < 12 or len(text.split()) < 3:
             return failed(
                 dispatcher, tracker, domain, "pengaduan_deskripsi", "utter_pengaduan_deskripsi_terlalu_pendek"

@@ -78,3 +78,43 @@ def plausible_area_name(text: str) -> str | None:
     if not re.fullmatch(r"[A-Za-z][A-Za-z' -]{2,39}", cleaned) or len(cleaned.split()) > 4:
         return None
     return cleaned.title()
+
+
+# A street, alley or landmark named in a sentence: "di jl kenari", "TPS Jl. Cempaka Putih Tengah 27".
+_PLACE_WORDS = (
+    r"jl|jln|jalan|gg|gang|komplek|kompleks|komp|perumahan|perum|blok|pasar|terminal|stasiun|halte|"
+    r"tps|sdn|smpn|sman|masjid|musholla|mushola|gereja|puskesmas|rs|rsud|taman|kali|sungai|jembatan|flyover|"
+    r"underpass|pertigaan|perempatan|bundaran|rt|rw|kantor|depan|dekat|deket|samping|sebelah|belakang|seberang"
+)
+_STREET = re.compile(
+    r"\b(?:jl|jln|jalan|gg|gang)\b\.?\s+(?!(?:depan|rusak|berlubang|bolong|rumah|di|yg|yang|ke|ini|itu|sini|"
+    r"menuju|masuk|utama|raya|kaki|tol|nya|sudah|udah|ada|banyak|jadi|dan|sy|saya|aye|gue|gw|kami|kita|mati|"
+    r"lubang|licin|macet|tergenang|banjir|retak|amblas|ambles|gelap|sempit|kecil|besar|umum|kampung|kaki)\b)"
+    r"([a-z0-9][\w.'/-]*(?:\s+(?!(?:yang|yg|sudah|udah|sdh|ada|bolong|rusak|berlubang|banjir|mati|kok|dan|tolong|"
+    r"mohon|min|pak|bu|sejak|dari|tdk|tidak|gak|ga|belum|blm)\b)[\w.'/-]+){0,5})",
+    re.IGNORECASE,
+)
+_PLACE_CUE = re.compile(rf"\b({_PLACE_WORDS})\b", re.IGNORECASE)
+_NOT_A_PLACE = re.compile(
+    r"^(ya|iya|iye|ok|oke|setuju|boleh|tidak|gak|ga|nggak|bukan|sudah|udah|belum|terima kasih|makasih|kirim|"
+    r"batal|lewati|skip|anonim)\b",
+    re.IGNORECASE,
+)
+
+
+def street_in(text: str) -> str | None:
+    """The street or alley a sentence names ("Jl. Kenari Raya 5"), or None."""
+    match = _STREET.search(text)
+    if not match:
+        return None
+    phrase = text[match.start():match.end()].strip(" ,.")
+    return phrase if len(phrase.split()) >= 2 else None
+
+
+def looks_like_place(text: str) -> bool:
+    """A typed location names a street, landmark or area; "ya, saya setuju" does not."""
+    clean = " ".join(text.split()).strip(" .,!")
+    if not clean or (_NOT_A_PLACE.match(clean) and not _PLACE_CUE.search(clean)):
+        return False
+    return bool(_PLACE_CUE.search(clean) or find_area(clean) or street_in(clean)
+                or re.search(r"\d", clean) or (len(clean.split()) >= 2 and clean[:1].isupper()))

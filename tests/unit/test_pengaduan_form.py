@@ -17,8 +17,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import pengaduan_bantu
 from actions.pengaduan_bantu import idempotency_key, match_service
-from actions.pengaduan_form import ValidatePengaduanForm, clean_description, is_vague, summary
-from actions.pengaduan_tempat import canonical_area, find_area
+from actions.pengaduan_form import _META, ValidatePengaduanForm, clean_description, is_vague, summary
+from actions.pengaduan_tempat import canonical_area, find_area, looks_like_place, street_in
 from citybot.client import Service
 from citybot.settings import get_settings
 from tests.stack import free_port
@@ -181,3 +181,32 @@ def test_idempotency_key_is_stable_for_the_same_report_and_changes_with_it() -> 
 
 def test_vague_words() -> None:
     assert is_vague("depan rumah saya") and is_vague("di sini") and not is_vague("depan Alfamart Jl. Kenari")
+
+
+@pytest.mark.parametrize(
+    ("text", "street"),
+    [("mau lapor sampah numpuk di jl kenari", "jl kenari"), ("lampu jalan mati di jl salemba raya", "jl salemba raya"),
+     ("min jalan depan rumah saya bolong gede bgt", None), ("gang aye banjir nih", None)],
+)
+def test_the_street_a_first_message_names(text: str, street: str | None) -> None:
+    assert street_in(text) == street
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("ya, saya setuju", False), ("oke", False), ("udah saya bilang", False), ("Jl. Melati depan SDN 03", True),
+     ("depan alfamart", True), ("Kassi-Kassi", True), ("sdn 05 pagi", True)],
+)
+def test_a_location_answer_must_look_like_a_place(text: str, place: bool) -> None:
+    assert looks_like_place(text) is place
+
+
+@pytest.mark.parametrize(
+    ("text", "story"),
+    [("kan udh saya bilang min bolong gede udah 2 minggu, motor banyak yg jatoh",
+      "Bolong gede udah 2 minggu, motor banyak yg jatoh"),
+     ("Selamat sore. Saya mau melaporkan sampah menumpuk sudah seminggu. Terima kasih.",
+      "Sampah menumpuk sudah seminggu")],
+)
+def test_descriptions_lose_greetings_thanks_and_remarks_about_the_chat(text: str, story: str) -> None:
+    assert clean_description(_META.sub(" ", text)) == story
