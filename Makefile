@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: browser help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench clean
+.PHONY: browser help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench bench-real clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat on http://localhost:8080/)"
@@ -105,6 +105,13 @@ bench: train index db
 	$(PY) bench/backend.py
 	$(PY) bench/retrieval.py
 	$(PY) bench/load.py
+	$(MAKE) --no-print-directory bench-real
+
+# Real citizens' messages (../shared/real_dev, issue 18) as first messages to a fresh stack:
+# the held-back 30 % first (the figure that counts), then the part used for error analysis.
+bench-real: train index db
+	$(PY) bench/real_messages.py --split held_out
+	$(PY) bench/real_messages.py --split dev
 
 clean:
 	rm -rf var/results .mypy_cache .ruff_cache .pytest_cache

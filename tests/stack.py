@@ -20,6 +20,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 MODEL = ROOT / "models" / "asisten-kota.tar.gz"
+# Every process of `make run`, in start order (the gateway last: it answers only when Rasa does).
+ALL_PROCESSES = ["backend", "actions", "rasa", "gateway"]
 
 
 def free_port() -> int:

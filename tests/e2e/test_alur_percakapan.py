@@ -57,7 +57,7 @@ def test_typed_yes_at_the_export_confirmation_shows_the_data(stack: Stack) -> No
 @pytest.mark.parametrize(
     "message",
     [
-        "Selamat siang, saya kehilangan KTP waktu di luar kota, domisili saya di sini. Bagaimana cara mengurus KTP baru?",
+        "Selamat siang, saya kehilangan KTP waktu di luar kota, domisili saya di sini. Bagaimana mengurusnya?",
         "Saya ingin menanyakan perkembangan laporan sampah yang saya kirim tadi, nomornya lupa",
     ],
 )
