@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from abc import ABC, abstractmethod
 from typing import Any
 
 import phonenumbers
@@ -449,15 +450,19 @@ class ActionSelesaiHomecare(Action):
 # --- cancel and reschedule by code -----------------------------------------------------------
 
 
-class _MulaiDenganKode(Action):
-    """Starts cancel/reschedule: a code in this message is kept, an older one is forgotten."""
+class _MulaiDenganKode(Action, ABC):
+    """Starts cancel/reschedule with the code in this message, else the one booked in this chat.
 
-    def name(self) -> str:
-        # rasa-sdk registers every Action subclass, bases included; without a name it refuses to start.
-        return "action_mulai_dengan_kode_dasar"
+    Abstract (rasa-sdk skips abstract classes), so the base is never registered as an action.
+    """
+
+    @abstractmethod
+    def name(self) -> str: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        code = normalise_code(latest_text(tracker)) or next(tracker.get_latest_entity_values("kode_booking"), None)
+        # A code issued in this conversation is the citizen's own: don't ask for it again.
+        code = (normalise_code(latest_text(tracker)) or next(tracker.get_latest_entity_values("kode_booking"), None)
+                or tracker.get_slot("kode_booking"))
         events = reset_events()
         events += [SlotSet("kode_booking", normalise_code(code) if code else None),
                    SlotSet("homecare_kunci", uuid.uuid4().hex)]

@@ -129,3 +129,12 @@ def test_kelurahan_matches_without_the_hyphen(stack: Stack) -> None:
         say(stack, client, text_in, payload)
     text = text_of(say(stack, client, "kassi kassi"))
     assert "Puskesmas" in text and "belum terdaftar" not in text, text
+
+
+def test_cancelling_a_booking_made_in_this_chat_does_not_ask_for_its_code(stack: Stack) -> None:
+    client = _client()
+    code, _ = book(stack, client, phone=f"0813{uuid.uuid4().int % 10**8:08d}")
+    text = text_of(say(stack, client, "kak maaf, keluarga mau bawa nenek ke RS aja. batalin homecare nya ya"))
+    assert code in text and "kirim kode pemesanan" not in text and "tidak ditemukan" not in text, text
+    text = text_of(say(stack, client, "iya batalkan"))
+    assert "sudah dibatalkan" in text, text
