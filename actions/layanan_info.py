@@ -81,6 +81,12 @@ def title_buttons(domain: DomainDict, candidates: list[dict[str, str]]) -> list[
     return buttons
 
 
+def ranked_out_of_scope(tracker: Tracker, floor: float = 0.3) -> bool:
+    """The classifier's own first or second guess was "out of scope" (before any cue override)."""
+    ranking = tracker.latest_message.get("intent_ranking") or []
+    return any(r.get("name") == "out_of_scope" and float(r.get("confidence") or 0) >= floor for r in ranking[:2])
+
+
 class ActionJawabPertanyaan(Action):
     def name(self) -> str:
         return "action_jawab_pertanyaan"
@@ -111,6 +117,10 @@ class ActionJawabPertanyaan(Action):
         candidates = candidates_from(answer.hits)[:CANDIDATES]
         if not candidates:
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
+            return [SlotSet("jawaban_kandidat", None), SlotSet("pertanyaan_terakhir", text[:300])]
+        if not answer.confident and ranked_out_of_scope(tracker):
+            # A question cue alone made this a question; nothing close in the knowledge base either.
+            dispatcher.utter_message(response="utter_out_of_scope")
             return [SlotSet("jawaban_kandidat", None), SlotSet("pertanyaan_terakhir", text[:300])]
         if not answer.confident:
             dispatcher.utter_message(response="utter_belum_yakin_jawaban", buttons=title_buttons(domain, candidates))

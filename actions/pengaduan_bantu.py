@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import logging
@@ -11,10 +12,12 @@ import re
 import time
 from typing import Any
 
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
 from citybot.client import BackendUnavailable, CityClient, CityClientError, Service
+from citybot.settings import ROOT
 
 logger = logging.getLogger(__name__)
 
@@ -206,8 +209,10 @@ def match_service(text: str, available: list[Service], fuzzy: bool = True) -> tu
             return service.service_code, service.service_name
     padded = f" {key} "
     best: tuple[int, Service] | None = None
+    synonyms = category_synonyms()
     for service in available:
-        phrases = [*service.keywords, service.service_name, service.service_code.replace("-", " ")]
+        phrases = [*service.keywords, service.service_name, service.service_code.replace("-", " "),
+                   *synonyms.get(service.service_code, ())]
         for phrase in phrases:
             p = _norm(phrase)
             if p and f" {p} " in padded and (best is None or len(p) > best[0]):
@@ -224,6 +229,21 @@ def match_service(text: str, available: list[Service], fuzzy: bool = True) -> tu
             if len(word) >= 4 and difflib.get_close_matches(word, list(singles), n=1, cutoff=0.8):
                 return service.service_code, service.service_name
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def category_synonyms() -> dict[str, tuple[str, ...]]:
+    """Citizens' words for each category ("bolong", "got mampet"), from the NLU synonyms, so the
+    model and the form's text match learn the same vocabulary."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "nlu_data").rglob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            if isinstance(block, dict) and "synonym" in block:
+                lines = str(block.get("examples", "")).splitlines()
+                words = [line.strip().removeprefix("- ").strip() for line in lines]
+                found.setdefault(str(block["synonym"]), []).extend(w for w in words if w)
+    return {code: tuple(words) for code, words in found.items()}
 
 
 def service_name(code: str, available: list[Service]) -> str:

@@ -12,9 +12,11 @@ selector is configured not to read this featurizer).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 # Longer messages add little meaning for intent and cost time linearly.
 MAX_CHARS = 512
+# Training embeds every example; most are unchanged between trainings, so their vectors are kept
+# on disk (outside the checkout, like the other reproducible caches).
+TRAINING_CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asisten-kota" / "e5-nlu"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -92,11 +97,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             if cached is not None:
                 self._recent.move_to_end(key)
                 return cached
-            vector = np.asarray(self._embedder().query(key), dtype=np.float32).reshape(-1)
-            norm = float(np.linalg.norm(vector))
-            if norm > 0:
-                vector = vector / norm
-            vector = vector * float(self._config["scale"])
+            vector = self._unit_vector(key) * float(self._config["scale"])
             self._recent[key] = vector
             while len(self._recent) > int(self._config["cache_size"]):
                 self._recent.popitem(last=False)
@@ -108,16 +109,59 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        known = self._load_training_cache()
+        before = len(known)
+        for message in training_data.training_examples:
+            text = message.get(TEXT)
+            if not text or not message.get(TOKENS_NAMES[TEXT]):
+                continue
+            key = _digest(str(text))
+            if key not in known:
+                known[key] = self._unit_vector(str(text))
+            self._add(message, known[key] * float(self._config["scale"]))
+        if len(known) > before:
+            self._save_training_cache(known)
         return training_data
+
+    def _cache_file(self) -> Path:
+        return TRAINING_CACHE_DIR / f"{self._config['variant']}.npz"
+
+    def _load_training_cache(self) -> dict[str, np.ndarray]:
+        try:
+            with np.load(self._cache_file()) as data:
+                return {str(k): v for k, v in zip(data["keys"], data["vectors"], strict=True)}
+        except (OSError, ValueError, KeyError):
+            return {}
+
+    def _save_training_cache(self, known: dict[str, np.ndarray]) -> None:
+        path = self._cache_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(partial, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
+            partial.replace(path)  # atomic: a concurrent training reads the old or the new file
+        except OSError:
+            pass  # a cache, not a requirement
+
+    def _unit_vector(self, text: str) -> np.ndarray:
+        vector = np.asarray(self._embedder().query(text.strip().lower()[:MAX_CHARS]), dtype=np.float32).reshape(-1)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm > 0 else vector
 
     def _featurize(self, message: Message) -> None:
         text = message.get(TEXT)
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not text or not tokens:
             return
-        sentence = self.embed(str(text))
+        self._add(message, self.embed(str(text)))
+
+    def _add(self, message: Message, sentence: np.ndarray) -> None:
+        tokens = message.get(TOKENS_NAMES[TEXT])
         sequence = np.zeros((len(tokens), sentence.shape[0]), dtype=np.float32)
         self.add_features_to_message(
             sequence=sequence, sentence=sentence.reshape(1, -1), attribute=TEXT, message=message
         )
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.strip().lower()[:MAX_CHARS].encode(), digest_size=16).hexdigest()

@@ -123,3 +123,19 @@ def kind_of(text: str) -> str:
         if hint.search(clean):
             return kind
     return GENERAL
+
+
+# Words that make an unclassified emergency plausible even without a typed pattern.
+_ALARM = re.compile(
+    r"\b(darurat|emergency|gawat|bahaya|berbahaya|tolong+|toloong|sos|korban|nyawa|selamatkan|cepat|segera|help)\b",
+    re.IGNORECASE,
+)
+
+
+def plausible_emergency(text: str) -> bool:
+    """Whether a message the classifier called an emergency has any sign of danger in it.
+
+    "Mengapa belum ada tindak lanjut? Baunya makin parah." was answered with 112 and CPR steps.
+    """
+    clean = _clean(text)
+    return kind_of(clean) != GENERAL or bool(_ALARM.search(clean))

@@ -21,10 +21,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from citybot.nlu.request_cues import (
     DATA_RIGHTS_INTENTS,
+    QUESTION_OVERRIDABLE,
     SPECIFIC_ANSWER_INTENTS,
+    asks_a_question,
     asks_for_a_person,
     asks_for_own_data,
+    describes_a_problem,
     is_bare_question_opener,
+    is_laughter,
     says_not_a_report,
     short_answer,
 )
@@ -111,7 +115,9 @@ class ConversationCueGuard(GraphComponent):
 
     "Saya mau bicara dengan orang, bukan dengan mesin. Urusan tanah ..." asks for a person
     (the classifier started a complaint form); "bukan mau lapor, mau tanya syarat PBG" says the
-    complaint form is the wrong place; "mau nanya" announces a question. Emergencies stay first.
+    complaint form is the wrong place; "mau nanya" announces a question; a question about a
+    service that describes no problem is a question, however much personal context it carries.
+    Emergencies stay first.
     """
 
     @classmethod
@@ -138,5 +144,11 @@ class ConversationCueGuard(GraphComponent):
             elif says_not_a_report(str(text)):
                 _override(message, "bukan_laporan")
             elif is_bare_question_opener(str(text)):
+                _override(message, "tanya_layanan")
+            elif is_laughter(str(text)):
+                _override(message, "salam")
+            elif intent in QUESTION_OVERRIDABLE and asks_a_question(str(text)) and not describes_a_problem(str(text)):
+                # "Saya kehilangan KTP ..., bagaimana caranya?" asks; the knowledge answer decides
+                # (and falls back to a polite refusal when the ranking said out of scope).
                 _override(message, "tanya_layanan")
         return messages

@@ -22,7 +22,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from citybot.nlu.emergency_patterns import precise_kind
+from citybot.nlu.emergency_patterns import plausible_emergency, precise_kind
 from citybot.nlu.red_flag_patterns import EMERGENCY_INTENT
 
 
@@ -45,6 +45,10 @@ class RedFlagEmergency(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             intent = message.get(INTENT) or {}
+            if text and intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT and not plausible_emergency(str(text)):
+                # No sign of danger at all: a false alarm (CPR steps for a bad smell) costs trust.
+                self._demote(message)
+                continue
             if not text or intent.get(INTENT_NAME_KEY) == EMERGENCY_INTENT or precise_kind(str(text)) is None:
                 continue
             ranking = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
@@ -52,3 +56,10 @@ class RedFlagEmergency(GraphComponent):
             message.set(INTENT, chosen, add_to_output=True)
             message.set("intent_ranking", [chosen, *ranking], add_to_output=True)
         return messages
+
+    @staticmethod
+    def _demote(message: Message) -> None:
+        ranking = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
+        if ranking:
+            message.set(INTENT, dict(ranking[0]), add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)

@@ -109,3 +109,45 @@ def says_not_a_report(text: str) -> bool:
 
 def is_bare_question_opener(text: str) -> bool:
     return bool(_BARE_QUESTION_OPENER.match(" ".join(text.split())[:200]))
+
+
+# A question about a service: how/what/where/whether/how much, "mau tanya", "syaratnya", "?".
+_QUESTION = re.compile(
+    r"\?|\b(bagaimana|gimana|gmn|gmana|bgmn|bagaimanakah|apa(kah)?|apa aja|apa saja|berapa|brp|dimana|di ?mana|dmn|"
+    r"kemana|ke mana|kapan|bisakah|bisa(kah)? (gak|ga|nggak|tidak|enggak)|boleh(kah)?|apakah|mengapa|kenapa|knp|"
+    r"syarat(nya)?|persyaratan|prosedur|caranya|cara (daftar|mengurus|ngurus|bikin|membuat|mendapatkan|dapat)|"
+    r"(mau|mo|ingin|izin|mohon) (tanya|nanya|bertanya|menanyakan|info|informasi)|tanya dong|nanya dong|"
+    r"mohon (penjelasan|pencerahan|dibantu infonya)|piye|kepriye|pripun|kumaha|kudu|harus (ke|bawa|apa))\b",
+    re.IGNORECASE,
+)
+# Words of a report: the problem is here and a service should come (the question then is "when").
+_REPORT = re.compile(
+    r"\b(rusak|berlubang|bolong|lubang|mampet|tersumbat|banjir|genangan|tergenang|sampah|menumpuk|numpuk|"
+    r"mati|padam|tumbang|roboh|pungli|pungutan liar|parkir liar|jukir|bocor|macet|bau|kotor|liar|"
+    r"belum (di)?(tindak ?lanjut|perbaiki|benerin|angkut|respon)|tidak (di)?(tindak ?lanjut|angkut|respon)|"
+    r"mohon (segera )?(di)?(perbaiki|tindak ?lanjuti|bersihkan|angkut|tertibkan)|tolong (di)?(perbaiki|benerin))\b",
+    re.IGNORECASE,
+)
+QUESTION_OVERRIDABLE = frozenset({
+    "lapor_pengaduan", "out_of_scope", "keluhan_kesehatan", "chitchat", "salam", "tanya_kemampuan",
+    "terima_kasih", "selamat_tinggal", "tidak_jelas", "lihat_data_saya", "hapus_data_saya",
+})
+
+
+def asks_a_question(text: str) -> bool:
+    return bool(_QUESTION.search(" ".join(text.split())[:2000]))
+
+
+def describes_a_problem(text: str) -> bool:
+    return bool(_REPORT.search(" ".join(text.split())[:2000]))
+
+
+# Laughter and emoticons carry no request: answer like a greeting, never queue a human for it.
+_LAUGHTER = re.compile(
+    r"^((w+k+)+w*|(ha){2,}h?|(he){2,}h?|(hi){2,}h?|(xi){2,}|lol|lmao|awok(wok)*|:[)dp]+|[😂🤣😅😆]+)[ !.]*$",
+    re.IGNORECASE,
+)
+
+
+def is_laughter(text: str) -> bool:
+    return bool(_LAUGHTER.match(" ".join(text.split())[:100]))
