@@ -104,7 +104,7 @@ OUTCOME_BY_KEY: dict[str, str] = {
     "utter_belum_yakin_jawaban": "clarify",       # "belum yakin, maksud Anda salah satu topik ini?" + titles
     "utter_kandidat_lain": "clarify",
     "utter_tidak_ada_kandidat": "clarify",
-    "utter_jawaban_tidak_ditemukan": "clarify",   # "belum punya informasi, coba kata lain": names no channel
+    "utter_jawaban_tidak_ditemukan": "no_knowledge_channel",  # "belum ada di catatan saya" + official channels
     "utter_tanya_layanan_segera": "clarify",      # "silakan tulis pertanyaan Anda"
     "utter_tanya_topik": "clarify",
     "utter_bukan_laporan": "clarify",             # "bukan laporan, ini jawabannya": the answer that follows wins

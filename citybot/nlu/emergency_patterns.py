@@ -30,19 +30,25 @@ PRECISE: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     DISASTER: re.compile(
-        r"\b(se|setinggi |sampai |sampe |hingga |udah |sudah )"
+        r"\b(se|setinggi |sampai |sampe |hingga |udah |sudah |di ?atas |diatas |melebihi |lewat )"
         r"(dada|leher|dagu|kepala|atap|plafon|plafond|genteng|pundak|bahu)\b"
         r"|\b(lantai|lt\.?) ?(2|dua)\b.{0,25}\b(kerendam|terendam|tenggelam|kebanjiran|kena air|banjir)\b"
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b([2-9](,\d)?|dua|tiga) ?(m|meter)\b"
         r"|\b(ter|ke)jebak\b(?!\s+(macet|kemacetan|antrian|antrean|hujan))|\bterkepung (air|banjir)\b"
-        r"|\bterisolasi\b|\b(belum|blm|butuh|perlu|minta|mohon|tolong|segera|menunggu|nunggu) (di ?)?evakuasi\b"
+        r"|\b(banjir|air|ketinggian)\b.{0,30}\b(1[2-9]\d|[2-9]\d\d) ?cm\b"
+        r"|\bterisolasi\b|\bterisolir\b|\bselamatkan\b"
+        r"|\b(belum|blm|butuh|perlu|minta|mohon|tolong|segera|menunggu|nunggu) (di ?)?evakuasi\b"
         r"|\bperahu (karet )?(untuk |buat )?evakuasi\b|\bbutuh perahu\b"
-        r"|\b(tanggul|turap|bendungan|tanggulnya|turapnya)\b.{0,15}\b(jebol|bobol|ambrol|runtuh|pecah)\b"
-        r"|\b(jebol|bobol)(nya)? (tanggul|turap|bendungan)\b"
+        r"|\b(kirim|butuh|belum ada|blm ada|tidak ada|gak ada|ga ada|menunggu|nunggu|perlu) "
+        r"(\w+ )?bantuan( (makanan|logistik|evakuasi|perahu|segera))?\b(?!.{0,20}\b(pengerukan|perbaikan|pompa)\b)"
+        r"|\bbantuan (makanan|logistik|evakuasi|perahu)\b"
+        r"|\b(tanggul|bendungan|tanggulnya)\b.{0,40}\b(jebol|bobol|ambrol|runtuh|pecah)\b"
+        r"|\b(jebol|bobol)(nya)? (tanggul|bendungan)\b"
         r"|\blongsor\b.{0,40}\b(rumah|menimpa|tertimbun|timbun|korban|warga|orang)\b|\btertimbun\b"
         r"|\bgempa\b.{0,50}\b(roboh|runtuh|ambruk|rubuh|tertimpa|korban)\b"
         r"|\b(rumah|bangunan|gedung|sekolah|masjid)\b.{0,15}\b(roboh|runtuh|ambruk|rubuh)\b"
         r"|\btertimpa (reruntuhan|bangunan|tembok)\b"
+        r"|\b(plafon|plafond|atap)(nya)? (runtuh|ambruk|roboh|jebol)\b|\b(tembok|dinding)(nya)? (runtuh|ambruk|roboh)\b"
         r"|\b(rumah|rumah2|kampung|perumahan|desa|atap)\b.{0,20}\btenggelam\b"
         r"|\b(erupsi|awan panas|lahar|tsunami)\b",
         re.IGNORECASE,
@@ -54,7 +60,8 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(bawa|membawa|bawa2|acung|acungkan|mengacungkan|ngacungin|pegang|memegang)\b.{0,15}"
         r"\b(sajam|senjata tajam|golok|parang|celurit|clurit|pisau|pistol|senjata api|senpi)\b"
         r"|\bkdrt\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
-        r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b",
+        r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b"
+        r"|\b(mengamuk|ngamuk)\b|\bmembahayakan (orang|warga|keluarga|pihak|nyawa|anak)",
         re.IGNORECASE,
     ),
     MISSING: re.compile(
@@ -103,10 +110,19 @@ def _clean(text: str) -> str:
     return " ".join(text.split())[:2000]
 
 
+# "asapnya menyebabkan sesak napas": a lasting nuisance with a health effect, not a collapse now.
+_CAUSED_BY_NUISANCE = re.compile(
+    r"\b(menyebabkan|mengakibatkan|membuat|bikin|bisa|dapat|berakibat|akibatnya)\b.{0,15}\b(sesak|batuk|sakit)",
+    re.IGNORECASE,
+)
+
+
 def precise_kind(text: str) -> str | None:
     """The kind of emergency the wording states precisely, or None."""
     clean = _clean(text)
     for kind in (FIRE, MISSING, DISASTER, CRIME, MEDICAL):
+        if kind == MEDICAL and _CAUSED_BY_NUISANCE.search(clean):
+            continue
         if PRECISE[kind].search(clean):
             return kind
         if kind == MISSING and _PERSON_MISSING.search(clean) and not _BELONGINGS.search(clean):
