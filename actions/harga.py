@@ -11,7 +11,11 @@ import re
 from dataclasses import dataclass
 
 _UNITS = {"ribu": 1_000, "rb": 1_000, "rbu": 1_000, "k": 1_000, "juta": 1_000_000, "jt": 1_000_000}
-_NUMBER = r"(?:rp\.?\s*)?(\d+(?:[.,]\d+)*)\s*(ribu|rbu|rb|k|juta|jt)?(?![\w])"
+# Possessive quantifiers (Python 3.11+) and "not inside a number" lookbehinds: a run of digits is
+# tried once, never re-split or re-entered from its middle, so the patterns stay linear ("cari keripik harga " + "1" * 4000 took ~5 s with plain `\d+`).
+_NUMBER = r"(?:rp\.?\s*)?(?<![\d.,])(\d++(?:[.,]\d++)*+)\s*(ribu|rbu|rb|k|juta|jt)?(?![\w])"
+# Nobody writes a price phrase longer than this; the rest of a long message is search words only.
+MAX_INPUT_CHARS = 300
 _AMOUNT = re.compile(_NUMBER, re.IGNORECASE)
 _WORD_AMOUNTS = {"seribu": 1_000, "sepuluh ribu": 10_000, "seratus ribu": 100_000, "sejuta": 1_000_000,
                  "setengah juta": 500_000, "cepek": 100_000, "gopek": 500_000}
@@ -25,7 +29,8 @@ _RANGE = re.compile(
 _BOUNDED = re.compile(rf"(?P<kind>{_MAX_WORDS}|{_MIN_WORDS})\s*(?:harga\s*)?{_NUMBER}", re.IGNORECASE)
 _MIN_ONLY = re.compile(rf"^(?:{_MIN_WORDS})$", re.IGNORECASE)
 _LOOSE = re.compile(
-    r"(?:harga(?:nya)?|seharga|sekitar|kisaran|budget|bujet)?\s*(?:rp\.?\s*\d[\d.,]*|\d+(?:[.,]\d+)?\s*(?:ribu|rbu|rb|k|juta|jt))(?![\w])",
+    r"(?:harga(?:nya)?|seharga|sekitar|kisaran|budget|bujet)?\s*"
+    r"(?:rp\.?\s*\d[\d.,]*+|(?<![\d.,])\d++(?:[.,]\d++)?+\s*(?:ribu|rbu|rb|k|juta|jt))(?![\w])",
     re.IGNORECASE,
 )
 
@@ -71,6 +76,7 @@ def _replace_words(text: str) -> str:
 
 def parse_price_range(text: str) -> tuple[PriceRange, str]:
     """Find a price bound or range in `text`; returns it and the text without the phrase."""
+    text = text[:MAX_INPUT_CHARS]
     work = _replace_words(text)
     match = _RANGE.search(work)
     if match:
