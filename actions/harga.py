@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 _UNITS = {"ribu": 1_000, "rb": 1_000, "rbu": 1_000, "k": 1_000, "juta": 1_000_000, "jt": 1_000_000}
 # Possessive quantifiers (Python 3.11+) and "not inside a number" lookbehinds: a run of digits is
-# tried once, never re-split or re-entered from its middle, so the patterns stay linear ("cari keripik harga " + "1" * 4000 took ~5 s with plain `\d+`).
+# tried once, never re-split or re-entered from its middle, so the patterns stay linear
+# ("cari keripik harga " + "1" * 4000 took ~5 s with plain `\d+`).
 _NUMBER = r"(?:rp\.?\s*)?(?<![\d.,])(\d++(?:[.,]\d++)*+)\s*(ribu|rbu|rb|k|juta|jt)?(?![\w])"
 # Nobody writes a price phrase longer than this; the rest of a long message is search words only.
 MAX_INPUT_CHARS = 300
