@@ -51,6 +51,9 @@ def format_passage(section: str, text: str, limit: int = MAX_ANSWER_CHARS) -> st
     body = re.sub(r"\n{3,}", "\n\n", text.strip())
     body = re.sub(r"^#{1,6}\s*", "", body, flags=re.MULTILINE)
     body = re.sub(r"^\s*[-*]\s+", "• ", body, flags=re.MULTILINE)
+    # Chat apps show Markdown emphasis and links as raw symbols: keep the words, drop the marks.
+    body = re.sub(r"(\*\*|__)(.+?)\1", r"\2", body)
+    body = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r"\1 (\2)", body)
     heading = section.strip().lstrip("#").strip()
     if heading and not body.lower().startswith(heading.lower()):
         body = f"{heading}\n{body}"
@@ -69,7 +72,9 @@ def candidates_from(hits: list[Any]) -> list[dict[str, str]]:
         if hit.doc_id in seen:
             continue
         seen.add(hit.doc_id)
-        found.append({"doc_id": hit.doc_id, "title": hit.title, "section": hit.section, "text": hit.text})
+        # An FAQ passage's heading is the question itself: the answer reads better without it.
+        section = "" if hit.passage_id.startswith("faq:") else hit.section
+        found.append({"doc_id": hit.doc_id, "title": hit.title, "section": section, "text": hit.text})
     return found
 
 
@@ -128,7 +133,7 @@ class ActionJawabPertanyaan(Action):
                     SlotSet("pertanyaan_terakhir", text[:300])]
         best = answer.best
         dispatcher.utter_message(
-            response="utter_jawaban", jawaban=format_passage(best.section, best.text), sumber=best.title
+            response="utter_jawaban", jawaban=format_passage(candidates[0]["section"], best.text), sumber=best.title
         )
         if not in_form:
             dispatcher.utter_message(response="utter_apakah_terjawab")

@@ -146,6 +146,9 @@ def show_page(
 
 def page_intro(domain: DomainDict, search: Search, found: ProductPage) -> str:
     first = (found.page - 1) * found.page_size + 1
+    if found.total <= len(found.items):  # everything fits on one page: "Menampilkan 1–1" says nothing
+        return response_text(domain, "utter_produk_pengantar_semua", total=found.total,
+                             syarat=conditions_text(domain, search))
     return response_text(
         domain, "utter_produk_pengantar", total=found.total, syarat=conditions_text(domain, search),
         dari=first, sampai=first - 1 + len(found.items),

@@ -13,6 +13,7 @@ class FakeHit:
     title: str
     section: str
     text: str
+    passage_id: str = ""
 
 
 def test_passage_keeps_bullets_and_adds_the_section() -> None:
@@ -39,3 +40,10 @@ def test_title_buttons_end_with_a_human_agent() -> None:
     buttons = title_buttons(domain, [{"doc_id": "pbg", "title": "PBG", "section": "", "text": ""}])
     assert buttons[0] == {"title": "PBG", "payload": '/tanya_layanan{"dokumen": "pbg"}'}
     assert buttons[-1]["payload"] == "/bicara_petugas"
+
+
+def test_faq_answers_lose_the_question_heading_and_markdown_marks() -> None:
+    hits = [FakeHit("ktp", "KTP-el", "bikin KTP bayar gak?", "Semua layanan **gratis**.", passage_id="faq:ktp-1")]
+    (candidate,) = candidates_from(hits)
+    assert candidate["section"] == ""
+    assert format_passage(candidate["section"], candidate["text"]) == "Semua layanan gratis."
