@@ -61,15 +61,16 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"\b(sajam|senjata tajam|golok|parang|celurit|clurit|pisau|pistol|senjata api|senpi)\b"
         r"|\bkdrt\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
         r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b"
-        r"|\b(mengamuk|ngamuk)\b|\bmembahayakan (orang|warga|keluarga|pihak|nyawa|anak)",
+        r"|\b(mengamuk|ngamuk)\b|\bmembahayakan (orang|warga|keluarga|pihak|nyawa|anak)"
+        r"|\bmengamankan (orang|odgj|pelaku|seseorang)\b",
         re.IGNORECASE,
     ),
     MISSING: re.compile(
         r"\b(hanyut|terseret arus|terbawa arus|keseret arus|kebawa arus)\b"
         r"|\b" + _PERSON + r"\b.{0,25}\btenggelam\b|\btenggelam di (sungai|kali|laut|danau|waduk|kolam|empang|sumur)\b"
         r"|\b(mobil|motor|kendaraan|bus|angkot)\b.{0,20}\b(masuk|nyemplung|tercebur|kecebur|terjun|terperosok)\b"
-        r".{0,10}\b(kali|sungai|jurang|laut|danau|waduk|empang|got besar)\b"
-        r"|\b(tercebur|kecebur|terjatuh|jatuh) (ke )?(sungai|kali|laut|sumur|danau|waduk)\b",
+        r".{0,10}\b(di|ke)?(kali|sungai|jurang|laut|danau|waduk|empang|got besar)\b"
+        r"|\b(tercebur|kecebur|terjatuh|jatuh) (ke |di )?(ke|di)?(sungai|kali|laut|sumur|danau|waduk)\b",
         re.IGNORECASE,
     ),
     MEDICAL: re.compile(
@@ -154,4 +155,8 @@ def plausible_emergency(text: str) -> bool:
     "Mengapa belum ada tindak lanjut? Baunya makin parah." was answered with 112 and CPR steps.
     """
     clean = _clean(text)
-    return kind_of(clean) != GENERAL or bool(_ALARM.search(clean))
+    if precise_kind(clean) or _ALARM.search(clean):
+        return True
+    # Water in the street or the house is first of all a report: a flood is an emergency only
+    # with words of danger (depth, people trapped, evacuation), which the precise patterns read.
+    return kind_of(clean) not in (GENERAL, DISASTER)

@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from citybot.nlu.request_cues import (
     DATA_RIGHTS_INTENTS,
     QUESTION_OVERRIDABLE,
+    REPORT_OVERRIDABLE,
     SPECIFIC_ANSWER_INTENTS,
     asks_a_question,
     asks_for_a_person,
@@ -102,6 +103,10 @@ class ShortAnswerGuard(GraphComponent):
         return messages
 
 
+def _top_confidence(message: Message) -> float:
+    return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
+
+
 def _override(message: Message, intent: str) -> None:
     chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
     rest = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != intent]
@@ -147,8 +152,13 @@ class ConversationCueGuard(GraphComponent):
                 _override(message, "tanya_layanan")
             elif is_laughter(str(text)):
                 _override(message, "salam")
-            elif intent in QUESTION_OVERRIDABLE and asks_a_question(str(text)) and not describes_a_problem(str(text)):
-                # "Saya kehilangan KTP ..., bagaimana caranya?" asks; the knowledge answer decides
-                # (and falls back to a polite refusal when the ranking said out of scope).
-                _override(message, "tanya_layanan")
+            elif asks_a_question(str(text)) and not describes_a_problem(str(text)):
+                if intent in QUESTION_OVERRIDABLE:
+                    # "Saya kehilangan KTP ..., bagaimana caranya?" asks; the knowledge answer decides
+                    # (and falls back to a polite refusal when the ranking said out of scope).
+                    _override(message, "tanya_layanan")
+            elif describes_a_problem(str(text)) and not asks_a_question(str(text)):
+                if intent in REPORT_OVERRIDABLE or (intent == "lapor_pengaduan" and _top_confidence(message) < 1.0):
+                    # A problem in the city, stated plainly, is a report even when the classifier hesitates.
+                    _override(message, "lapor_pengaduan")
         return messages

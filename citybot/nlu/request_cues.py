@@ -123,11 +123,15 @@ _QUESTION = re.compile(
 # Words of a report: the problem is here and a service should come (the question then is "when").
 _REPORT = re.compile(
     r"\b(rusak|berlubang|bolong|lubang|mampet|tersumbat|banjir|genangan|tergenang|sampah|menumpuk|numpuk|"
-    r"mati|padam|tumbang|roboh|pungli|pungutan liar|parkir liar|jukir|bocor|macet|bau|kotor|liar|"
+    r"mati|padam|tumbang|roboh|pungli|pungutan liar|parkir liar|jukir|bocor|macet|bau|kotor|liar|menjuntai|"
+    r"kabel (putus|semrawut|jatuh|kendor)|petasan|mercon|penertiban|(di)?tertibkan|pdam|tidak mengalir|"
+    r"gak (keluar|ngalir)|ga (keluar|ngalir)|"
     r"belum (di)?(tindak ?lanjut|perbaiki|benerin|angkut|respon)|tidak (di)?(tindak ?lanjut|angkut|respon)|"
     r"mohon (segera )?(di)?(perbaiki|tindak ?lanjuti|bersihkan|angkut|tertibkan)|tolong (di)?(perbaiki|benerin))\b",
     re.IGNORECASE,
 )
+# Intents a plain problem description outranks ("Pohon tumbang depan ..., tidak bisa dilewati").
+REPORT_OVERRIDABLE = frozenset({"out_of_scope", "tidak_jelas", "chitchat", "salam", "tanya_kemampuan", "cari_produk"})
 QUESTION_OVERRIDABLE = frozenset({
     "lapor_pengaduan", "out_of_scope", "keluhan_kesehatan", "chitchat", "salam", "tanya_kemampuan",
     "terima_kasih", "selamat_tinggal", "tidak_jelas", "lihat_data_saya", "hapus_data_saya",
