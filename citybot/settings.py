@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # and offers titles; a search waits at most dense_timeout for the query embedding, then
     # answers from BM25 alone.
     retrieval_confidence_threshold: float = Field(0.5, ge=0, le=1)
+    # Below this the nearest documents are unrelated: say so and name the official channels
+    # instead of offering random topics as buttons.
+    retrieval_unknown_below: float = Field(0.2, ge=0, le=1)
     retrieval_dense_timeout_ms: float = Field(250.0, gt=0, le=5000)
     # Embeddings cached by passage hash, outside the checkout so a fresh clone (CI) reuses them.
     retrieval_cache_dir: Path = USER_CACHE / "embeddings"

@@ -108,8 +108,13 @@ def _top_confidence(message: Message) -> float:
 
 
 def _override(message: Message, intent: str) -> None:
+    """`intent` becomes certain; the others keep their order at half weight (so no later
+    component sees two intents at 1.0 and calls it ambiguous)."""
     chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-    rest = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != intent]
+    rest = [
+        {**r, PREDICTED_CONFIDENCE_KEY: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0) / 2}
+        for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != intent
+    ]
     message.set(INTENT, chosen, add_to_output=True)
     message.set("intent_ranking", [chosen, *rest], add_to_output=True)
 

@@ -53,7 +53,10 @@ class RedFlagEmergency(GraphComponent):
             # against 0.42 for a report, the fallback classifier would otherwise ask "which one?".
             if not text or precise_kind(str(text)) is None:
                 continue
-            ranking = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT]
+            ranking = [
+                {**r, PREDICTED_CONFIDENCE_KEY: float(r.get(PREDICTED_CONFIDENCE_KEY) or 0) / 2}
+                for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != EMERGENCY_INTENT
+            ]
             chosen = {INTENT_NAME_KEY: EMERGENCY_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, chosen, add_to_output=True)
             message.set("intent_ranking", [chosen, *ranking], add_to_output=True)

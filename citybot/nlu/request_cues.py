@@ -142,8 +142,17 @@ def asks_a_question(text: str) -> bool:
     return bool(_QUESTION.search(" ".join(text.split())[:2000]))
 
 
+# Wishes, thanks and praise mention problems without reporting one ("semoga tidak banjir").
+_NOT_A_REPORT_TONE = re.compile(
+    r"\b(semoga|mudah-mudahan|mudah2an|moga2|amin|aamiin|apresiasi|salut|mantap|keren|hebat|bangga|"
+    r"terima ?kasih (untuk|atas|kepada) (petugas|bapak|ibu|pak|bu|tim))\b",
+    re.IGNORECASE,
+)
+
+
 def describes_a_problem(text: str) -> bool:
-    return bool(_REPORT.search(" ".join(text.split())[:2000]))
+    clean = " ".join(text.split())[:2000]
+    return bool(_REPORT.search(clean)) and not _NOT_A_REPORT_TONE.search(clean)
 
 
 # Laughter and emoticons carry no request: answer like a greeting, never queue a human for it.
