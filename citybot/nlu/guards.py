@@ -30,11 +30,14 @@ from citybot.nlu.request_cues import (
     describes_a_problem,
     is_bare_question_opener,
     is_laughter,
+    names_a_service,
     says_not_a_report,
     short_answer,
 )
 
 EMERGENCY = "darurat"
+# An out-of-scope verdict this sure is kept even when the message carries a question mark.
+OUT_OF_SCOPE_SURE = 0.5
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -158,7 +161,8 @@ class ConversationCueGuard(GraphComponent):
             elif is_laughter(str(text)):
                 _override(message, "salam")
             elif asks_a_question(str(text)) and not describes_a_problem(str(text)):
-                if intent in QUESTION_OVERRIDABLE:
+                confident_out_of_scope = intent == "out_of_scope" and _top_confidence(message) >= OUT_OF_SCOPE_SURE
+                if intent in QUESTION_OVERRIDABLE and not confident_out_of_scope:
                     # "Saya kehilangan KTP ..., bagaimana caranya?" asks; the knowledge answer decides
                     # (and falls back to a polite refusal when the ranking said out of scope).
                     _override(message, "tanya_layanan")
@@ -166,4 +170,7 @@ class ConversationCueGuard(GraphComponent):
                 if intent in REPORT_OVERRIDABLE or (intent == "lapor_pengaduan" and _top_confidence(message) < 1.0):
                     # A problem in the city, stated plainly, is a report even when the classifier hesitates.
                     _override(message, "lapor_pengaduan")
+            elif intent == "lapor_pengaduan" and names_a_service(str(text)):
+                # "Mohon diadakan fogging", "pengaktifan BPJS PBI belum ..." ask a service, not a dinas repair.
+                _override(message, "tanya_layanan")
         return messages

@@ -122,8 +122,10 @@ _QUESTION = re.compile(
 )
 # Words of a report: the problem is here and a service should come (the question then is "when").
 _REPORT = re.compile(
-    r"\b(rusak|berlubang|bolong|lubang|mampet|tersumbat|banjir|genangan|tergenang|sampah|menumpuk|numpuk|"
-    r"mati|padam|tumbang|roboh|pungli|pungutan liar|parkir liar|jukir|bocor|macet|bau|kotor|liar|menjuntai|"
+    r"\b(rusak|berlubang|bolong|lubang|mampet|tersumbat|buntu|(ke)?banjir(an)?|genangan|tergenang|sampah|menumpuk|"
+    r"numpuk|(lampu|pju|penerangan|listrik|air|pdam)\b.{0,20}\b(mati|padam)|mati lampu|padam|tumbang|roboh|pungli|"
+    r"pungutan liar|dimintai (uang|biaya)|minta(in)? uang|uang (pelicin|rokok)|parkir liar|jukir|tukang parkir|"
+    r"bocor|macet|bau|kotor|liar|menjuntai|mengganggu|menghalangi|"
     r"kabel (putus|semrawut|jatuh|kendor)|petasan|mercon|penertiban|(di)?tertibkan|pdam|tidak mengalir|"
     r"gak (keluar|ngalir)|ga (keluar|ngalir)|"
     r"belum (di)?(tindak ?lanjut|perbaiki|benerin|angkut|respon)|tidak (di)?(tindak ?lanjut|angkut|respon)|"
@@ -131,15 +133,37 @@ _REPORT = re.compile(
     re.IGNORECASE,
 )
 # Intents a plain problem description outranks ("Pohon tumbang depan ..., tidak bisa dilewati").
-REPORT_OVERRIDABLE = frozenset({"out_of_scope", "tidak_jelas", "chitchat", "salam", "tanya_kemampuan", "cari_produk"})
+REPORT_OVERRIDABLE = frozenset({
+    "out_of_scope", "tidak_jelas", "chitchat", "salam", "tanya_kemampuan", "cari_produk", "tanya_layanan",
+})
 QUESTION_OVERRIDABLE = frozenset({
+    "tanya_layanan",
     "lapor_pengaduan", "out_of_scope", "keluhan_kesehatan", "chitchat", "salam", "tanya_kemampuan",
     "terima_kasih", "selamat_tinggal", "tidak_jelas", "lihat_data_saya", "hapus_data_saya",
 })
 
 
+# A health or civil-registration service named in a request ("mohon diadakan fogging", "pengaktifan
+# BPJS PBI belum juga ...") is a matter for the knowledge answer, not a complaint to a dinas.
+_SERVICE_TOPIC = re.compile(
+    r"\b(bpjs|kis|jkn|pbi|puskesmas|posyandu|vaksin\w*|imunisasi|booster|fogging|foging|pengasapan|dbd|"
+    r"demam berdarah|ktp|e-?ktp|kk|kartu keluarga|akta|akte|kia|skck|nib|pbg|imb|dukcapil|capil|klampid|"
+    r"kereta|tiket|stasiun|krl|kai)\b",
+    re.IGNORECASE,
+)
+
+
+def _squeeze(text: str) -> str:
+    """"banjiiiir" -> "banjir": citizens stretch words for emphasis."""
+    return re.sub(r"([a-z])\1{2,}", r"\1", " ".join(text.lower().split())[:2000])
+
+
 def asks_a_question(text: str) -> bool:
-    return bool(_QUESTION.search(" ".join(text.split())[:2000]))
+    return bool(_QUESTION.search(_squeeze(text)))
+
+
+def names_a_service(text: str) -> bool:
+    return bool(_SERVICE_TOPIC.search(_squeeze(text)))
 
 
 # Wishes, thanks and praise mention problems without reporting one ("semoga tidak banjir").
@@ -151,7 +175,7 @@ _NOT_A_REPORT_TONE = re.compile(
 
 
 def describes_a_problem(text: str) -> bool:
-    clean = " ".join(text.split())[:2000]
+    clean = _squeeze(text)
     return bool(_REPORT.search(clean)) and not _NOT_A_REPORT_TONE.search(clean)
 
 
