@@ -44,8 +44,8 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\bbantuan (makanan|logistik|evakuasi|perahu)\b"
         r"|\b(tidak ada|tdk ada|gak ada|ga ada|belum ada|blm ada|minim|kekurangan|kehabisan) "
         r"(bantuan|makanan|logistik)\b"
-        r"|\bbencana\b.{0,80}\b(tolong|bantuan|bantuannya)\b"
-        r"|(?<!jalan )\b(tanah )?longsor\b(?!.{0,3}jalan)(?!.{0,15}\b(menutup\w*|saluran|got|selokan|drainase)\b)"
+        r"|\bbencana\b.{0,160}\b(tolong|bantuan|bantuannya)\b"
+        r"|(?<!jalan )\b(tanah )?longsor(?!.{0,3}jalan)(?!.{0,15}\b(menutup\w*|saluran|got|selokan|drainase)\b)"
         r"|\b(tanggul|bendungan|tanggulnya)\b.{0,40}\b(jebol|bobol|ambrol|runtuh|pecah)\b"
         r"|\b(jebol|bobol)(nya)? (tanggul|bendungan)\b"
         r"|\blongsor\b.{0,40}\b(rumah|menimpa|tertimbun|timbun|korban|warga|orang)\b|\btertimbun\b"
@@ -148,7 +148,7 @@ def kind_of(text: str) -> str:
 
 # Words that make an unclassified emergency plausible even without a typed pattern.
 _ALARM = re.compile(
-    r"\b(darurat|emergency|gawat|bahaya|berbahaya|tolong+|toloong|sos|korban|nyawa|selamatkan|cepat|segera|help)\b",
+    r"\b(darurat|emergency|gawat|bahaya|berbahaya|tolong+|toloong|sos|korban|nyawa|selamatkan|help)\b",
     re.IGNORECASE,
 )
 
@@ -159,7 +159,11 @@ def plausible_emergency(text: str) -> bool:
     "Mengapa belum ada tindak lanjut? Baunya makin parah." was answered with 112 and CPR steps.
     """
     clean = _clean(text)
-    if precise_kind(clean) or _ALARM.search(clean):
+    if precise_kind(clean):
+        return True
+    if _CAUSED_BY_NUISANCE.search(clean):
+        return False
+    if _ALARM.search(clean):
         return True
     # Water in the street or the house is first of all a report: a flood is an emergency only
     # with words of danger (depth, people trapped, evacuation), which the precise patterns read.
