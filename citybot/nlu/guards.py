@@ -27,6 +27,7 @@ from citybot.nlu.request_cues import (
     asks_a_question,
     asks_for_a_person,
     asks_for_own_data,
+    booking_change,
     describes_a_problem,
     is_bare_question_opener,
     is_laughter,
@@ -97,10 +98,12 @@ class ShortAnswerGuard(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             intent = message.get(INTENT) or {}
-            if not text or intent.get(INTENT_NAME_KEY) in SPECIFIC_ANSWER_INTENTS:
+            name = intent.get(INTENT_NAME_KEY)
+            if not text:
                 continue
             answer = short_answer(str(text))
-            if answer is None:
+            # ya/tidak themselves are only corrected (the classifier read "y" as "tidak").
+            if answer is None or (name in SPECIFIC_ANSWER_INTENTS and name not in ("ya", "tidak")):
                 continue
             _override(message, answer)
         return messages
@@ -154,6 +157,8 @@ class ConversationCueGuard(GraphComponent):
                 continue
             if asks_for_a_person(str(text)):
                 _override(message, "bicara_petugas")
+            elif change := booking_change(str(text)):
+                _override(message, change)
             elif says_not_a_report(str(text)):
                 _override(message, "bukan_laporan")
             elif is_bare_question_opener(str(text)):

@@ -139,7 +139,7 @@ REPORT_OVERRIDABLE = frozenset({
 QUESTION_OVERRIDABLE = frozenset({
     "tanya_layanan",
     "lapor_pengaduan", "out_of_scope", "keluhan_kesehatan", "chitchat", "salam", "tanya_kemampuan",
-    "terima_kasih", "selamat_tinggal", "tidak_jelas", "lihat_data_saya", "hapus_data_saya",
+    "terima_kasih", "selamat_tinggal", "tidak_jelas",
 })
 
 
@@ -188,3 +188,27 @@ _LAUGHTER = re.compile(
 
 def is_laughter(text: str) -> bool:
     return bool(_LAUGHTER.match(" ".join(text.split())[:100]))
+
+
+# A booking named with a change to it: "batalin homecare nya ya", "jadwal dokter ke rumah diganti".
+_HOMECARE = r"(home ?care|homecare\w*|kunjungan( dokter)?|dokter( ke rumah)?|dottoro'?ta)"
+_CANCEL_BOOKING = re.compile(
+    rf"\b(batal\w*|cancel\w*|gak jadi|ga jadi|nggak jadi|tidak jadi)\b.{{0,25}}\b{_HOMECARE}\b"
+    rf"|\b{_HOMECARE}\b.{{0,25}}\b(batal\w*|dibatalkan|cancel\w*|gak jadi|ga jadi|tidak jadi)\b",
+    re.IGNORECASE,
+)
+_RESCHEDULE_BOOKING = re.compile(
+    rf"\b(ubah|ganti|pindah|geser|undur|majukan|mundurkan)\w*\s+(jadwal|hari|jam|waktu)\b.{{0,30}}\b{_HOMECARE}\b"
+    rf"|\b{_HOMECARE}\b.{{0,30}}\b(diubah|diganti|dipindah|digeser|diundur|ubah jadwal|ganti jadwal)\b",
+    re.IGNORECASE,
+)
+
+
+def booking_change(text: str) -> str | None:
+    """"batal_homecare" / "ubah_jadwal_homecare" when a HomeCare booking and a change are named."""
+    clean = " ".join(text.split())[:2000]
+    if _CANCEL_BOOKING.search(clean):
+        return "batal_homecare"
+    if _RESCHEDULE_BOOKING.search(clean):
+        return "ubah_jadwal_homecare"
+    return None

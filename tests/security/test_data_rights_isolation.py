@@ -33,7 +33,7 @@ def _bookings(stack: Stack, client: str) -> list[dict[str, object]]:
 def test_typed_phone_number_reveals_and_deletes_nothing_of_its_owner(sec_stack: Stack) -> None:
     owner, intruder = f"own-{uuid.uuid4()}", f"intr-{uuid.uuid4()}"
     local = f"0812{uuid.uuid4().int % 10**8:08d}"
-    patient = f"Daeng Pemilik {uuid.uuid4().hex[:4].upper()}"
+    patient = "Daeng Pemilik " + "".join(chr(ord("A") + int(c, 16)) for c in uuid.uuid4().hex[:4])
     code = book_homecare(sec_stack, owner, phone=local, patient=patient, complaint="batuk pilek sudah 4 hari")
 
     # The intruder walks the form far enough to type the owner's number, then leaves it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citybot.nlu.request_cues import asks_for_own_data, short_answer
+from citybot.nlu.request_cues import asks_for_own_data, booking_change, short_answer
 
 ASKS = [
     "hapus data saya",
@@ -41,3 +41,14 @@ def test_personal_context_in_a_question_is_not_a_data_request(text: str) -> None
 )
 def test_short_confirmations_in_everyday_registers(text: str, answer: str | None) -> None:
     assert short_answer(text) == answer
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("kak maaf, keluarga mau bawa nenek ke RS aja. batalin homecare nya ya", "batal_homecare"),
+     ("sudah sembuh, batalkan saja kunjungan dokternya", "batal_homecare"),
+     ("tolong ganti jadwal kunjungan dokter ke rumah", "ubah_jadwal_homecare"),
+     ("mau pesan dokter ke rumah", None), ("batal", None)],
+)
+def test_a_change_to_a_named_booking(text: str, intent: str | None) -> None:
+    assert booking_change(text) == intent
