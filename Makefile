@@ -14,12 +14,13 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: browser help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench bench-real clean
+.PHONY: browser help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench bench-real bench-conversations clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat on http://localhost:8080/)"
 	@echo "make test   - set up everything and run lint, type checks, data validation, pytest and story tests"
 	@echo "make bench  - print benchmark figures"
+	@echo "make bench-conversations - scripted multi-turn citizens against a fresh stack (add ARGS=--show for transcripts)"
 
 $(VENV)/.installed: requirements/app.lock
 	@test -n "$(PY311)" || { echo "python3.11 is needed (e.g. pyenv install 3.11)"; exit 1; }
@@ -106,12 +107,18 @@ bench: train index db
 	$(PY) bench/retrieval.py
 	$(PY) bench/load.py
 	$(MAKE) --no-print-directory bench-real
+	$(MAKE) --no-print-directory bench-conversations
 
 # Real citizens' messages (../shared/real_dev, issue 18) as first messages to a fresh stack:
 # the held-back 30 % first (the figure that counts), then the part used for error analysis.
 bench-real: train index db
 	$(PY) bench/real_messages.py --split held_out
 	$(PY) bench/real_messages.py --split dev
+
+# Scripted multi-turn citizens in the walkthrough personas' styles (issue 19), on a fresh stack:
+# completed yes/no and turns used against the minimum per conversation.
+bench-conversations: train index db
+	$(PY) bench/conversations.py $(ARGS)
 
 clean:
 	rm -rf var/results .mypy_cache .ruff_cache .pytest_cache

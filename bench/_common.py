@@ -10,9 +10,18 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
+
+if TYPE_CHECKING:
+    from tests.stack import Stack
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "asisten-kota.tar.gz"
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -89,6 +98,45 @@ def machine() -> dict[str, str]:
         "cpu": cpu,
         "python": sys.version.split()[0],
     }
+
+
+def md_table(header: Sequence[str], rows: Iterable[Sequence[object]], right: Iterable[int] = ()) -> str:
+    """A markdown table; `right` holds the indexes of right-aligned (numeric) columns."""
+    right_cols = set(right)
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---:" if i in right_cols else "---" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+@contextmanager
+def stack_or_gateway(
+    given: str | None, prefix: str, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, Stack | None]]:
+    """(gateway URL, None) for a running gateway given by URL; otherwise a fresh stack (backend,
+    actions, Rasa, gateway) in a temp dir, stopped on exit: (its gateway URL, the Stack)."""
+    if given:
+        yield given.rstrip("/"), None
+        return
+    from tests.stack import ALL_PROCESSES, running_stack
+
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp, running_stack(Path(tmp), ALL_PROCESSES, extra_env) as stack:
+        yield stack.gateway_url, stack
+
+
+def stale_model_warning(model: Path = MODEL) -> str | None:
+    """The stack runs the checkout's actions with the trained model: both must be of one version."""
+    from citybot.cli import TRAINING_INPUTS, content_hash
+
+    stamp = model.with_suffix("").with_suffix(".hash")
+    if not stamp.exists():
+        return f"warning: {stamp.name} is missing: cannot tell whether the model matches bot/ and nlu_data/"
+    current = content_hash(ROOT / p for p in TRAINING_INPUTS)
+    if stamp.read_text().strip() != current:
+        return (f"warning: {model.name} was trained on other data than the checkout's "
+                f"({', '.join(TRAINING_INPUTS)}): actions may send responses the model does not know. "
+                "Run `make train` first (the make bench targets do).")
+    return None
 
 
 def postgres_database_names(urls: Iterable[str]) -> list[tuple[str, str]]:

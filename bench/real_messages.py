@@ -55,7 +55,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import machine, percentile  # noqa: E402
+from bench._common import machine, md_table, percentile, stack_or_gateway, stale_model_warning  # noqa: E402
 
 DEFAULT_MESSAGES = ROOT.parent / "shared" / "real_dev" / "messages.yml"
 DEFAULT_SPLIT_FILE = ROOT / "bench" / "real_split.yml"
@@ -500,13 +500,8 @@ class Turn:
 @contextmanager
 def gateway_url(given: str | None) -> Iterator[str]:
     """The given gateway, or a fresh stack (backend, actions, Rasa, gateway) in a temp dir."""
-    if given:
-        yield given.rstrip("/")
-        return
-    from tests.stack import ALL_PROCESSES, running_stack
-
-    with tempfile.TemporaryDirectory(prefix="real-messages-") as tmp, running_stack(Path(tmp), ALL_PROCESSES) as stack:
-        yield stack.gateway_url
+    with stack_or_gateway(given, "real-messages-") as (url, _stack):
+        yield url
 
 
 def send(url: str, message: Message, timeout: float) -> Turn:
@@ -559,14 +554,6 @@ class Row:
     source: str | None
     seconds: float
     error: str | None = None
-
-
-def md_table(header: Sequence[str], rows: Iterable[Sequence[object]], right: Iterable[int] = ()) -> str:
-    right_cols = set(right)
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---:" if i in right_cols else "---" for i in range(len(header))) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def fit_summary(rows: Sequence[Row], labels_of: Mapping[str, str]) -> dict[str, Any]:
@@ -792,21 +779,6 @@ def write_results(split: str, record: dict[str, Any]) -> None:
     runs: dict[str, Any] = previous if isinstance(previous, dict) else {}
     runs[split] = record
     RESULTS.write_text(json.dumps({"runs": runs}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def stale_model_warning(model: Path) -> str | None:
-    """The stack runs the checkout's actions with the trained model: both must be of one version."""
-    from citybot.cli import TRAINING_INPUTS, content_hash
-
-    stamp = model.with_suffix("").with_suffix(".hash")
-    if not stamp.exists():
-        return f"warning: {stamp.name} is missing: cannot tell whether the model matches bot/ and nlu_data/"
-    current = content_hash(ROOT / p for p in TRAINING_INPUTS)
-    if stamp.read_text().strip() != current:
-        return (f"warning: {model.name} was trained on other data than the checkout's "
-                f"({', '.join(TRAINING_INPUTS)}): actions may send responses the model does not know. "
-                "Run `make train` first (make bench-real does).")
-    return None
 
 
 def main(argv: list[str] | None = None) -> int:
