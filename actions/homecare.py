@@ -277,6 +277,9 @@ class ValidateHomecareForm(CitizenFormValidation):
             return stop
         name = re.sub(r"^(kelurahan|kel\.?|kec\.?|kecamatan|di)\s+", "", " ".join(str(value or "").split()),
                       flags=re.IGNORECASE).strip(" .")
+        # Makassar particles and polite tails: "Karuwisi ji", "kassi kassi mi", "Tamalanrea ki'".
+        name = re.sub(r"(\s+(ji|mi|di'?|ki'?|ka|ko|ya|kak|pak|bu|dek|nah))+$", "", name,
+                      flags=re.IGNORECASE).strip(" .")
         try:
             async with city_client() as city:
                 found = await city.find_puskesmas(name) if name else []

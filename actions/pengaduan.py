@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -42,6 +43,17 @@ from citybot.client import BackendUnavailable, CityClientError, Complaint, NotFo
 from citybot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+
+# "Saya tidak punya foto", "identitas saya tidak perlu dicantumkan" in the first message.
+_NO_PHOTO = re.compile(
+    r"\b(tidak|tdk|gak|ga|nggak|belum|tanpa)\s+(punya\s+|ada\s+|memiliki\s+|sempat\s+)?(foto|poto|gambar)\b",
+    re.IGNORECASE,
+)
+_ANONYMOUS = re.compile(
+    r"\banonim\b|\btanpa nama\b|\b(identitas|nama) saya (tidak|tdk|gak|ga|jangan) (perlu |usah )?"
+    r"(dicantumkan|disebut|ditulis|dibuka)",
+    re.IGNORECASE,
+)
 
 
 class ActionMulaiPengaduan(Action):
@@ -93,6 +105,10 @@ class ActionMulaiPengaduan(Action):
             found["pengaduan_lokasi"] = street
         if not known.get("pengaduan_kelurahan") and (area := find_area(text)):
             found["pengaduan_kelurahan"] = area
+        if _NO_PHOTO.search(text):
+            found["pengaduan_foto"] = NO_PHOTO
+        if _ANONYMOUS.search(text):
+            found["pengaduan_identitas"] = False
         described = clean_description(text)
         has_category = known.get("pengaduan_kategori") or found.get("pengaduan_kategori")
         if len(described.split()) >= (4 if has_category else 6):

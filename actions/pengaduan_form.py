@@ -152,6 +152,37 @@ _META = re.compile(
 )
 
 
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?62|0)[\s.-]?8(?:[\s.-]?\d){7,12}(?!\d)")
+_NAME_IN_TEXT = re.compile(
+    r"\bnama(?:nya)?\s*(?:saya|sy|aku|ku|gw|gue)?\s*(?:adalah|:)?\s*([A-Za-z][A-Za-z.' ]{1,40}?)"
+    r"(?=\s*(?:[,.;]|\b(?:hp|no|nomor|nomer|telp|telepon|wa|kan|min|kak|dan)\b|\d|$))",
+    re.IGNORECASE,
+)
+# "budi santoso, kan tadi udah": the name, without the remark.
+_NAME_REMARK = re.compile(r"\s*(?:,|\b(?:kan|udah|sudah|tadi|min|kak|bang|ya|dong|deh)\b).*$", re.IGNORECASE)
+
+
+def phone_in(text: str) -> str | None:
+    """An Indonesian mobile number written anywhere in the text, as E.164."""
+    match = _PHONE_IN_TEXT.search(text)
+    if not match:
+        return None
+    try:
+        number = phonenumbers.parse(re.sub(r"[^\d+]", "", match.group(0)), "ID")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or number.country_code != 62:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def name_in(text: str) -> str | None:
+    """"nama saya Budi Santoso hp 0812..." -> "Budi Santoso"."""
+    match = _NAME_IN_TEXT.search(text)
+    name = match.group(1).strip(" .") if match else ""
+    return name if _NAME.match(name) and len(name.replace(" ", "")) >= 2 else None
+
+
 def opening_message(tracker: Tracker) -> str:
     """The citizen's message that started the current report (the one before action_mulai_pengaduan)."""
     last_user, opening = "", ""
@@ -165,7 +196,9 @@ def opening_message(tracker: Tracker) -> str:
 
 _GREETING = re.compile(
     r"^((assalamu'?alaikum( wr\.? ?wb\.?)?|selamat (pagi|siang|sore|malam)|halo|hai|permisi|yth\.?[^.,]{0,40}|"
-    r"dengan hormat|min|kak|pak|bu|bang|gan|mas|mbak)[ ,.!]*)+",
+    r"kepada (yth\.? )?[^.,]{0,40}|dengan hormat|bapak ?/ ?ibu( petugas| yang terhormat)?|min|kak|pak|bu|bang|gan|"
+    r"mas|mbak)\b[ ,.!]*)+"
+    r"((saya|sy|kami) (bermaksud|ingin|mau|hendak) (melaporkan|melapor|menyampaikan|mengadukan)( bahwa)?\b[ ,:]*)?",
     re.IGNORECASE,
 )
 _THANKS = re.compile(r"[ ,.]*(terima ?kasih( banyak)?|makasih|tks|thx|matur suwun|hatur nuhun)[ .!]*$", re.IGNORECASE)
@@ -411,6 +444,10 @@ class ValidatePengaduanForm(CitizenFormValidation):
         values = ok({"pengaduan_identitas": answer})
         if answer is False:
             values.update({"pengaduan_persetujuan": None, "pengaduan_nama": None, "pengaduan_telepon": None})
+        else:
+            # "boleh, nama saya Budi Santoso hp 0812...": not asked again one by one after consent.
+            given = {"pengaduan_nama": name_in(text), "pengaduan_telepon": phone_in(text)}
+            values.update({k: v for k, v in given.items() if v})
         return values
 
     async def validate_pengaduan_persetujuan(
@@ -437,10 +474,18 @@ class ValidatePengaduanForm(CitizenFormValidation):
     ) -> Slots:
         if not value:
             return {}
-        name = re.sub(r"^(nama saya|namaku|saya|aku)\s+", "", re.sub(r"\s+", " ", str(value)).strip(), flags=re.I)
+        text = re.sub(r"\s+", " ", str(value)).strip()
+        phone = phone_in(text)
+        if phone:  # "rizky 085711223344": both in one answer
+            text = _PHONE_IN_TEXT.sub(" ", text).strip(" ,")
+        name = re.sub(r"^(nama saya|namaku|saya|aku)\s+", "", text, flags=re.I)
+        name = _NAME_REMARK.sub("", name).strip(" .")
         if not _NAME.match(name) or len(name.replace(" ", "")) < 2:
             return failed(dispatcher, tracker, domain, "pengaduan_nama", "utter_pengaduan_nama_tidak_valid")
-        return ok({"pengaduan_nama": name})
+        values = ok({"pengaduan_nama": name})
+        if phone:
+            values["pengaduan_telepon"] = phone
+        return values
 
     async def validate_pengaduan_telepon(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

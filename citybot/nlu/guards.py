@@ -19,6 +19,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from citybot.nlu.emergency_patterns import precise_kind
 from citybot.nlu.request_cues import (
     DATA_RIGHTS_INTENTS,
     QUESTION_OVERRIDABLE,
@@ -109,6 +110,13 @@ class ShortAnswerGuard(GraphComponent):
         return messages
 
 
+def _demote(message: Message, intent: str) -> None:
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != intent]
+    if ranking:
+        message.set(INTENT, dict(ranking[0]), add_to_output=True)
+        message.set("intent_ranking", ranking, add_to_output=True)
+
+
 def _top_confidence(message: Message) -> float:
     return float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0.0)
 
@@ -153,10 +161,17 @@ class ConversationCueGuard(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if not text or intent == EMERGENCY or str(text).startswith("/"):
+            if not text or str(text).startswith("/"):
                 continue
-            if asks_for_a_person(str(text)):
+            if asks_for_a_person(str(text)) and precise_kind(str(text)) is None:
+                # "Tolong sambungkan saya dengan petugas": the "tolong" is no emergency.
                 _override(message, "bicara_petugas")
+            elif intent == EMERGENCY:
+                continue
+            elif intent == "bukan_laporan" and not says_not_a_report(str(text)):
+                # Only the words "bukan/ga mau lapor" close a report; a question at the summary
+                # ("oknumnya ga bakal tau kan?") or "tidak, buat laporan sendiri" must not.
+                _demote(message, "bukan_laporan")
             elif change := booking_change(str(text)):
                 _override(message, change)
             elif says_not_a_report(str(text)):

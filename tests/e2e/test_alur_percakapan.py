@@ -138,3 +138,43 @@ def test_cancelling_a_booking_made_in_this_chat_does_not_ask_for_its_code(stack:
     assert code in text and "kirim kode pemesanan" not in text and "tidak ditemukan" not in text, text
     text = text_of(say(stack, client, "iya batalkan"))
     assert "sudah dibatalkan" in text, text
+
+
+def test_a_complete_first_message_is_not_asked_again(stack: Stack) -> None:
+    client = _client()
+    text = text_of(say(stack, client, "Selamat siang. Saya ingin melaporkan sampah yang menumpuk di depan TPS "
+                                      "Jl. Kenari Raya 12, Kel. Kenari. Sudah lima hari tidak diangkut dan baunya "
+                                      "menyengat. Terima kasih."))
+    # Category, street, kelurahan and the story all came in the first message: the photo is next.
+    assert "Ada foto" in text, text
+    assert "Masalah apa" not in text and "Di mana lokasinya" not in text and "Ceritakan singkat" not in text
+    say(stack, client, payload="/lewati")
+    text = text_of(say(stack, client, "anonim saja"))
+    assert "Sampah" in text and "Kenari" in text and "tidak diangkut" in text, text
+    assert "Selamat siang" not in text and "Terima kasih" not in text
+
+
+def test_a_remark_about_the_chat_is_never_the_description(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "mau lapor lampu jalan mati dekat pos ronda, sudah tiga malam gelap total")
+    text = text_of(say(stack, client, "Gg. Mawar 3 dekat pos ronda, Kel. Rawasari"))
+    if "Ceritakan singkat" in text:  # the first message was short enough to ask; answer with a remark
+        text = text_of(say(stack, client, "Mohon dibaca pesan pertama saya."))
+    assert "Ada foto" in text, text
+    say(stack, client, payload="/lewati")
+    text = text_of(say(stack, client, "anonim saja"))
+    assert "tiga malam gelap total" in text and "Mohon dibaca" not in text, text
+
+
+@pytest.mark.parametrize("message", ["Kenapa belum ditindaklanjuti juga? Baunya makin parah.", "wkwkwk"])
+def test_no_false_alarm_and_no_agent_for_laughter(stack: Stack, message: str) -> None:
+    client = _client()
+    for _ in range(2):
+        text = text_of(say(stack, client, message))
+        assert "🚨" not in text and "di luar jam kerja petugas" not in text and "petugas akan" not in text, text
+
+
+def test_announcing_a_question_gets_an_invitation_to_ask(stack: Stack) -> None:
+    text = text_of(say(stack, _client(), "min mau nanya"))
+    assert "di luar layanan" not in text and "belum bisa menanggapi" not in text, text
+    assert "pertanyaan" in text.lower() or "tanya" in text.lower(), text

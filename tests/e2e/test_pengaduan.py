@@ -149,7 +149,11 @@ def test_vague_place_is_reasked_and_cancel_files_nothing(stack: Stack) -> None:
     text = say(stack, client, "di sini")
     assert "belum cukup jelas" in text, text
     text = say(stack, client, "batal")
-    assert "laporan dibatalkan" in text, text
+    # Not sent; the draft is kept for a day in case the citizen changes their mind.
+    assert "laporan tidak saya kirim" in text and "lanjutkan laporan" in text, text
+    assert complaints_of(stack, client) == []
+    # A "kirim" after the cancel sends nothing: the kept draft is not a confirmed report.
+    say(stack, client, payload="/kirim_pengaduan")
     assert complaints_of(stack, client) == []
 
 

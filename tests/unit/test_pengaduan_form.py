@@ -17,7 +17,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import pengaduan_bantu
 from actions.pengaduan_bantu import idempotency_key, match_service
-from actions.pengaduan_form import _META, ValidatePengaduanForm, clean_description, is_vague, summary
+from actions.pengaduan_form import (
+    _META,
+    ValidatePengaduanForm,
+    clean_description,
+    is_vague,
+    name_in,
+    phone_in,
+    summary,
+)
 from actions.pengaduan_tempat import canonical_area, find_area, looks_like_place, street_in
 from citybot.client import Service
 from citybot.settings import get_settings
@@ -210,3 +218,13 @@ def test_a_location_answer_must_look_like_a_place(text: str, place: bool) -> Non
 )
 def test_descriptions_lose_greetings_thanks_and_remarks_about_the_chat(text: str, story: str) -> None:
     assert clean_description(_META.sub(" ", text)) == story
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "phone"),
+    [("boleh, nama saya Budi Santoso hp 0812 3456 7890", "Budi Santoso", "+6281234567890"),
+     ("nama saya Sri Wahyuni, no wa 0857-1122-3344", "Sri Wahyuni", "+6285711223344"),
+     ("iya cantumkan", None, None)],
+)
+def test_name_and_phone_given_together_are_both_taken(text: str, name: str | None, phone: str | None) -> None:
+    assert (name_in(text), phone_in(text)) == (name, phone)
