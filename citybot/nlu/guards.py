@@ -30,6 +30,7 @@ from citybot.nlu.request_cues import (
     asks_for_own_data,
     booking_change,
     describes_a_problem,
+    gives_contact_details,
     is_bare_question_opener,
     is_laughter,
     names_a_service,
@@ -172,6 +173,9 @@ class ConversationCueGuard(GraphComponent):
                 # Only the words "bukan/ga mau lapor" close a report; a question at the summary
                 # ("oknumnya ga bakal tau kan?") or "tidak, buat laporan sendiri" must not.
                 _demote(message, "bukan_laporan")
+            elif intent == "tanya_layanan" and gives_contact_details(str(text)) and "?" not in str(text):
+                # An answer with a name and a number is never a knowledge question.
+                _demote(message, "tanya_layanan")
             elif change := booking_change(str(text)):
                 _override(message, change)
             elif says_not_a_report(str(text)):

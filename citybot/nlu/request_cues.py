@@ -114,7 +114,7 @@ def is_bare_question_opener(text: str) -> bool:
 # A question about a service: how/what/where/whether/how much, "mau tanya", "syaratnya", "?".
 _QUESTION = re.compile(
     r"\?|\b(bagaimana|gimana|gmn|gmana|bgmn|bagaimanakah|apa(kah)?|apa aja|apa saja|berapa|brp|dimana|di ?mana|dmn|"
-    r"kemana|ke mana|kapan|bisakah|bisa(kah)? (gak|ga|nggak|tidak|enggak)|boleh(kah)?|apakah|mengapa|kenapa|knp|"
+    r"kemana|ke mana|kapan|bisakah|bisa(kah)? (gak|ga|nggak|tidak|enggak)|bolehkah|boleh (gak|ga|nggak|tidak)|apakah|mengapa|kenapa|knp|"
     r"syarat(nya)?|persyaratan|prosedur|caranya|cara (daftar|mengurus|ngurus|bikin|membuat|mendapatkan|dapat)|"
     r"(mau|mo|ingin|izin|mohon) (tanya|nanya|bertanya|menanyakan|info|informasi)|tanya dong|nanya dong|"
     r"mohon (penjelasan|pencerahan|dibantu infonya)|piye|kepriye|pripun|kumaha|kudu|harus (ke|bawa|apa))\b",
@@ -212,3 +212,13 @@ def booking_change(text: str) -> str | None:
     if _RESCHEDULE_BOOKING.search(clean):
         return "ubah_jadwal_homecare"
     return None
+
+
+# Contact details given as an answer ("boleh, nama saya Budi hp 0812..."), not a question.
+_CONTACT = re.compile(
+    r"\bnama (saya|sy|aku)\b|\b(no|nomor|nomer)? ?(hp|wa|telp)\b\s*:?\s*(\+?62|0)8|(?<!\d)08\d{8,}", re.IGNORECASE
+)
+
+
+def gives_contact_details(text: str) -> bool:
+    return bool(_CONTACT.search(" ".join(text.split())[:2000]))

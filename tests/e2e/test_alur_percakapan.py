@@ -178,3 +178,30 @@ def test_announcing_a_question_gets_an_invitation_to_ask(stack: Stack) -> None:
     text = text_of(say(stack, _client(), "min mau nanya"))
     assert "di luar layanan" not in text and "belum bisa menanggapi" not in text, text
     assert "pertanyaan" in text.lower() or "tanya" in text.lower(), text
+
+
+def test_name_and_phone_given_together_are_not_asked_again(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "mau lapor jalan berlubang")
+    say(stack, client, "Jl. Salemba Raya depan halte, Kel. Paseban")
+    text = text_of(say(stack, client, "lubangnya dalam sekali, sudah dua minggu dan motor sering jatuh"))
+    assert "Ada foto" in text, text
+    say(stack, client, payload="/lewati")
+    text = text_of(say(stack, client, "boleh, nama saya Budi Santoso hp 0812 3456 7890"))
+    assert "setuju" in text.lower(), text  # consent first (UU PDP), then nothing more is asked
+    text = text_of(say(stack, client, "iya setuju"))
+    assert "Mohon periksa laporan Anda" in text and "Budi Santoso" in text, text
+    assert "Siapa nama Anda" not in text and "nomor HP" not in text.split("Mohon periksa")[0]
+
+
+def test_a_question_at_the_summary_keeps_the_report(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "mau lapor pungli di loket kantor kelurahan, dimintai uang 200 ribu buat surat pindah")
+    say(stack, client, "Kantor Kelurahan Kenari, Jl. Kenari 2")
+    say(stack, client, payload="/lewati")
+    text = text_of(say(stack, client, "anonim aja"))
+    assert "Mohon periksa laporan Anda" in text, text
+    text = text_of(say(stack, client, "oknumnya ga bakal tau kan sy yg lapor?"))
+    assert "Formulir laporan saya tutup" not in text, text
+    text = text_of(say(stack, client, payload="/kirim_pengaduan"))
+    assert "JKL-" in text, text
