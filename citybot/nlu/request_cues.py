@@ -114,7 +114,8 @@ def is_bare_question_opener(text: str) -> bool:
 # A question about a service: how/what/where/whether/how much, "mau tanya", "syaratnya", "?".
 _QUESTION = re.compile(
     r"\?|\b(bagaimana|gimana|gmn|gmana|bgmn|bagaimanakah|apa(kah)?|apa aja|apa saja|berapa|brp|dimana|di ?mana|dmn|"
-    r"kemana|ke mana|kapan|bisakah|bisa(kah)? (gak|ga|nggak|tidak|enggak)|bolehkah|boleh (gak|ga|nggak|tidak)|apakah|mengapa|kenapa|knp|"
+    r"kemana|ke mana|kapan|bisakah|bisa(kah)? (gak|ga|nggak|tidak|enggak)|"
+    r"bolehkah|boleh (gak|ga|nggak|tidak)|apakah|mengapa|kenapa|knp|"
     r"syarat(nya)?|persyaratan|prosedur|caranya|cara (daftar|mengurus|ngurus|bikin|membuat|mendapatkan|dapat)|"
     r"(mau|mo|ingin|izin|mohon) (tanya|nanya|bertanya|menanyakan|info|informasi)|tanya dong|nanya dong|"
     r"mohon (penjelasan|pencerahan|dibantu infonya)|piye|kepriye|pripun|kumaha|kudu|harus (ke|bawa|apa))\b",
