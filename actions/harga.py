@@ -68,8 +68,39 @@ def _amount(digits: str, unit: str | None, *, assume_thousands: bool) -> int:
     return round(value)
 
 
+_DIGIT_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
+                "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100}
+_NUMBER_WORD = r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|belas|puluh|ratus)"
+# "seratus lima puluh ribu", "dua juta setengah" is left alone: only spans that end in ribu/juta.
+_AMOUNT_WORDS = re.compile(
+    rf"\b(?:{_NUMBER_WORD}\s+)*(?:{_NUMBER_WORD}\s+(?:ribu|juta)|seribu|sejuta)\b", re.IGNORECASE
+)
+
+
+def _words_value(phrase: str) -> int:
+    """"seratus lima puluh ribu" -> 150000: "puluh"/"ratus" scale only the digit before them."""
+    total = current = last = 0
+    for word in phrase.lower().split():
+        if word in _DIGIT_WORDS:
+            last = _DIGIT_WORDS[word]
+            current += last
+        elif word == "belas":
+            current += 10
+        elif word == "puluh":
+            current += last * 9
+        elif word == "ratus":
+            current += last * 99
+        elif word in ("ribu", "seribu"):
+            total += (current or 1) * 1_000
+            current = last = 0
+        elif word in ("juta", "sejuta"):
+            total += (current or 1) * 1_000_000
+            current = last = 0
+    return total + current
+
+
 def _replace_words(text: str) -> str:
-    lowered = text
+    lowered = _AMOUNT_WORDS.sub(lambda m: f"rp {_words_value(m.group(0))}", text)
     for phrase, amount in sorted(_WORD_AMOUNTS.items(), key=lambda kv: -len(kv[0])):
         lowered = re.sub(rf"\b{phrase}\b", str(amount), lowered, flags=re.IGNORECASE)
     return lowered

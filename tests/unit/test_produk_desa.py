@@ -91,3 +91,14 @@ def test_wa_link_is_e164_digits_with_an_encoded_indonesian_message(domain: dict)
     assert " " not in link and "+" not in parsed.path
     message = parse_qs(parsed.query)["text"][0]
     assert "Kopi Robusta Osing Bubuk" in message and "Rp 35.000" in message and message.startswith("Halo")
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [("batik maksimal seratus lima puluh ribu", None, 150_000), ("kopi di bawah lima puluh ribu", None, 50_000),
+     ("antara dua puluh lima ribu sampai seratus ribu", 25_000, 100_000), ("keripik dua belas ribu", None, 12_000),
+     ("kerajinan desa lima", None, None)],
+)
+def test_prices_written_in_words(text: str, low: int | None, high: int | None) -> None:
+    found, _ = parse_price_range(text)
+    assert (found.min_price, found.max_price) == (low, high)
