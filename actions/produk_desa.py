@@ -54,6 +54,26 @@ class Search:
     max_price: int | None = None
 
 
+def refined(search: Search, previous: Any) -> Search:
+    """"yang di bawah 50 ribu aja" after a search: the same search with the new limits."""
+    if search.q or search.category or not isinstance(previous, dict):
+        return search
+    if search.min_price is None and search.max_price is None and not search.village:
+        return search
+    def text(key: str) -> str | None:
+        value = previous.get(key)
+        return value if isinstance(value, str) else None
+
+    def number(key: str) -> int | None:
+        value = previous.get(key)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    base = Search(text("q"), text("category"), text("village"), number("min_price"), number("max_price"))
+    return replace(base, village=search.village or base.village,
+                   min_price=search.min_price if search.min_price is not None else base.min_price,
+                   max_price=search.max_price if search.max_price is not None else base.max_price)
+
+
 def parse_search(text: str) -> Search:
     prices, rest = parse_price_range(text)
     lowered = rest.lower()
@@ -162,6 +182,7 @@ class ActionCariProduk(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = latest_text(tracker)
         search = parse_search(text) if text and not text.startswith("/") else Search()
+        search = refined(search, tracker.get_slot("produk_pencarian"))
         if search == Search():
             dispatcher.utter_message(response="utter_produk_segera")
             return []

@@ -33,6 +33,7 @@ from citybot.nlu.request_cues import (
     gives_contact_details,
     is_bare_question_opener,
     is_laughter,
+    mentions_a_price,
     names_a_service,
     says_not_a_report,
     short_answer,
@@ -176,6 +177,8 @@ class ConversationCueGuard(GraphComponent):
             elif intent == "tanya_layanan" and gives_contact_details(str(text)) and "?" not in str(text):
                 # An answer with a name and a number is never a knowledge question.
                 _demote(message, "tanya_layanan")
+            elif intent == "pilih_jadwal" and mentions_a_price(str(text)):
+                _override(message, "cari_produk")
             elif change := booking_change(str(text)):
                 _override(message, change)
             elif says_not_a_report(str(text)):

@@ -223,3 +223,12 @@ _CONTACT = re.compile(
 
 def gives_contact_details(text: str) -> bool:
     return bool(_CONTACT.search(" ".join(text.split())[:2000]))
+
+
+# "yang di bawah 50 ribu aja": money words are about the catalogue, never a HomeCare time slot.
+_PRICE = re.compile(r"\b(\d+\s*(rb|ribu|rbu|k|jt|juta)|rp\.?\s*\d|harga\w*|murah\w*|mahal|budget|bujet|ribu)\b",
+                    re.IGNORECASE)
+
+
+def mentions_a_price(text: str) -> bool:
+    return bool(_PRICE.search(" ".join(text.split())[:2000]))

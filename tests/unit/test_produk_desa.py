@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from actions.harga import PriceRange, format_rupiah, parse_price_range
-from actions.produk_desa import Search, parse_search, relaxations, wa_link
+from actions.produk_desa import Search, parse_search, refined, relaxations, wa_link
 from citybot.client.models import Product, Seller, Village
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,3 +102,10 @@ def test_wa_link_is_e164_digits_with_an_encoded_indonesian_message(domain: dict)
 def test_prices_written_in_words(text: str, low: int | None, high: int | None) -> None:
     found, _ = parse_price_range(text)
     assert (found.min_price, found.max_price) == (low, high)
+
+
+def test_a_price_alone_refines_the_last_search() -> None:
+    previous = {"q": "kopi arabika", "category": None, "village": None, "min_price": None, "max_price": None}
+    found = refined(parse_search("yang di bawah 70 ribu aja kak"), previous)
+    assert (found.q, found.max_price) == ("kopi arabika", 70_000)
+    assert refined(parse_search("madu hutan"), previous).q == "madu hutan"
