@@ -39,6 +39,10 @@ RED_FLAG_KEYS = {
 }
 MAX_BUTTONS = 8
 MAX_KELURAHAN_MISSES = 2
+_KELURAHAN_IN_ADDRESS = re.compile(
+    r"\bkel(?:urahan)?\.?\s+([A-Za-z][A-Za-z' -]{2,30}?)\s*(?=[,.;]|$|\b(?:kec|kecamatan|rt|rw|dekat|samping|no)\b)",
+    re.IGNORECASE,
+)
 ACTIVE_STATUSES = ("booked", "proposed")
 
 _YES = re.compile(r"^(ya+|iya+|y|ada|betul|benar|bener|iye|iyo|ho oh|yes)\b", re.IGNORECASE)
@@ -268,7 +272,22 @@ class ValidateHomecareForm(CitizenFormValidation):
         if len(address) < 8 or len(address) > 300:
             dispatcher.utter_message(response="utter_hc_alamat_tidak_valid")
             return {"hc_alamat": None}
-        return {"hc_alamat": address}
+        values: dict[str, Any] = {"hc_alamat": address}
+        named = _KELURAHAN_IN_ADDRESS.search(address)
+        if named and not tracker.get_slot("hc_kelurahan"):
+            # "..., Kel. Karuwisi, dekat masjid": the kelurahan is not asked again.
+            try:
+                async with city_client() as city:
+                    found = await city.find_puskesmas(named.group(1).strip())
+            except CityClientError:
+                found = []
+            if found:
+                dispatcher.utter_message(
+                    response="utter_hc_puskesmas_ditemukan", puskesmas=found[0].name, alamat=found[0].address
+                )
+                values.update({"hc_kelurahan": named.group(1).strip().title(), "hc_puskesmas_id": found[0].id,
+                               "hc_puskesmas_nama": found[0].name})
+        return values
 
     async def validate_hc_kelurahan(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

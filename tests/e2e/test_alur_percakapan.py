@@ -205,3 +205,12 @@ def test_a_question_at_the_summary_keeps_the_report(stack: Stack) -> None:
     assert "Formulir laporan saya tutup" not in text, text
     text = text_of(say(stack, client, payload="/kirim_pengaduan"))
     assert "JKL-" in text, text
+
+
+def test_kelurahan_inside_the_address_is_not_asked_again(stack: Stack) -> None:
+    client = _client()
+    for text_in, payload in [("pesan homecare", None), (None, "/tidak"), (None, "/tidak"), (None, "/ya"),
+                             ("Hj. Sitti Aminah", None), ("72", None), ("081355667788", None)]:
+        say(stack, client, text_in, payload)
+    text = text_of(say(stack, client, "Jl. Abdullah Daeng Sirua No. 45, RT 02 RW 05, Kel. Kassi-Kassi, dekat masjid"))
+    assert "Puskesmas" in text and "Di kelurahan mana" not in text, text
