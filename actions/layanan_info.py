@@ -124,8 +124,10 @@ class ActionJawabPertanyaan(Action):
         if not candidates:
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
             return [SlotSet("jawaban_kandidat", None), SlotSet("pertanyaan_terakhir", text[:300])]
-        if not answer.confident and ranked_out_of_scope(tracker):
-            # A question cue alone made this a question; nothing close in the knowledge base either.
+        doubtful = answer.confidence < settings.retrieval_sure_above
+        if doubtful and ranked_out_of_scope(tracker):
+            # Only a question cue made this a question (the classifier said out of scope): answer
+            # only what the knowledge files answer surely; a product review is not a KAI question.
             dispatcher.utter_message(response="utter_out_of_scope")
             return [SlotSet("jawaban_kandidat", None), SlotSet("pertanyaan_terakhir", text[:300])]
         if answer.confidence < settings.retrieval_unknown_below:

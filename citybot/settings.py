@@ -99,6 +99,8 @@ class Settings(BaseSettings):
     # Below this the nearest documents are unrelated: say so and name the official channels
     # instead of offering random topics as buttons.
     retrieval_unknown_below: float = Field(0.2, ge=0, le=1)
+    # When the classifier itself thought a question was out of scope, an answer needs this much.
+    retrieval_sure_above: float = Field(0.75, ge=0, le=1)
     retrieval_dense_timeout_ms: float = Field(250.0, gt=0, le=5000)
     # Embeddings cached by passage hash, outside the checkout so a fresh clone (CI) reuses them.
     retrieval_cache_dir: Path = USER_CACHE / "embeddings"
