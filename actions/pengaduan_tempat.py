@@ -102,9 +102,19 @@ _NOT_A_PLACE = re.compile(
 )
 
 
+_STOP = (r"yang|yg|sudah|udah|sdh|ada|bolong|rusak|berlubang|banjir|mati|kok|dan|tolong|mohon|min|pak|bu|sejak|dari|"
+         r"tdk|tidak|gak|ga|belum|blm|dimintai|dimintain|diminta|minta|sama|sm|oleh|karena|krn|untuk|buat|di|ke")
+# A public building or landmark named with its name: "kantor kelurahan petojo utara", "pasar kenari".
+_LANDMARK = re.compile(
+    r"\b(?:kantor (?:kelurahan|kecamatan|lurah|camat|dinas|walikota|wali kota)|puskesmas|pasar|terminal|stasiun|"
+    rf"halte|sdn|smpn|sman|masjid|taman|rsud)\s+(?!(?:{_STOP})\b)[a-z0-9][\w'-]*(?:\s+(?!(?:{_STOP})\b)[\w'-]+){{0,3}}",
+    re.IGNORECASE,
+)
+
+
 def street_in(text: str) -> str | None:
-    """The street or alley a sentence names ("Jl. Kenari Raya 5"), or None."""
-    match = _STREET.search(text)
+    """The street, alley or named landmark a sentence names ("Jl. Kenari Raya 5"), or None."""
+    match = _STREET.search(text) or _LANDMARK.search(text)
     if not match:
         return None
     phrase = text[match.start():match.end()].strip(" ,.")

@@ -165,15 +165,16 @@ class ConversationCueGuard(GraphComponent):
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if not text or str(text).startswith("/"):
                 continue
+            if intent == "bukan_laporan" and not says_not_a_report(str(text)):
+                # Only the words "bukan/ga mau lapor" close a report; a question at the summary
+                # ("oknumnya ga bakal tau kan?") or "tidak, buat laporan sendiri" must not.
+                _demote(message, "bukan_laporan")
+                intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if asks_for_a_person(str(text)) and precise_kind(str(text)) is None:
                 # "Tolong sambungkan saya dengan petugas": the "tolong" is no emergency.
                 _override(message, "bicara_petugas")
             elif intent == EMERGENCY:
                 continue
-            elif intent == "bukan_laporan" and not says_not_a_report(str(text)):
-                # Only the words "bukan/ga mau lapor" close a report; a question at the summary
-                # ("oknumnya ga bakal tau kan?") or "tidak, buat laporan sendiri" must not.
-                _demote(message, "bukan_laporan")
             elif intent == "tanya_layanan" and gives_contact_details(str(text)) and "?" not in str(text):
                 # An answer with a name and a number is never a knowledge question.
                 _demote(message, "tanya_layanan")
