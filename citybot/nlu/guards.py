@@ -42,6 +42,8 @@ from citybot.nlu.request_cues import (
 EMERGENCY = "darurat"
 # An out-of-scope verdict this sure is kept even when the message carries a question mark.
 OUT_OF_SCOPE_SURE = 0.5
+# Below this the classifier has no real opinion; a question cue then decides.
+WEAK = 0.3
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -190,7 +192,8 @@ class ConversationCueGuard(GraphComponent):
                 _override(message, "salam")
             elif asks_a_question(str(text)) and not describes_a_problem(str(text)):
                 confident_out_of_scope = intent == "out_of_scope" and _top_confidence(message) >= OUT_OF_SCOPE_SURE
-                if intent in QUESTION_OVERRIDABLE and not confident_out_of_scope:
+                weak = _top_confidence(message) < WEAK
+                if (intent in QUESTION_OVERRIDABLE or weak) and not confident_out_of_scope:
                     # "Saya kehilangan KTP ..., bagaimana caranya?" asks; the knowledge answer decides
                     # (and falls back to a polite refusal when the ranking said out of scope).
                     _override(message, "tanya_layanan")
