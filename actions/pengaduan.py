@@ -85,6 +85,7 @@ class ActionMulaiPengaduan(Action):
         ]
         events += [SlotSet(name, value) for name, value in keep.items() if value is not None]
         events.append(SlotSet("pengaduan_id", uuid.uuid4().hex))
+        events.append(SlotSet("kanal", contact(tracker)[0]))
         dispatcher.utter_message(response="utter_pengaduan_mulai")
         return events
 
@@ -251,11 +252,12 @@ class ActionLanjutkanPengaduan(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         ensure_worker()
+        channel = SlotSet("kanal", contact(tracker)[0])
         if paused_draft(tracker):
             dispatcher.utter_message(response="utter_pengaduan_dilanjutkan")
-            return [SlotSet("pengaduan_ditunda", None)]
+            return [SlotSet("pengaduan_ditunda", None), channel]
         dispatcher.utter_message(response="utter_pengaduan_tidak_ada_draf_baru")
-        return [*reset_form(), SlotSet("pengaduan_id", uuid.uuid4().hex)]
+        return [*reset_form(), SlotSet("pengaduan_id", uuid.uuid4().hex), channel]
 
 
 def _history(complaint: Complaint, limit: int = 4) -> str:

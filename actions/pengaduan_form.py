@@ -410,10 +410,10 @@ class ValidatePengaduanForm(CitizenFormValidation):
         if text == NO_PHOTO:
             return ok({"pengaduan_foto": NO_PHOTO})
         urls = [str(u) for u in entity_values(tracker, "media_url") if _URL.match(str(u))]
-        if _URL.match(text):
-            return ok({"pengaduan_foto": text})
-        if urls:
-            return ok({"pengaduan_foto": urls[-1]})
+        photo = text if _URL.match(text) else (urls[-1] if urls else None)
+        if photo:
+            dispatcher.utter_message(response="utter_pengaduan_foto_diterima")
+            return ok({"pengaduan_foto": photo})
         if intent_of(tracker) in {"lewati", "tidak"} or SKIP_WORDS.search(text):
             return ok({"pengaduan_foto": NO_PHOTO})
         skip = [{"title": "Lewati", "payload": "/lewati"}]

@@ -214,3 +214,13 @@ def test_kelurahan_inside_the_address_is_not_asked_again(stack: Stack) -> None:
         say(stack, client, text_in, payload)
     text = text_of(say(stack, client, "Jl. Abdullah Daeng Sirua No. 45, RT 02 RW 05, Kel. Kassi-Kassi, dekat masjid"))
     assert "Puskesmas" in text and "Di kelurahan mana" not in text, text
+
+
+def test_web_location_help_and_photo_acknowledged(stack: Stack) -> None:
+    client = _client()
+    text = text_of(say(stack, client, "mau lapor saluran air mampet"))
+    assert "Di mana lokasinya" in text and "📍" in text and "Telegram/WhatsApp" not in text, text
+    say(stack, client, "Jl. Kenari Raya 12 depan warung, Kel. Kenari")
+    say(stack, client, "airnya meluap ke jalan setiap hujan sejak minggu lalu")
+    text = text_of(say(stack, client, payload='/kirim_foto{"media_url": "http://127.0.0.1:9/media/got.jpg"}'))
+    assert "Fotonya sudah saya terima" in text, text
