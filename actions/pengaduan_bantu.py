@@ -21,30 +21,8 @@ from citybot.settings import ROOT
 
 logger = logging.getLogger(__name__)
 
-# Every slot of one complaint draft; cleared when it is sent, supported or cancelled.
-FORM_SLOTS = (
-    "pengaduan_id",
-    "pengaduan_kategori",
-    "pengaduan_kategori_nama",
-    "pengaduan_lokasi",
-    "pengaduan_lat",
-    "pengaduan_long",
-    "pengaduan_kelurahan",
-    "pengaduan_deskripsi",
-    "pengaduan_foto",
-    "pengaduan_identitas",
-    "pengaduan_persetujuan",
-    "pengaduan_nama",
-    "pengaduan_telepon",
-    "pengaduan_duplikat",
-    "pengaduan_duplikat_info",
-    "pengaduan_dukung",
-    "pengaduan_bagian_diubah",
-    "pengaduan_konfirmasi",
-    "pengaduan_gagal",
-)
 # What the citizen told us for one report; kept when the form is paused (emergency, "batal")
-# so "lanjutkan laporan" can pick it up again. The rest of FORM_SLOTS is the form's own state.
+# so "lanjutkan laporan" can pick it up again.
 DRAFT_SLOTS = (
     "pengaduan_id",
     "pengaduan_kategori",
@@ -59,6 +37,17 @@ DRAFT_SLOTS = (
     "pengaduan_persetujuan",
     "pengaduan_nama",
     "pengaduan_telepon",
+)
+# Every slot of one complaint draft: its answers and the form's own progress; cleared when it is
+# sent, supported or cancelled.
+FORM_SLOTS = (
+    *DRAFT_SLOTS,
+    "pengaduan_duplikat",
+    "pengaduan_duplikat_info",
+    "pengaduan_dukung",
+    "pengaduan_bagian_diubah",
+    "pengaduan_konfirmasi",
+    "pengaduan_gagal",
 )
 DRAFT_KEEP_SECONDS = 24 * 3600
 NO_PHOTO = "tidak_ada"
