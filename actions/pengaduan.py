@@ -35,6 +35,8 @@ from actions.pengaduan_bantu import (
     reset_form,
     response_text,
     services,
+    tell_target,
+    thanks_in,
     ticket_in,
 )
 from actions.pengaduan_form import clean_description, coordinates, local_today
@@ -43,6 +45,7 @@ from citybot.client import BackendUnavailable, CityClientError, Complaint, NotFo
 from citybot.settings import get_settings
 
 logger = logging.getLogger(__name__)
+_ASKS_WHEN = re.compile(r"\b(kapan|kpn|berapa (lama|hari)|brp (lama|hari)|sampai kapan|kira[- ]?kira|kira2)\b", re.I)
 
 # "Saya tidak punya foto", "identitas saya tidak perlu dicantumkan" in the first message.
 _NO_PHOTO = re.compile(
@@ -182,6 +185,7 @@ class ActionKirimPengaduan(Action):
             tiket=complaint.ticket,
             instansi=complaint.agency_responsible or "dinas terkait",
         )
+        tell_target(dispatcher, complaint)
         return [*reset_form(), SlotSet("pengaduan_tiket_terakhir", complaint.ticket)]
 
     async def queue(
@@ -293,6 +297,12 @@ class ActionCekStatusLaporan(Action):
         ensure_worker()
         channel, sender = contact(tracker)
         ticket = ticket_in(tracker)
+        text = str(tracker.latest_message.get("text") or "")
+        if not ticket and _ASKS_WHEN.search(text[:300]):
+            # "kira2 kapan dibenerin?" right after filing: about the report just made.
+            ticket = tracker.get_slot("pengaduan_tiket_terakhir")
+        if thanks_in(text):
+            dispatcher.utter_message(response="utter_sama_sama_singkat")
         try:
             async with city_client(attempts=2) as city:
                 mine = await city.complaints_of_reporter(channel, sender)
@@ -344,6 +354,7 @@ class ActionCekStatusLaporan(Action):
             diperbarui=format_when(complaint.updated_datetime),
             riwayat=_history(complaint),
         )
+        tell_target(dispatcher, complaint)
         if complaint.awaiting_confirmation:
             dispatcher.utter_message(
                 response="utter_status_tanya_beres", tiket=complaint.ticket, buttons=_beres_buttons(complaint.ticket)
@@ -359,6 +370,7 @@ class ActionCekStatusLaporan(Action):
             diperbarui=format_when(complaint.updated_datetime),
             catatan=complaint.status_notes or "-",
         )
+        tell_target(dispatcher, complaint)
 
 
 class ActionJawabPenyelesaian(Action):

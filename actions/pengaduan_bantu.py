@@ -15,8 +15,9 @@ from typing import Any
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
-from citybot.client import BackendUnavailable, CityClient, CityClientError, Service
+from citybot.client import BackendUnavailable, CityClient, CityClientError, Complaint, Service
 from citybot.settings import ROOT
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,30 @@ def mask_phone(phone: str | None) -> str:
 
 def format_when(value: dt.datetime) -> str:
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year} {value.hour:02d}.{value.minute:02d}"
+
+
+_THANKS = re.compile(r"\b(makasih|makasi|mksh|thx|thanks|terima ?kasih|trims|tengkyu|suwun|matur nuwun)\b", re.I)
+
+
+def thanks_in(text: str) -> bool:
+    """"makasih min, kira2 kapan dibenerin?": the thanks deserves a word before the answer."""
+    return bool(_THANKS.search(text[:300]))
+
+
+def tell_target(dispatcher: CollectingDispatcher, complaint: Complaint, now: dt.datetime | None = None) -> None:
+    """The agency's target for acting on the report, in the citizen's words: "kapan dibenerin?"."""
+    expected = complaint.expected_datetime
+    if expected is None:
+        return
+    days = max(1, (expected.date() - complaint.requested_datetime.date()).days)
+    date = f"{expected.day} {_MONTHS[expected.month - 1]} {expected.year}"
+    agency = complaint.agency_responsible or "dinas terkait"
+    if (now or dt.datetime.now(expected.tzinfo)) > expected:
+        dispatcher.utter_message(response="utter_pengaduan_target_lewat", instansi=agency, tanggal=date,
+                                 tiket=complaint.ticket)
+    else:
+        dispatcher.utter_message(response="utter_pengaduan_target", instansi=agency, hari=days, tanggal=date,
+                                 tiket=complaint.ticket)
 
 
 # --- categories ------------------------------------------------------------------------------------

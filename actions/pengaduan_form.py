@@ -35,7 +35,10 @@ from actions.pengaduan_bantu import (
     service_name,
     services,
 )
+from actions.pengaduan_peta import map_link_in, point_in_text, resolve_map_link
 from actions.pengaduan_tempat import canonical_area, find_area, looks_like_place, plausible_area_name
+from citybot.service_area import in_service_area
+from citybot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +48,7 @@ YES_INTENTS = {"ya", "kirim_pengaduan"}
 NO_INTENTS = {"tidak"}
 SKIP_WORDS = re.compile(r"\b(lewat|lewati|skip|tidak ada|ga ada|gak ada|nggak ada|tanpa foto|ngga ada)\b", re.I)
 _URL = re.compile(r"^https?://\S+$", re.I)
+_COORDINATES_OR_LINKS = re.compile(r"https?://\S+|[-+]?\d{1,3}\.\d{3,10}\s*,\s*[-+]?\d{1,3}\.\d{3,10}", re.I)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z .'\-]{1,59}$")
 # Words that say where only together with a name: "depan rumah saya" alone is not a place.
 _VAGUE = {
@@ -332,21 +336,48 @@ class ValidatePengaduanForm(CitizenFormValidation):
             point = coordinates(tracker)
             if point is None:
                 return failed(dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_kurang_jelas")
-            lat, long = point
-            dispatcher.utter_message(response="utter_pengaduan_lokasi_peta_diterima")
-            values = ok({
-                "pengaduan_lokasi": f"Titik peta ({lat:.5f}, {long:.5f})",
-                "pengaduan_lat": lat,
-                "pengaduan_long": long,
-            })
-        else:
-            if text.startswith("/") or is_vague(text) or len(text) > 300 or not looks_like_place(text):
-                return failed(dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_kurang_jelas")
-            values = ok({"pengaduan_lokasi": text, "pengaduan_lat": None, "pengaduan_long": None})
-            area = next((canonical_area(str(e)) for e in entity_values(tracker, "kelurahan")), None)
-            area = area or find_area(text)
-            if area:
-                values["pengaduan_kelurahan"] = area
+            return await self._map_point(point, "", dispatcher, tracker, domain)
+        link = map_link_in(text)
+        point = point_in_text(text)
+        if link and point is None:
+            point = await resolve_map_link(link)
+            if point is None:
+                return failed(dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_tautan_gagal")
+        if point is not None:
+            rest = _COORDINATES_OR_LINKS.sub(" ", text)
+            return await self._map_point(point, rest if looks_like_place(rest) else "", dispatcher, tracker, domain)
+        if text.startswith("/") or is_vague(text) or len(text) > 300 or not looks_like_place(text):
+            return failed(dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_kurang_jelas")
+        values = ok({"pengaduan_lokasi": text, "pengaduan_lat": None, "pengaduan_long": None})
+        area = next((canonical_area(str(e)) for e in entity_values(tracker, "kelurahan")), None)
+        area = area or find_area(text)
+        if area:
+            values["pengaduan_kelurahan"] = area
+        values.update(await self.duplicates(tracker, dispatcher, values))
+        return values
+
+    async def _map_point(
+        self, point: tuple[float, float], place: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+        domain: DomainDict,
+    ) -> Slots:
+        """A pin from the map, a typed pair of coordinates or a map link: inside the city or re-asked."""
+        lat, long = point
+        if not in_service_area(lat, long):
+            return failed(
+                dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_di_luar_wilayah",
+                kota=get_settings().city_name,
+            )
+        dispatcher.utter_message(response="utter_pengaduan_lokasi_peta_diterima")
+        pin = f"Titik peta ({lat:.5f}, {long:.5f})"
+        place = " ".join(place.split()).strip(" ,.-")
+        values = ok({
+            "pengaduan_lokasi": f"{place}, {pin.lower()}" if place else pin,
+            "pengaduan_lat": lat,
+            "pengaduan_long": long,
+        })
+        area = find_area(place) if place else None
+        if area:
+            values["pengaduan_kelurahan"] = area
         values.update(await self.duplicates(tracker, dispatcher, values))
         return values
 

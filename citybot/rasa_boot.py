@@ -7,7 +7,8 @@ Why: profiling the Rasa server under load (bench/load.py --profile) put ~30 % of
 `RemoteAction._validate_action_result`, which calls `jsonschema.validate` for every custom-action
 response; that helper re-checks the (constant) schema against the JSON Schema meta-schema and
 builds a new validator each time. Here the validator is built once. Same schema, same errors.
-The SQLite tracker store gets a WAL journal and event classes are looked up once (see below).
+The SQLite tracker store gets a WAL journal, event classes are looked up once, and a tracker
+store error fails the turn instead of answering it from an empty tracker (see below).
 """
 
 from __future__ import annotations
@@ -83,8 +84,37 @@ def _cache_event_subclasses() -> None:
     common.all_subclasses = all_subclasses
 
 
+def _strict_tracker_store() -> None:
+    """No turn is handled from a tracker Rasa could not read, and none is kept only in memory.
+
+    Rasa wraps every tracker store in `FailSafeTrackerStore`: when the database is unreachable it
+    answers the turn from a new, empty tracker and keeps the result in process memory. During a
+    PostgreSQL restart that threw away a citizen's half-filled complaint form (the bot greeted
+    them as a stranger) and the memory copy vanished with the next turn. Here the error reaches
+    the REST channel instead (`citybot.rasa_channel` answers 503), the gateway says "sibuk", and
+    the same message is handled again once the database is back.
+    """
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    async def retrieve(self: Any, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve(sender_id)
+
+    async def retrieve_full_tracker(self: Any, sender_id: str) -> Any:
+        return await self._tracker_store.retrieve_full_tracker(sender_id)
+
+    async def save(self: Any, tracker: Any) -> None:
+        await self._tracker_store.save(tracker)
+
+    FailSafeTrackerStore.retrieve = retrieve
+    FailSafeTrackerStore.retrieve_full_tracker = retrieve_full_tracker
+    FailSafeTrackerStore.save = save
+
+
 def main() -> None:
-    for patch in (_cache_action_response_validator, _tune_sqlite_tracker_store, _cache_event_subclasses):
+    patches = (
+        _cache_action_response_validator, _tune_sqlite_tracker_store, _cache_event_subclasses, _strict_tracker_store
+    )
+    for patch in patches:
         try:
             patch()
         except Exception as exc:  # a Rasa upgrade moved things: run unpatched rather than not at all

@@ -124,6 +124,15 @@ class Settings(BaseSettings):
     # Reliability/security (issue 8): complaints one reporter (channel + address) may file per hour;
     # beyond it the backend refuses politely (one account cannot flood the city's complaint desk).
     complaints_per_reporter_per_hour: int = Field(5, ge=1, le=1000)
+    # Conversation flow (issue 19): the area complaints may come from, as "south,west,north,east"
+    # boxes separated by ";" (default: DKI Jakarta with Kepulauan Seribu, Kota Makassar, Kabupaten
+    # Banyuwangi), and the hosts whose short links may be followed to read a map pin.
+    city_bounds: str = (
+        "-6.38,106.68,-6.08,106.98;-6.05,106.38,-5.10,106.85;-5.25,119.36,-5.03,119.55;-8.80,113.85,-7.70,114.62"
+    )
+    map_link_hosts: str = (
+        "maps.app.goo.gl,goo.gl,maps.google.com,www.google.com,google.com,maps.google.co.id,www.google.co.id"
+    )
 
     @field_validator("city_timezone")
     @classmethod
@@ -134,6 +143,14 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Jakarta, Asia/Makassar)") from exc
+        return value
+
+    @field_validator("city_bounds")
+    @classmethod
+    def _bounds_are_boxes(cls, value: str) -> str:
+        from citybot.service_area import parse_bounds  # imports settings: only once both exist
+
+        parse_bounds(value)
         return value
 
     @field_validator("office_hours")

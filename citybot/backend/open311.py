@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from citybot.backend.models import Complaint, ServiceCategory
@@ -29,6 +30,14 @@ def status_notes(complaint: Complaint) -> str:
     return f"{label}: {last_note}" if last_note else label
 
 
+def expected_at(complaint: Complaint) -> dt.datetime | None:
+    """When the agency aims to have acted: filing time plus the service's target days, while open."""
+    days = complaint.service.expected_days
+    if days is None or statuses.open311_status(complaint.status) == "closed":
+        return None
+    return local(complaint.created_at, complaint.jurisdiction.timezone) + dt.timedelta(days=days)
+
+
 def request_json(complaint: Complaint) -> dict[str, Any]:
     """One GeoReport v2 service request. Reporter details are never part of it."""
     tz = complaint.jurisdiction.timezone
@@ -44,7 +53,7 @@ def request_json(complaint: Complaint) -> dict[str, Any]:
         "service_notice": "",
         "requested_datetime": local(complaint.created_at, tz).isoformat(),
         "updated_datetime": local(complaint.updated_at, tz).isoformat(),
-        "expected_datetime": None,
+        "expected_datetime": (expected.isoformat() if (expected := expected_at(complaint)) else None),
         "address": complaint.address_string,
         "address_id": None,
         "zipcode": None,
@@ -90,6 +99,7 @@ def complaint_model(complaint: Complaint, *, with_history: bool = True) -> api.C
         agency_responsible=complaint.service.agency,
         requested_datetime=local(complaint.created_at, tz),
         updated_datetime=local(complaint.updated_at, tz),
+        expected_datetime=expected_at(complaint),
         supporters_count=supporters_count(complaint),
         awaiting_confirmation=complaint.awaiting_confirmation,
         history=history,

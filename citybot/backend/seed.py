@@ -58,8 +58,11 @@ def _services(session: Session) -> None:
                     description=description,
                     keywords=keywords,
                     active=True,
+                    expected_days=data.EXPECTED_DAYS.get(code),
                 )
             )
+        elif row.expected_days is None:
+            row.expected_days = data.EXPECTED_DAYS.get(code)
     session.flush()
 
 

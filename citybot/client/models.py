@@ -89,6 +89,8 @@ class Complaint(_Model):
     agency_responsible: str = ""
     requested_datetime: dt.datetime
     updated_datetime: dt.datetime
+    # The agency's target (Open311 expected_datetime); None when there is none or it is closed.
+    expected_datetime: dt.datetime | None = None
     supporters_count: int = 0
     awaiting_confirmation: bool = False
     history: list[StatusChange] = Field(default_factory=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 
 import httpx
@@ -81,6 +82,9 @@ async def test_open311_form_post_with_api_key_field_creates_a_ticket(backend: Ba
         assert request["description"] == "Sampah menumpuk di TPS"  # NUL byte stripped
         assert request["media_url"] == "https://contoh.id/foto.jpg"
         assert request["requested_datetime"].endswith("+07:00")  # WIB
+        # Rubbish: the agency's two-day target, in the city's zone; closed requests carry none.
+        requested = dt.datetime.fromisoformat(request["requested_datetime"])
+        assert dt.datetime.fromisoformat(request["expected_datetime"]) - requested == dt.timedelta(days=2)
         assert "phone" not in request and "Rina" not in one.text  # reporter details never exposed
         listing = await anon.get(
             "/open311/v2/requests.json", params={"service_request_id": ticket}, headers={"X-API-Key": API_KEY}
@@ -91,6 +95,7 @@ async def test_open311_form_post_with_api_key_field_creates_a_ticket(backend: Ba
         )
         assert closed.status_code == 200
         assert all(r["status"] == "closed" for r in closed.json()) and closed.json()
+        assert all(r["expected_datetime"] is None for r in closed.json())
 
 
 async def test_makassar_tickets_use_their_prefix_and_wita(city: CityClient) -> None:
@@ -107,6 +112,9 @@ async def test_makassar_tickets_use_their_prefix_and_wita(city: CityClient) -> N
     assert complaint.ticket.startswith("MKS-")
     assert complaint.requested_datetime.utcoffset() is not None
     assert complaint.requested_datetime.isoformat().endswith("+08:00")
+    assert complaint.expected_datetime is not None
+    assert complaint.expected_datetime - complaint.requested_datetime == dt.timedelta(days=2)
+    assert complaint.expected_datetime.isoformat().endswith("+08:00")
 
 
 @pytest.mark.parametrize(

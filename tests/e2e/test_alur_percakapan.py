@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 import pytest
 
 from tests.e2e.test_homecare import book, bookings_of
@@ -224,3 +225,55 @@ def test_web_location_help_and_photo_acknowledged(stack: Stack) -> None:
     say(stack, client, "airnya meluap ke jalan setiap hujan sejak minggu lalu")
     text = text_of(say(stack, client, payload='/kirim_foto{"media_url": "http://127.0.0.1:9/media/got.jpg"}'))
     assert "Fotonya sudah saya terima" in text, text
+
+
+def _pin(stack: Stack, client: str, lat: float, long: float) -> str:
+    response = httpx.post(
+        f"{stack.gateway_url}/api/messages/location", json={"sender": client, "latitude": lat, "longitude": long},
+        timeout=90,
+    )
+    assert response.status_code == 200, response.text
+    return text_of(response.json()["replies"])
+
+
+def test_a_pin_outside_the_city_is_refused_and_the_form_asks_again(stack: Stack) -> None:
+    client = _client()
+    text = text_of(say(stack, client, "mau lapor jalan berlubang besar di depan sekolah"))
+    assert "Di mana lokasinya" in text, text
+    text = _pin(stack, client, -6.9147, 107.6098)  # Bandung: not DKI Jakarta's to fix
+    assert "di luar wilayah layanan DKI Jakarta" in text and "sudah saya terima" not in text, text
+    text = _pin(stack, client, -6.1862, 106.8341)  # Menteng
+    assert "Titik lokasi dari peta sudah saya terima" in text and "di luar wilayah" not in text, text
+
+
+def test_a_pasted_map_link_is_read_as_the_pin(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "mau lapor lampu jalan mati")
+    text = text_of(say(stack, client, "ini lokasinya kak https://www.google.com/maps/place/Taman+Suropati/"
+                                      "@-6.1990,106.8320,17z/data=!3m1!4b1!4m6!3m5!1s0x0:0x0!8m2!3d-6.19953!4d106.83218"))
+    assert "Titik lokasi dari peta sudah saya terima" in text, text
+    # The pin (!3d/!4d), not the map's view centre (@...), is what reaches the summary.
+    say(stack, client, "lampunya mati total sudah seminggu, gelap sekali kalau malam")
+    say(stack, client, payload="/lewati")
+    text = text_of(say(stack, client, "anonim saja"))
+    assert "-6.19953, 106.83218" in text, text
+
+
+def test_typed_coordinates_outside_the_city_are_refused(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "mau lapor pohon tumbang menutup jalan")
+    text = text_of(say(stack, client, "-6.9147, 107.6098"))
+    assert "di luar wilayah layanan" in text, text
+
+
+def test_asking_when_after_filing_gets_the_agency_target_and_thanks_are_answered(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "Saya ingin melaporkan sampah yang menumpuk di depan TPS Jl. Kenari Raya 12, Kel. Kenari. "
+                       "Sudah lima hari tidak diangkut dan baunya menyengat.")
+    say(stack, client, payload="/lewati")
+    say(stack, client, "anonim saja")
+    text = text_of(say(stack, client, payload="/kirim_pengaduan"))
+    assert "sudah diterima dengan nomor" in text and "paling lambat" in text, text
+    text = text_of(say(stack, client, "makasih min, kira2 kapan dibenerin?"))
+    assert text.startswith("Sama-sama"), text
+    assert "2 hari" in text and "paling lambat" in text and "jam kerja" not in text, text

@@ -31,6 +31,8 @@ class ServiceCategory(Base):
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
     agency: Mapped[str] = mapped_column(String(160), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The agency's target for acting on a report (Open311 `expected_datetime`); None = no target.
+    expected_days: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
 
 
 class Complaint(Base):
