@@ -21,7 +21,7 @@ from actions.homecare import reset_events
 from actions.pengaduan_bantu import FALLBACK_SERVICES, has_draft, pause_form
 from actions.pengaduan_form import clean_description
 from actions.warga import emergency_numbers, latest_text
-from citybot.nlu.emergency_patterns import CRIME, DISASTER, FIRE, GENERAL, MEDICAL, MISSING, kind_of
+from citybot.nlu.emergency_patterns import CRIME, CRISIS, DISASTER, FIRE, GENERAL, MEDICAL, MISSING, kind_of
 
 RESPONSES = {
     MEDICAL: "utter_darurat",
@@ -30,6 +30,7 @@ RESPONSES = {
     CRIME: "utter_darurat_kejahatan",
     MISSING: "utter_darurat_sar",
     GENERAL: "utter_darurat_umum",
+    CRISIS: "utter_darurat_krisis",
 }
 # Kinds a city service follows up after the rescue (drainage, pumps, dykes, fire safety).
 REPORTABLE = (FIRE, DISASTER)

@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.pengaduan_bantu import reset_form
+from actions.pertanyaan import is_follow_up, previous_topic, questions_in, with_topic
 from actions.warga import latest_text, response_text, run_bounded
 from citybot.nlu.request_cues import is_bare_question_opener
 from citybot.settings import get_settings
@@ -109,9 +110,34 @@ class ActionJawabPertanyaan(Action):
             key, example = _TOPIC_EXAMPLES.get(str(topic), ("utter_topik_umum", "syarat bikin KTP"))
             dispatcher.utter_message(response="utter_tanya_topik", topik=response_text(domain, key), contoh=example)
             return []
+        questions = questions_in(text)
+        topic = previous_topic(tracker.get_slot("jawaban_kandidat"))
+        events: list[EventType] = []
+        for number, question in enumerate(questions, start=1):
+            answered = await self._answer(
+                dispatcher, tracker, domain, question, topic, ask_feedback=not in_form and number == len(questions)
+            )
+            events += answered
+            stored = next((e["value"] for e in answered if e.get("name") == "jawaban_kandidat"), None)
+            topic = previous_topic(stored) or topic
+        return [*events, SlotSet("pertanyaan_terakhir", text[:300])]
+
+    async def _search_in_context(self, question: str, topic: dict[str, str] | None) -> Any:
+        """Search the question; a follow-up that alone finds nothing sure is read with the last topic."""
+        limit = get_settings().retrieval_timeout_seconds
+        answer = await run_bounded(_search, question, CANDIDATES * 2, limit=limit)
+        if topic is None or answer.confident or not is_follow_up(question):
+            return answer
+        in_context = await run_bounded(_search, with_topic(question, topic), CANDIDATES * 2, limit=limit)
+        return in_context if in_context.confidence >= answer.confidence else answer
+
+    async def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str,
+        topic: dict[str, str] | None, ask_feedback: bool,
+    ) -> list[EventType]:
         settings = get_settings()
         try:
-            answer = await run_bounded(_search, text, CANDIDATES * 2, limit=settings.retrieval_timeout_seconds)
+            answer = await self._search_in_context(text, topic)
         except TimeoutError:
             log.warning("retrieval took longer than %.1f s", settings.retrieval_timeout_seconds)
             dispatcher.utter_message(response="utter_jawaban_tidak_tersedia")
@@ -123,29 +149,26 @@ class ActionJawabPertanyaan(Action):
         candidates = candidates_from(answer.hits)[:CANDIDATES]
         if not candidates:
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
-            return [SlotSet("jawaban_kandidat", None), SlotSet("pertanyaan_terakhir", text[:300])]
+            return [SlotSet("jawaban_kandidat", None)]
         doubtful = answer.confidence < settings.retrieval_sure_above
         if doubtful and ranked_out_of_scope(tracker):
             # Only a question cue made this a question (the classifier said out of scope): answer
             # only what the knowledge files answer surely; a product review is not a KAI question.
             dispatcher.utter_message(response="utter_out_of_scope")
-            return [SlotSet("jawaban_kandidat", None), SlotSet("pertanyaan_terakhir", text[:300])]
+            return [SlotSet("jawaban_kandidat", None)]
         if answer.confidence < settings.retrieval_unknown_below:
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
-            return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": False}),
-                    SlotSet("pertanyaan_terakhir", text[:300])]
+            return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": False})]
         if not answer.confident:
             dispatcher.utter_message(response="utter_belum_yakin_jawaban", buttons=title_buttons(domain, candidates))
-            return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": True}),
-                    SlotSet("pertanyaan_terakhir", text[:300])]
+            return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": True})]
         best = answer.best
         dispatcher.utter_message(
             response="utter_jawaban", jawaban=format_passage(candidates[0]["section"], best.text), sumber=best.title
         )
-        if not in_form:
+        if ask_feedback:
             dispatcher.utter_message(response="utter_apakah_terjawab")
-        return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": False}),
-                SlotSet("pertanyaan_terakhir", text[:300])]
+        return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": False})]
 
     def _answer_chosen(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, doc_id: str, in_form: bool

@@ -16,17 +16,26 @@ import re
 from citybot.nlu.red_flag_patterns import RED_FLAGS
 
 MEDICAL, FIRE, DISASTER, CRIME, MISSING, GENERAL = "medis", "kebakaran", "bencana", "kejahatan", "sar", "umum"
+CRISIS = "krisis"  # someone may harm themselves: company and a counselling line, not CPR steps
 
 _NOW = r"(sekarang|skrg|lagi|sedang|sdg|barusan|baru saja|tadi|mau|akan|bakal|udah mulai|sudah mulai)"
 _PERSON = r"(orang|warga|anak|bocah|balita|bayi|nenek|kakek|lansia|ibu|bapak|adik|kakak|korban|penumpang|pengendara)"
 
 PRECISE: dict[str, re.Pattern[str]] = {
+    CRISIS: re.compile(
+        r"\b(bunuh diri|gantung diri|mengakhiri hidup|akhiri hidup|ingin mati|pengen mati|mau mati aja)\b"
+        r"|\b(mau|ingin|pengen|akan|ancam) (loncat|lompat|terjun) dari\b",
+        re.IGNORECASE,
+    ),
     FIRE: re.compile(
         r"\bkebakaran\b(?!\s+(hutan\s+)?(kemarin|minggu lalu|tahun lalu|bulan lalu))"
         r"|\b(ter|ke)bakar\b(?!.{0,15}\b(sampah|kemarin)\b)"
         r"|\bdilalap (si jago merah|api)\b|\bapi(nya)? (makin |semakin )?(besar|membesar|menjalar|berkobar)\b"
         r"|\b(tabung )?gas\b.{0,20}\b(meledak|bocor.{0,20}(bau|api))\b|\bledakan\b"
-        r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b",
+        r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b"
+        r"|\bbau gas\b.{0,30}\b(menyengat|keras|banget|sekali|kuat|tercium|di mana-mana|dimana2)\b"
+        r"|\b(korsleting|korslet|konslet|konsleting|kabel)\b.{0,30}"
+        r"\b(berasap|keluar api|percikan api|memercik|nyala api)\b",
         re.IGNORECASE,
     ),
     DISASTER: re.compile(
@@ -54,7 +63,10 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\btertimpa (reruntuhan|bangunan|tembok)\b"
         r"|\b(plafon|plafond|atap)(nya)? (runtuh|ambruk|roboh|jebol)\b|\b(tembok|dinding)(nya)? (runtuh|ambruk|roboh)\b"
         r"|\b(rumah|rumah2|kampung|perumahan|desa|atap)\b.{0,20}\btenggelam\b"
-        r"|\b(erupsi|awan panas|lahar|tsunami)\b",
+        r"|\b(erupsi|awan panas|lahar|tsunami)\b"
+        r"|\b(pohon|tiang|baliho|reklame)\b.{0,20}\b(tumbang|roboh|ambruk|rubuh|jatuh)\b.{0,25}\b(menimpa|nimpa|timpa)\b"
+        r".{0,10}\b(orang|warga|pengendara|pejalan|anak|mobil|motor|rumah|kendaraan)\b"
+        r"|\b(tertimpa|ketimpa|kejatuhan) (pohon|tiang|baliho|reklame)\b",
         re.IGNORECASE,
     ),
     CRIME: re.compile(
@@ -63,7 +75,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\btawuran\b.{0,30}\b(" + _NOW[1:-1] + r"|pecah)\b|\b" + _NOW + r" (ada )?tawuran\b"
         r"|\b(bawa|membawa|bawa2|acung|acungkan|mengacungkan|ngacungin|pegang|memegang)\b.{0,15}"
         r"\b(sajam|senjata tajam|golok|parang|celurit|clurit|pisau|pistol|senjata api|senpi)\b"
-        r"|\bkdrt\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
+        r"|\bkdrt\b|\b(diperkosa|pemerkosaan|dilecehkan)\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
         r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b"
         r"|\b(mengamuk|ngamuk)\b|\bmembahayakan (orang|warga|keluarga|pihak|nyawa|anak)"
         r"|\bmengamankan (orang|odgj|pelaku|seseorang)\b",
@@ -80,7 +92,9 @@ PRECISE: dict[str, re.Pattern[str]] = {
     MEDICAL: re.compile(
         RED_FLAGS.pattern
         + r"|\bmuntah darah\b|\b(panggil(kan)?|butuh|perlu|minta|kirim(kan)?) ambulan(s|ce)?\b"
-        r"|\bdigigit anjing\b.{0,30}\b(luka|parah|darah|berdarah)\b",
+        r"|\bdigigit anjing\b.{0,30}\b(luka|parah|darah|berdarah)\b"
+        r"|\b(kesetrum|tersetrum|kesengat listrik|tersengat listrik|tersambar petir)\b"
+        r"|\b" + _PERSON + r"\w*\b.{0,20}\b(tergeletak|tidak bergerak|gak bergerak|ga bergerak)\b",
         re.IGNORECASE,
     ),
 }
@@ -125,7 +139,7 @@ _CAUSED_BY_NUISANCE = re.compile(
 def precise_kind(text: str) -> str | None:
     """The kind of emergency the wording states precisely, or None."""
     clean = _clean(text)
-    for kind in (FIRE, MISSING, DISASTER, CRIME, MEDICAL):
+    for kind in (CRISIS, FIRE, MISSING, DISASTER, CRIME, MEDICAL):
         if kind == MEDICAL and _CAUSED_BY_NUISANCE.search(clean):
             continue
         if PRECISE[kind].search(clean):

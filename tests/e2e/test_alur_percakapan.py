@@ -277,3 +277,17 @@ def test_asking_when_after_filing_gets_the_agency_target_and_thanks_are_answered
     text = text_of(say(stack, client, "makasih min, kira2 kapan dibenerin?"))
     assert text.startswith("Sama-sama"), text
     assert "2 hari" in text and "paling lambat" in text and "jam kerja" not in text, text
+
+
+def test_a_follow_up_keeps_the_topic(stack: Stack) -> None:
+    client = _client()
+    text = text_of(say(stack, client, "syarat bikin SKCK apa aja"))
+    assert "SKCK" in text, text
+    text = text_of(say(stack, client, "brp biayanya gan"))
+    assert "Rp30.000" in text and "Sumber: Surat Keterangan Catatan Kepolisian" in text, text
+
+
+def test_each_question_in_one_message_is_answered(stack: Stack) -> None:
+    text = text_of(say(stack, _client(), "syarat bikin SKCK apa aja? terus biayanya berapa?"))
+    assert "Persyaratan" in text and "Rp30.000" in text, text
+    assert text.count("Apakah ini menjawab") <= 1, text

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from citybot.nlu.emergency_patterns import CRIME, DISASTER, FIRE, GENERAL, MEDICAL, MISSING, kind_of, precise_kind
+from citybot.nlu.emergency_patterns import (
+    CRIME,
+    CRISIS,
+    DISASTER,
+    FIRE,
+    GENERAL,
+    MEDICAL,
+    MISSING,
+    kind_of,
+    precise_kind,
+)
 
 EMERGENCIES = [
     ("banjir di gang kami udah sedada, ada lansia kejebak di lantai atas", DISASTER),
@@ -26,6 +36,14 @@ EMERGENCIES = [
     ("bocah tetangga hilang sejak siang belum pulang", MISSING),
     ("bapak muntah darah, butuh ambulans", MEDICAL),
     ("ibu pingsan tidak sadarkan diri", MEDICAL),
+    ("adik saya kesetrum pas colokin kipas", MEDICAL),
+    ("ada bapak2 tergeletak ga bergerak di trotoar", MEDICAL),
+    ("pohon besar tumbang menimpa dua motor yang lagi lewat", DISASTER),
+    ("tiang listrik roboh nimpa rumah warga", DISASTER),
+    ("bau gas menyengat banget dari rumah sebelah, pintunya dikunci", FIRE),
+    ("kabel di tiang depan rumah keluar api", FIRE),
+    ("temen aku bilang mau bunuh diri malam ini", CRISIS),
+    ("ada orang mau loncat dari jembatan penyeberangan", CRISIS),
 ]
 NOT_ALARMS = [
     "jalan bolong di depan rumah, bisa bikin celaka pengendara",
@@ -38,6 +56,9 @@ NOT_ALARMS = [
     "KTP bapak saya hilang waktu di terminal, ngurusnya gimana",
     "sering tawuran di sini, mohon dijaga patroli",
     "sering kecelakaan di perempatan ini, minta lampu merah",
+    "pohon di depan sekolah miring, takut tumbang kalau hujan angin",
+    "kabel listrik menjuntai rendah di gang kami",
+    "bau got di depan rumah menyengat banget",
     "pohon tumbang menutup jalan, tidak ada korban",
     "wkwkwk",
 ]
