@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.pengaduan_bantu import reset_form
-from actions.pertanyaan import is_follow_up, previous_topic, questions_in, with_topic
+from actions.pertanyaan import is_follow_up, previous_topic, questions_in, search_text, with_topic
 from actions.warga import latest_text, response_text, run_bounded
 from citybot.nlu.request_cues import is_bare_question_opener
 from citybot.settings import get_settings
@@ -125,10 +125,11 @@ class ActionJawabPertanyaan(Action):
     async def _search_in_context(self, question: str, topic: dict[str, str] | None) -> Any:
         """Search the question; a follow-up that alone finds nothing sure is read with the last topic."""
         limit = get_settings().retrieval_timeout_seconds
-        answer = await run_bounded(_search, question, CANDIDATES * 2, limit=limit)
+        query = search_text(question)
+        answer = await run_bounded(_search, query, CANDIDATES * 2, limit=limit)
         if topic is None or answer.confident or not is_follow_up(question):
             return answer
-        in_context = await run_bounded(_search, with_topic(question, topic), CANDIDATES * 2, limit=limit)
+        in_context = await run_bounded(_search, with_topic(query, topic), CANDIDATES * 2, limit=limit)
         return in_context if in_context.confidence >= answer.confidence else answer
 
     async def _answer(

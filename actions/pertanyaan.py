@@ -10,7 +10,7 @@ MAX_QUESTIONS = 3
 # A follow-up opens with a connective or asks about an aspect without naming the subject.
 _FOLLOW_UP = re.compile(
     r"^\s*(kalau|kalo|klo|trus|terus|trs|lalu|nah|oh|oke|ok|itu|yang itu|yg itu|gimana|bagaimana|berapa|brp|"
-    r"biaya|syarat|bisa|bs|dimana|di mana|kapan|lama|jam|harus|perlu|online|bayar)\b|\b(biaya|syarat|harga|tarif|"
+    r"biaya|syarat|bisa|bs|dimana|di mana|kapan|lama|jam|harus|perlu|online|bayar|gratis|tarif|harga)\b|\b(biaya|syarat|harga|tarif|"
     r"jam|lama|lokasi|alamat|jadwal)nya\b|^\s*\w+nya\b",
     re.IGNORECASE,
 )
@@ -30,6 +30,22 @@ def questions_in(text: str) -> list[str]:
         else:
             merged.append(part)
     return merged[:MAX_QUESTIONS] or [text]
+
+
+# Chat fillers that steer a sentence embedding without adding meaning: "kalo imunisasi bayi 2 bulan
+# apa aja kak?" matched the section on *late* ("bila … terlambat") immunisation because of "kalo".
+_LEADING_FILLER = re.compile(
+    r"^\s*((ya ?udah|yaudah|oke|ok|oh|nah|deh|jadi|trus|terus|trs|lalu|kalo|kalau|klo|kl|mau (tanya|nanya|tny))"
+    r"\b[\s,.!]*)+",
+    re.IGNORECASE,
+)
+_VOCATIVE = re.compile(r"[\s,]*\b(kak|kk|min|gan|sis|bang|dong|deh|sih|nih|ya|yah)\b(?=[\s,.?!]*($|[,.?!]))", re.I)
+
+
+def search_text(question: str) -> str:
+    """The question without the fillers and forms of address around it."""
+    cleaned = _VOCATIVE.sub("", _LEADING_FILLER.sub("", question)).strip(" ,")
+    return cleaned if len(re.findall(r"\w+", cleaned)) >= 2 else question
 
 
 def is_follow_up(text: str) -> bool:

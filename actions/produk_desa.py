@@ -40,6 +40,7 @@ mencari beli membeli jual jualan dijual produk produknya barang desa kampung dus
 harga murah kak min gan sis bang mas mbak tolong bisa punya khas asli lokal lihat liat tampilkan daftar list semua
 macam rekomendasi banyuwangi bwi kabupaten kab jawa timur jatim umkm warga the ga gak nggak enak bagus info
 katalog toko penjual seller aku saya kami mana yang berapa harganya
+kalo kalau klo trus terus trs atau ato gimana gmn yg lagi juga
 """.split())
 _VILLAGE = re.compile(r"\b(?:desa|kampung|dusun)\s+([a-z][a-z'-]{2,})", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9'-]+")

@@ -66,6 +66,11 @@ class ActionTawarkanPilihan(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
+        from actions.lanjutan import continue_previous  # lanjutan imports the services; umum stays light
+
+        followed = await continue_previous(dispatcher, tracker, domain)
+        if followed is not None:
+            return followed
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons: list[dict[str, str]] = []
         for candidate in ranking:

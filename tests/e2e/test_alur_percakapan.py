@@ -291,3 +291,25 @@ def test_each_question_in_one_message_is_answered(stack: Stack) -> None:
     text = text_of(say(stack, _client(), "syarat bikin SKCK apa aja? terus biayanya berapa?"))
     assert "Persyaratan" in text and "Rp30.000" in text, text
     assert text.count("Apakah ini menjawab") <= 1, text
+
+
+def test_catalogue_follow_ups_refine_the_search(stack: Stack) -> None:
+    client = _client()
+    text = text_of(say(stack, client, "cari kopi robusta dari desa dong, maksimal 50rb"))
+    assert "Robusta" in text, text
+    text = text_of(say(stack, client, "kalo yang arabika ada ga?"))
+    assert "Arabika" in text and "jam kerja" not in text, text
+    text = text_of(say(stack, client, "yg arabika dibawah 70rb aja"))
+    assert "Arabika" in text and "70.000" in text and "Tanya info layanan" not in text, text
+
+
+def test_small_talk_is_still_small_talk_after_an_answer(stack: Stack) -> None:
+    client = _client()
+    say(stack, client, "syarat bikin SKCK apa aja")
+    text = text_of(say(stack, client, "kamu robot ya?"))
+    assert "Persyaratan" not in text and text.strip(), text
+
+
+def test_the_right_section_answers_despite_chat_fillers(stack: Stack) -> None:
+    text = text_of(say(stack, _client(), "oke deh. kalo imunisasi buat bayi umur 2 bulan apa aja ya kak?"))
+    assert "Jadwal imunisasi" in text and "terlambat" not in text.split("Sumber")[0].lower(), text

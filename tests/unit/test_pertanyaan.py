@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.pertanyaan import is_follow_up, previous_topic, questions_in, with_topic
+from actions.pertanyaan import is_follow_up, previous_topic, questions_in, search_text, with_topic
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,16 @@ def test_the_previous_topic_comes_from_the_last_answer() -> None:
     topic = previous_topic(stored)
     assert topic is not None and with_topic("brp biayanya", topic) == "brp biayanya SKCK"
     assert previous_topic(None) is None and previous_topic({"items": []}) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "query"),
+    [
+        ("yaudah deh. kalo imunisasi bayi umur 2 bulan apa aja kak?", "imunisasi bayi umur 2 bulan apa aja?"),
+        ("mau tanya min, jam buka puskesmas kapan ya?", "jam buka puskesmas kapan?"),
+        ("kalau KTP hilang gimana", "KTP hilang gimana"),
+        ("kak", "kak"),
+    ],
+)
+def test_fillers_and_forms_of_address_are_not_searched(question: str, query: str) -> None:
+    assert search_text(question) == query
