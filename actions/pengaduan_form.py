@@ -36,6 +36,8 @@ from actions.pengaduan_bantu import (
     services,
 )
 from actions.pengaduan_tempat import canonical_area, find_area, looks_like_place, plausible_area_name
+from citybot.media_links import is_own_media_url
+from citybot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +46,6 @@ Slots = dict[str, Any]
 YES_INTENTS = {"ya", "kirim_pengaduan"}
 NO_INTENTS = {"tidak"}
 SKIP_WORDS = re.compile(r"\b(lewat|lewati|skip|tidak ada|ga ada|gak ada|nggak ada|tanpa foto|ngga ada)\b", re.I)
-_URL = re.compile(r"^https?://\S+$", re.I)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z .'\-]{1,59}$")
 # Words that say where only together with a name: "depan rumah saya" alone is not a place.
 _VAGUE = {
@@ -409,8 +410,11 @@ class ValidatePengaduanForm(CitizenFormValidation):
         text = str(value).strip()
         if text == NO_PHOTO:
             return ok({"pengaduan_foto": NO_PHOTO})
-        urls = [str(u) for u in entity_values(tracker, "media_url") if _URL.match(str(u))]
-        photo = text if _URL.match(text) else (urls[-1] if urls else None)
+        # Only files of the gateway's own media store: a typed payload with any other link
+        # (tracking pixel, internal address, file:) is refused like no photo at all.
+        settings = get_settings()
+        urls = [str(u) for u in entity_values(tracker, "media_url") if is_own_media_url(str(u), settings)]
+        photo = text if is_own_media_url(text, settings) else (urls[-1] if urls else None)
         if photo:
             dispatcher.utter_message(response="utter_pengaduan_foto_diterima")
             return ok({"pengaduan_foto": photo})
