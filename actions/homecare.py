@@ -528,9 +528,10 @@ class _ValidateKode(CitizenFormValidation):
             log.warning("get_booking failed", exc_info=True)
             dispatcher.utter_message(response="utter_gangguan_sistem")
             return {"kode_booking": None, "hc_berhenti": "gangguan"}
-        if booking.channel_address and booking.channel_address != tracker.sender_id:
-            # Booked from another conversation: a code typed or forged in a button payload must not
-            # reveal the patient or let anyone else cancel; answer exactly as for an unknown code.
+        if booking.channel_address != tracker.sender_id:
+            # Booked from another conversation, or with no channel at all (the call centre): a code
+            # typed or forged in a button payload proves nothing, so it must not reveal the patient
+            # or let anyone cancel; answer exactly as for an unknown code.
             dispatcher.utter_message(response="utter_hc_kode_tidak_ditemukan", kode=code)
             return {"kode_booking": None}
         if booking.status not in ACTIVE_STATUSES:

@@ -42,6 +42,7 @@ from actions.pengaduan_bantu import (
 from actions.pengaduan_form import clean_description, coordinates, local_today
 from actions.pengaduan_tempat import find_area, street_in
 from citybot.client import BackendUnavailable, CityClientError, Complaint, NotFound, Rejected, Unauthorized
+from citybot.media_links import is_own_media_url
 from citybot.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class ActionMulaiPengaduan(Action):
         text = str(tracker.latest_message.get("text") or "")
         if intent == "kirim_lokasi" and coordinates(tracker):
             keep["pengaduan_lokasi"] = text  # parsed and checked by the form's validator
-        media = [str(u) for u in entity_values(tracker, "media_url")]
+        media = [str(u) for u in entity_values(tracker, "media_url") if is_own_media_url(str(u), get_settings())]
         if intent == "kirim_foto" and media:
             keep["pengaduan_foto"] = media[-1]
         if intent == "lapor_pengaduan" and not text.startswith("/"):

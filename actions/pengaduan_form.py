@@ -37,6 +37,7 @@ from actions.pengaduan_bantu import (
 )
 from actions.pengaduan_peta import map_link_in, point_in_text, resolve_map_link
 from actions.pengaduan_tempat import canonical_area, find_area, looks_like_place, plausible_area_name
+from citybot.media_links import is_own_media_url
 from citybot.service_area import in_service_area
 from citybot.settings import get_settings
 
@@ -47,7 +48,6 @@ Slots = dict[str, Any]
 YES_INTENTS = {"ya", "kirim_pengaduan"}
 NO_INTENTS = {"tidak"}
 SKIP_WORDS = re.compile(r"\b(lewat|lewati|skip|tidak ada|ga ada|gak ada|nggak ada|tanpa foto|ngga ada)\b", re.I)
-_URL = re.compile(r"^https?://\S+$", re.I)
 _COORDINATES_OR_LINKS = re.compile(r"https?://\S+|[-+]?\d{1,3}\.\d{3,10}\s*,\s*[-+]?\d{1,3}\.\d{3,10}", re.I)
 _NAME = re.compile(r"^[A-Za-z][A-Za-z .'\-]{1,59}$")
 # Words that say where only together with a name: "depan rumah saya" alone is not a place.
@@ -440,8 +440,11 @@ class ValidatePengaduanForm(CitizenFormValidation):
         text = str(value).strip()
         if text == NO_PHOTO:
             return ok({"pengaduan_foto": NO_PHOTO})
-        urls = [str(u) for u in entity_values(tracker, "media_url") if _URL.match(str(u))]
-        photo = text if _URL.match(text) else (urls[-1] if urls else None)
+        # Only files of the gateway's own media store: a typed payload with any other link
+        # (tracking pixel, internal address, file:) is refused like no photo at all.
+        settings = get_settings()
+        urls = [str(u) for u in entity_values(tracker, "media_url") if is_own_media_url(str(u), settings)]
+        photo = text if is_own_media_url(text, settings) else (urls[-1] if urls else None)
         if photo:
             dispatcher.utter_message(response="utter_pengaduan_foto_diterima")
             return ok({"pengaduan_foto": photo})

@@ -10,8 +10,8 @@ MAX_QUESTIONS = 3
 # A follow-up opens with a connective or asks about an aspect without naming the subject.
 _FOLLOW_UP = re.compile(
     r"^\s*(kalau|kalo|klo|trus|terus|trs|lalu|nah|oh|oke|ok|itu|yang itu|yg itu|gimana|bagaimana|berapa|brp|"
-    r"biaya|syarat|bisa|bs|dimana|di mana|kapan|lama|jam|harus|perlu|online|bayar|gratis|tarif|harga)\b|\b(biaya|syarat|harga|tarif|"
-    r"jam|lama|lokasi|alamat|jadwal)nya\b|^\s*\w+nya\b",
+    r"biaya|syarat|bisa|bs|dimana|di mana|kapan|lama|jam|harus|perlu|online|bayar|gratis|tarif|harga)\b"
+    r"|\b(biaya|syarat|harga|tarif|jam|lama|lokasi|alamat|jadwal)nya\b|^\s*\w+nya\b",
     re.IGNORECASE,
 )
 _MAX_FOLLOW_UP_WORDS = 7

@@ -14,70 +14,98 @@ from __future__ import annotations
 import logging
 import re
 import traceback
+import unicodedata
 from typing import Any
 
-# A NIK is exactly 16 digits; any longer run of digits is something else (e.g. a timestamp).
-_NIK = re.compile(r"(?<![0-9])[0-9]{16}(?![0-9])")
-# Indonesian numbers the way they reach a log: 0812..., 62812..., +62 812-..., %2B62812...
-# (URL-encoded in access logs), and +62 21 ... landlines with the country code.
-_PHONE = re.compile(
-    r"(?<![0-9])(?:(?:\+|%2[Bb])?62[\s.-]?|0)(?:8[0-9]{1,3}|\(?[1-9][0-9]{1,2}\)?)(?:[\s.-]?[0-9]{2,5}){2,4}(?![0-9])"
-)
 _MASK = "*"
+# A run of digits as people and URLs write numbers: groups of any Unicode decimal digits
+# (fullwidth "０８１２" too) joined by single short separators (spaces, dots, dashes of every
+# kind, brackets), optionally after "+" or a URL-encoded "%2B". The separator class and the digit
+# class are disjoint, so the pattern is linear on any input.
+_SEP = r"[\s.\-\u2010-\u2015\u2212\uff0d()\uff08\uff09]"
+_RUN = re.compile(rf"(?<!\d)(?:%2[Bb]|[+\uff0b])?\d+(?:{_SEP}{{1,3}}\d+)*")
+_GROUP = re.compile(r"\d+")
+_NIK_DIGITS = 16
+_PHONE_DIGITS = range(9, 16)  # Indonesian numbers: 9-15 digits counting the 62/0 prefix
+
+
+def _digits(text: str) -> str:
+    """ASCII digits of any Unicode decimal digits (fullwidth, Arabic-Indic ...)."""
+    return "".join(str(unicodedata.digit(c)) for c in text if c.isdecimal())
 
 
 def mask_nik(nik: str) -> str:
     """Keep the 4-digit province and regency code, which identifies no one."""
-    digits = re.sub(r"[^0-9]", "", nik)
-    if len(digits) != 16:
+    digits = _digits(nik)
+    if len(digits) != _NIK_DIGITS:
         return _MASK * len(nik)
     return digits[:4] + _MASK * 12
 
 
 def mask_phone(phone: str) -> str:
     """Keep the country/operator prefix; every later digit becomes `*` (separators are kept)."""
+    return _mask_after(phone, 4)
+
+
+def _mask_after(text: str, keep: int) -> str:
     out: list[str] = []
     kept = 0
-    for char in phone:
-        if char.isdigit():
+    for char in text:
+        if char.isdecimal():
             kept += 1
-            out.append(char if kept <= 4 else _MASK)
+            out.append(char if kept <= keep else _MASK)
         else:
             out.append(char)
     return "".join(out)
 
 
-_GROUP_START = re.compile(r"(?=[\s.-][0-9(])")
+def _phone_start(digits: str, signed: bool) -> bool:
+    # 08.. mobile, 0[1-9].. landline area code, 62.. country code; "00..." is an id, not a number.
+    return signed or digits.startswith("62") or (len(digits) > 1 and digits[0] == "0" and digits[1] != "0")
 
 
-def _phone_like(match: re.Match[str]) -> str:
+def _mask_run(match: re.Match[str]) -> str:
     text = match.group()
-    escape = ""
-    if text[:3].upper() == "%2B":  # keep the URL escape intact so the line stays readable
-        escape, text = text[:3], text[3:]
-    # The pattern may run on into a neighbouring number ("0812... 3174..."): take whole digit
-    # groups while the count still fits a phone number, and look at the rest on its own.
-    head, digits = "", 0
-    groups = _GROUP_START.split(text)
-    for i, group in enumerate(groups):
-        count = sum(c.isdigit() for c in group)
-        if digits + count > 15 and digits:
-            return escape + _mask_number(head) + mask_text("".join(groups[i:]))
-        head, digits = head + group, digits + count
-    return escape + _mask_number(head)
+    lead = 3 if text[:3].upper() == "%2B" else (1 if text[:1] in "+\uff0b" else 0)
+    spans = [(m.start(), m.end(), _digits(m.group())) for m in _GROUP.finditer(text, lead)]
+    chars = list(text)
+    i = 0
+    while i < len(spans):
+        end = _window(spans, i, signed=(i == 0 and lead > 0))
+        if end is None:
+            i += 1
+            continue
+        start_at, stop_at = spans[i][0], spans[end - 1][1]
+        # A NIK keeps its region code, a phone number its operator prefix: four digits either way.
+        chars[start_at:stop_at] = _mask_after(text[start_at:stop_at], 4)
+        i = end
+    return "".join(chars)
 
 
-def _mask_number(text: str) -> str:
-    # Indonesian numbers have 9-15 digits counting the 62/0 prefix; shorter runs are dates, ids...
-    return mask_phone(text) if 9 <= sum(c.isdigit() for c in text) <= 15 else text
+def _window(spans: list[tuple[int, int, str]], i: int, signed: bool) -> int | None:
+    """End (exclusive) of the groups from `i` that form a NIK or a phone number, if any.
+
+    A run may join several numbers ("0812 3456 7890 3174..."): whole groups are taken while the
+    count still fits, a NIK (exactly 16 digits, never starting with 0) before a phone number.
+    """
+    first = spans[i][2]
+    total, phone_end = 0, None
+    for j in range(i, len(spans)):
+        total += len(spans[j][2])
+        if total == _NIK_DIGITS and first[0] != "0" and not signed:
+            return j + 1
+        if total in _PHONE_DIGITS and _phone_start(first, signed):
+            phone_end = j + 1
+        if total > _NIK_DIGITS:
+            break
+    return phone_end
 
 
 def mask_text(text: str) -> str:
-    """Mask every NIK and Indonesian phone number found in free text."""
-    if not any(c.isdigit() for c in text):
+    """Mask every NIK and Indonesian phone number found in free text, however it is written."""
+    if not any(c.isdecimal() for c in text):
         return text
-    text = _NIK.sub(lambda m: mask_nik(m.group()), text)
-    return _PHONE.sub(_phone_like, text)
+    return _RUN.sub(_mask_run, text)
 
 
 def _needs_rendering(value: Any) -> bool:

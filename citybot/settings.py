@@ -133,6 +133,13 @@ class Settings(BaseSettings):
     map_link_hosts: str = (
         "maps.app.goo.gl,goo.gl,maps.google.com,www.google.com,google.com,maps.google.co.id,www.google.co.id"
     )
+    # Agent logins (issue 12 item 7): this many wrong passwords for one account or from one
+    # address lock it for the lockout period (429). Proxies (comma-separated IPs or networks)
+    # whose X-Forwarded-For/-Proto the gateway believes; empty = believe no one, so a client
+    # cannot fake its address or claim HTTPS.
+    agent_login_max_failures: int = Field(10, ge=1, le=1000)
+    agent_login_lockout_minutes: float = Field(15.0, gt=0, le=24 * 60)
+    gateway_trusted_proxies: str = ""
 
     @field_validator("city_timezone")
     @classmethod

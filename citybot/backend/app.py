@@ -13,6 +13,7 @@ from citybot.backend.db import Database
 from citybot.backend.errors import install_error_handlers
 from citybot.backend.routers import agent, catalogue, complaints, data_rights, homecare, open311
 from citybot.backend.services.outbox import run_dispatcher
+from citybot.login_throttle import LoginThrottle
 from citybot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.login_throttle = LoginThrottle.from_settings("backend-agent-login", settings)
     install_error_handlers(app)
     for module in (open311, complaints, homecare, catalogue, data_rights, agent):
         app.include_router(module.router)

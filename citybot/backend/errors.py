@@ -19,11 +19,12 @@ log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    def __init__(self, status_code: int, code: str, message: str) -> None:
+    def __init__(self, status_code: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.status_code = status_code
         self.code = code
         self.message = message
+        self.headers = headers or {}
 
 
 def not_found(code: str, message: str) -> ApiError:
@@ -68,7 +69,7 @@ def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "ApiKey"} if exc.status_code == 401 else {}
+        headers = {"WWW-Authenticate": "ApiKey"} if exc.status_code == 401 else dict(exc.headers)
         return _respond(request, exc.status_code, exc.code, exc.message, **headers)
 
     @app.exception_handler(RequestValidationError)

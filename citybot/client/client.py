@@ -384,6 +384,10 @@ class CityClient:
         body = {"username": username, "password": password}
         return self._as(AgentToken, await self._post(f"{API}/agent/login", body))
 
+    async def agent_logout(self, token: str) -> None:
+        """Revoke a bearer token at the backend (console logout, password reset, deactivation)."""
+        await self._post(f"{API}/agent/logout", {}, headers=self._bearer(token))
+
     @staticmethod
     def _bearer(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}

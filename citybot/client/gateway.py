@@ -11,10 +11,10 @@ from typing import Any
 
 import httpx
 
+from citybot import signing
 from citybot.client.errors import BackendUnavailable, Rejected
 from citybot.client.tls import shared_ssl_context
 from citybot.settings import get_settings
-from citybot.signing import SIGNATURE_HEADER, sign
 
 
 class GatewayClient:
@@ -26,7 +26,7 @@ class GatewayClient:
 
     async def _post(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(payload, ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, self._secret)}
+        headers = signing.headers(self._secret, "POST", path, body)
         try:
             async with httpx.AsyncClient(timeout=self._timeout, verify=shared_ssl_context()) as client:
                 response = await client.post(f"{self._base_url}{path}", content=body, headers=headers)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,22 +17,31 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from citybot.gateway import agents, console, internal, media, texts, web
 from citybot.gateway.channels import telegram, whatsapp
 from citybot.gateway.db import GatewayDB, upgrade
 from citybot.gateway.events import Broker
 from citybot.gateway.hub import Hub
-from citybot.gateway.masking import get_logger
 from citybot.gateway.messages import RepliesOut, Reply, clean_text
 from citybot.gateway.rasa_client import RasaClient
+from citybot.login_throttle import LoginThrottle
+from citybot.privacy import install_log_masking
 from citybot.settings import Settings, get_settings
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
+
+
+def _proxy_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Gateway modules log with plain `logging`; masking is installed for the whole process (also
+    # when the app is served by a test or another runner than `python -m citybot.gateway`).
+    install_log_masking()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -69,6 +79,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Asisten Kota gateway", lifespan=lifespan)
     app.state.settings = settings
+    app.state.login_throttle = LoginThrottle.from_settings("console-login", settings)
+    if settings.gateway_trusted_proxies.strip():
+        # Behind a TLS proxy: its X-Forwarded-Proto makes the session cookie `Secure`, its
+        # X-Forwarded-For is the client address for limits. Anyone else's headers are ignored
+        # (uvicorn's own proxy handling is off, see __main__).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=_proxy_list(settings.gateway_trusted_proxies))
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

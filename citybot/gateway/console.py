@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,10 +20,11 @@ from citybot.client.errors import CityClientError, NotFound, Rejected, Unauthori
 from citybot.gateway import agents, conversations, store, texts
 from citybot.gateway.events import sse_stream
 from citybot.gateway.hub import AGENTS_TOPIC, Hub, Recipient
-from citybot.gateway.masking import get_logger
 from citybot.gateway.messages import Reply
+from citybot.login_throttle import LoginThrottle
+from citybot.passwords import check_async, hash_async
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
 STATIC = Path(__file__).parent / "static"
 COOKIE = "ak_agent"
 router = APIRouter(prefix="/agent", include_in_schema=False)
@@ -99,14 +101,35 @@ async def console_page() -> FileResponse:
     return FileResponse(STATIC / "agent.html", media_type="text/html", headers={"Cache-Control": "no-store"})
 
 
+def _too_many(retry_after: int) -> HTTPException:
+    minutes = max(1, round(retry_after / 60))
+    return HTTPException(
+        status_code=429, headers={"Retry-After": str(retry_after)},
+        detail=f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
+    )
+
+
 @router.post("/api/login", dependencies=[Write])
 async def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
     hub = _hub(request)
-    ttl = dt.timedelta(hours=hub.settings.agent_session_hours)
-    result = await hub.run_db(lambda s: agents.login(s, body.username, body.password, ttl))
-    if result is None:
+    throttle: LoginThrottle = request.app.state.login_throttle
+    # The client address is the proxy's client only when the proxy is trusted (app.py).
+    keys = throttle.keys(body.username, request.client.host if request.client else None)
+    if (wait := throttle.retry_after(*keys)) is not None:
+        raise _too_many(wait)
+    account = await hub.run_db(lambda s: agents.find(s, body.username))
+    # Unknown and deactivated accounts cost one hash too, and answer like a wrong password.
+    usable = account if account is not None and account.active else None
+    checked = await check_async(body.password, usable.password_hash if usable else None)
+    if usable is None or not checked.ok:
+        throttle.failed(*keys)
         raise HTTPException(status_code=401, detail="Nama pengguna atau kata sandi salah.")
-    token, agent = result
+    throttle.succeeded(keys[0])
+    if checked.rehash is not None:  # an old scrypt hash becomes Argon2id now that we know the password
+        new_hash = checked.rehash
+        await hub.run_db(lambda s: agents.store_rehash(s, usable.id, usable.password_hash, new_hash))
+    ttl = dt.timedelta(hours=hub.settings.agent_session_hours)
+    token, agent = await hub.run_db(lambda s: agents.open_session(s, usable, ttl))
     backend_token = await _backend_login(request, body.username, body.password)
     await hub.run_db(lambda s: agents.set_backend_token(s, token, backend_token))
     response.set_cookie(
@@ -135,11 +158,24 @@ async def _backend_login(request: Request, username: str, password: str) -> str 
     return None
 
 
+async def _revoke_backend(request: Request, tokens: list[str]) -> None:
+    """The backend token dies with the console session (best effort: it expires anyway)."""
+    if not tokens:
+        return
+    async with _city(request) as city:
+        for backend_token in tokens:
+            try:
+                await city.agent_logout(backend_token)
+            except CityClientError as exc:
+                log.warning("backend token not revoked: %s", type(exc).__name__)
+
+
 @router.post("/api/logout", dependencies=[Write])
 async def logout(request: Request, response: Response) -> dict[str, str]:
     token = request.cookies.get(COOKIE)
     if token:
-        await _hub(request).run_db(lambda s: agents.logout(s, token))
+        backend_token = await _hub(request).run_db(lambda s: agents.logout(s, token))
+        await _revoke_backend(request, [backend_token] if backend_token else [])
     response.delete_cookie(COOKIE, path="/agent")
     return {"status": "ok"}
 
@@ -152,11 +188,30 @@ async def me(request: Request, agent: Agent) -> dict[str, Any]:
 
 @router.post("/api/agents", dependencies=[Write])
 async def create_agent(body: AgentIn, request: Request, agent: Agent) -> dict[str, str]:
-    """Supervisors create or reset console accounts (passwords are stored as scrypt hashes)."""
+    """Supervisors create or reset console accounts (Argon2id hashes); a reset ends the
+    account's sessions, console and backend alike."""
     if not agent.is_supervisor:
         raise HTTPException(status_code=403, detail="Hanya supervisor yang dapat mengelola akun.")
-    row = await _hub(request).run_db(lambda s: agents.upsert_agent(s, body.username, body.password, body.role))
+    password_hash = await hash_async(body.password)
+    row, revoked = await _hub(request).run_db(
+        lambda s: agents.upsert_agent(s, body.username, password_hash, body.role)
+    )
+    await _revoke_backend(request, revoked)
     return {"username": row.username, "role": row.role}
+
+
+@router.post("/api/agents/{username}/deactivate", dependencies=[Write])
+async def deactivate_agent(username: str, request: Request, agent: Agent) -> dict[str, str]:
+    """Supervisors lock an account out: no new login, and its open sessions end now."""
+    if not agent.is_supervisor:
+        raise HTTPException(status_code=403, detail="Hanya supervisor yang dapat mengelola akun.")
+    if username == agent.username:
+        raise HTTPException(status_code=409, detail="Akun Anda sendiri tidak dapat dinonaktifkan.")
+    revoked = await _hub(request).run_db(lambda s: agents.deactivate(s, username))
+    if revoked is None:
+        raise HTTPException(status_code=404, detail="Akun tidak ditemukan.")
+    await _revoke_backend(request, revoked)
+    return {"username": username, "status": "inactive"}
 
 
 def _iso(value: dt.datetime | None) -> str | None:

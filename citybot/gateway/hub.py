@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import random
 import time
 import weakref
@@ -24,7 +25,6 @@ from sqlalchemy.orm import Session
 from citybot.gateway import store, texts
 from citybot.gateway.db import GatewayDB
 from citybot.gateway.events import Broker
-from citybot.gateway.masking import get_logger
 from citybot.gateway.messages import Reply, replies_from_rasa
 from citybot.gateway.models import utcnow
 from citybot.gateway.office_hours import OfficeHours
@@ -32,7 +32,7 @@ from citybot.gateway.rasa_client import RasaClient, RasaUnavailable
 from citybot.gateway.senders import sender_id as make_sender_id
 from citybot.settings import Settings
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
 T = TypeVar("T")
 
 AGENTS_TOPIC = "agents"

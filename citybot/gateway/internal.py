@@ -1,28 +1,29 @@
 """Internal API for our own processes: backend status events, pushes from actions, handoff.
 
-Every call must carry `X-Citybot-Signature: sha256=<hmac of the raw body>` (NOTIFY_SECRET) and,
-by default, come from loopback: a leaked URL alone is useless.
+Every call must carry `X-Citybot-Signature` (citybot.signing: NOTIFY_SECRET over method, path,
+time and body, valid five minutes) and, by default, come from loopback: a leaked URL alone is
+useless, and a captured request cannot be replayed later or against another endpoint.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
+from citybot import signing
 from citybot.gateway import render
 from citybot.gateway.conversations import request_handoff
 from citybot.gateway.hub import AGENTS_TOPIC, Hub
-from citybot.gateway.masking import get_logger
 from citybot.gateway.messages import Reply
 from citybot.settings import Settings
-from citybot.signing import SIGNATURE_HEADER, verify
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
 
 
 class NotifyIn(BaseModel):
@@ -71,7 +72,9 @@ async def signed_body(request: Request) -> dict[str, Any]:
     if not _allowed(host, settings.internal_allowed_networks):
         raise HTTPException(status_code=403, detail="forbidden")
     body = await request.body()
-    if not verify(body, settings.notify_secret, request.headers.get(SIGNATURE_HEADER)):
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    header = request.headers.get(signing.SIGNATURE_HEADER)
+    if not signing.verify(settings.notify_secret, request.method, target, body, header):
         raise HTTPException(status_code=401, detail="bad signature")
     try:
         data = json.loads(body)

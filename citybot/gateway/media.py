@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
+from citybot.gateway.photos import PhotoUnreadable, reencode
+from citybot.media_links import media_base_url
 from citybot.settings import Settings
 
 _TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
@@ -37,8 +39,7 @@ class MediaStore:
     def __init__(self, settings: Settings) -> None:
         self.directory = Path(settings.media_dir)
         self.max_bytes = settings.gateway_media_max_bytes
-        base = settings.gateway_public_url or f"http://127.0.0.1:{settings.gateway_port}"
-        self.base_url = base.rstrip("/")
+        self.base_url = media_base_url(settings)
 
     def save(self, data: bytes) -> str:
         """Store an image and return its public URL."""
@@ -47,6 +48,10 @@ class MediaStore:
         mime = sniff(data)
         if mime is None:
             raise MediaRejected("not an image")
+        try:
+            data, mime = reencode(data, mime)  # drops EXIF (GPS, device) and every other metadata
+        except PhotoUnreadable as exc:
+            raise MediaRejected("not an image") from exc
         self.directory.mkdir(parents=True, exist_ok=True)
         name = secrets.token_hex(16) + _TYPES[mime]
         (self.directory / name).write_bytes(data)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from citybot.backend.models import Complaint as ComplaintRow
 from citybot.client import CityClient, NotFound, Rejected, Unauthorized
+from citybot.media_links import media_base_url
 from tests.backend.conftest import API_KEY, Backend, transport
 from tests.backend.helpers import file_complaint, unique
 
@@ -56,6 +57,7 @@ async def test_services_are_indonesian_categories_with_keywords(city: CityClient
 
 
 async def test_open311_form_post_with_api_key_field_creates_a_ticket(backend: Backend) -> None:
+    photo = f"{media_base_url(backend.settings)}/media/{'ab' * 16}.jpg"  # a file of the gateway's store
     async with httpx.AsyncClient(transport=transport(backend.app), base_url="http://b") as anon:
         response = await anon.post(
             "/open311/v2/requests.json",
@@ -65,7 +67,7 @@ async def test_open311_form_post_with_api_key_field_creates_a_ticket(backend: Ba
                 "lat": "-6.1890",
                 "long": "106.8480",
                 "description": "Sampah\x00 menumpuk di TPS",
-                "media_url": "https://contoh.id/foto.jpg",
+                "media_url": photo,
                 "phone": "0812-3456-7890",
                 "first_name": "Rina",
             },
@@ -80,7 +82,7 @@ async def test_open311_form_post_with_api_key_field_creates_a_ticket(backend: Ba
         assert request["status"] == "open"
         assert request["status_notes"].startswith("Menunggu")
         assert request["description"] == "Sampah menumpuk di TPS"  # NUL byte stripped
-        assert request["media_url"] == "https://contoh.id/foto.jpg"
+        assert request["media_url"] == photo
         assert request["requested_datetime"].endswith("+07:00")  # WIB
         # Rubbish: the agency's two-day target, in the city's zone; closed requests carry none.
         requested = dt.datetime.fromisoformat(request["requested_datetime"])
@@ -125,6 +127,7 @@ async def test_makassar_tickets_use_their_prefix_and_wita(city: CityClient) -> N
         ({"lat": "-6.2", "description": "hanya lintang"}, "invalid_location"),
         ({"lat": "-6.2", "long": "106.8", "phone": "12"}, "invalid_phone"),
         ({"lat": "-6.2", "long": "106.8", "media_url": "javascript:alert(1)"}, "invalid_media_url"),
+        ({"lat": "-6.2", "long": "106.8", "media_url": "https://contoh.id/foto.jpg"}, "invalid_media_url"),
         ({"lat": "-6.2", "long": "106.8", "reporter_channel": "telegram"}, "invalid_contact"),
         ({"lat": "-6.2", "long": "106.8", "service_code": "tidak-ada"}, "unknown_service"),
         ({"lat": "-6.2", "long": "106.8", "jurisdiction_id": "mars.go.id"}, "unknown_jurisdiction"),

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from citybot.backend.services.outbox import verify
+from citybot import signing
 from citybot.client import CityClient
 from tests.backend.conftest import API_KEY, BOOTSTRAP_PASSWORD, NOTIFY_SECRET, Receiver
 from tests.backend.helpers import file_complaint, unique
@@ -137,6 +137,6 @@ async def test_served_backend_documents_its_api_and_pushes_status_events(server:
         await asyncio.sleep(0.1)
     assert receiver.received, "the background dispatcher delivered nothing"
     headers, body = receiver.received[0]
-    assert verify(NOTIFY_SECRET, body, headers["x-citybot-signature"])
+    assert signing.verify(NOTIFY_SECRET, "POST", "/internal/notify", body, headers["x-citybot-signature"])
     event = json.loads(body)
     assert (event["ticket"], event["status"], event["address"]) == (complaint.ticket, "koordinasi", reporter)

@@ -9,8 +9,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from citybot import signing
 from citybot.backend.models import OutboxEvent
-from citybot.backend.services.outbox import dispatch_once, sign
+from citybot.backend.services.outbox import dispatch_once
 from citybot.client import CityClient, Rejected, Unauthorized
 from tests.backend.conftest import BOOTSTRAP_PASSWORD, NOTIFY_SECRET, Backend, Receiver
 from tests.backend.helpers import file_complaint, unique
@@ -106,7 +107,7 @@ async def test_status_change_notifies_every_subscriber_signed_and_survives_a_dow
     assert deliver(backend, receiver) == 2
     events = []
     for headers, body in receiver.received:
-        assert headers["x-citybot-signature"] == sign(NOTIFY_SECRET, body)
+        assert signing.verify(NOTIFY_SECRET, "POST", "/internal/notify", body, headers["x-citybot-signature"])
         events.append(json.loads(body))
     assert {(e["channel"], e["address"]) for e in events} == {("telegram", reporter), ("whatsapp", supporter)}
     event = events[0]

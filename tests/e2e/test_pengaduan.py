@@ -23,7 +23,7 @@ from tests.stack import say as say_turn
 pytestmark = pytest.mark.e2e
 
 TICKET = re.compile(r"\b(JKL-\d{4}-\d{6})\b")
-PHOTO = "http://127.0.0.1:9/media/lubang-cempaka.jpg"
+PHOTO_FILE = "/media/" + "c3" * 16 + ".jpg"  # a name of the gateway's own media store
 PLACE = "Jl. Cempaka Putih Raya depan Apotek Sehat, Kel. Rawasari"
 OTHER_PLACE = "Jl. Kenari Raya depan Masjid Al-Ikhlas, Kel. Kenari"
 DUPLICATE_PLACE = "Jl. Salemba Tengah dekat Gereja, Kel. Paseban"
@@ -61,7 +61,7 @@ def fill_form(stack: Stack, client: str, place: str = PLACE) -> str:
     assert "Ceritakan singkat masalahnya" in text, text
     text = say(stack, client, DESCRIPTION)
     assert "Ada foto" in text, text
-    text = say(stack, client, payload=f'/kirim_foto{{"media_url": "{PHOTO}"}}')
+    text = say(stack, client, payload=f'/kirim_foto{{"media_url": "{stack.gateway_url}{PHOTO_FILE}"}}')
     assert "nama dan nomor HP" in text, text
     text = say(stack, client, "anonim aja")
     assert "Mohon periksa laporan Anda" in text, text
@@ -87,7 +87,7 @@ def test_complaint_filed_once_with_the_right_fields_and_a_replay_files_nothing(s
     assert complaint["address"] == PLACE
     assert complaint["kelurahan"] == "Rawasari"
     assert complaint["description"].startswith("Lubang besar di lajur kiri")
-    assert complaint["media_url"] == PHOTO
+    assert complaint["media_url"] == stack.gateway_url + PHOTO_FILE
     assert complaint["status"] == "menunggu"
 
     # The same turns again (a retried conversation): same report, same key, no second complaint.
@@ -133,7 +133,7 @@ def test_backend_down_at_submit_queues_then_delivers_once_and_pushes_ticket(stac
 
     filed = complaints_of(stack, client)
     assert [c["ticket"] for c in filed] == [ticket]
-    assert filed[0]["media_url"] == PHOTO and filed[0]["kelurahan"] == "Kenari"
+    assert filed[0]["media_url"] == stack.gateway_url + PHOTO_FILE and filed[0]["kelurahan"] == "Kenari"
 
     # Later retries of the worker (or of the citizen) create nothing new.
     time.sleep(3)

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 import pytest
 
+from citybot import signing
 from citybot.gateway.app import create_app
 from citybot.settings import Settings
-from citybot.signing import SIGNATURE_HEADER, sign
 from tests.gateway.servers import FakeRasa, free_port, serve
 
 TELEGRAM_TOKEN = "123456:TEST-token"
@@ -29,8 +29,7 @@ class Gateway:
 
     def internal(self, path: str, payload: dict[str, Any], secret: str | None = None) -> httpx.Response:
         body = json.dumps(payload).encode()
-        signature = sign(body, secret or self.settings.notify_secret)
-        headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature}
+        headers = signing.headers(secret or self.settings.notify_secret, "POST", path, body)
         return httpx.post(f"{self.url}{path}", content=body, headers=headers, timeout=10)
 
 

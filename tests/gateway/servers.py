@@ -11,6 +11,7 @@ Each runs under a real uvicorn server in a thread, so the real clients talk real
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import socket
 import threading
@@ -31,6 +32,15 @@ JPEG = bytes.fromhex(
 )
 
 
+def same_picture(stored: bytes, original: bytes = JPEG) -> bool:
+    """Stored photos are re-encoded without metadata (citybot/gateway/photos.py): compare the
+    pictures, not the bytes."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(stored)) as got, Image.open(io.BytesIO(original)) as sent:
+        return got.format == sent.format and got.size == sent.size
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -41,7 +51,9 @@ def free_port() -> int:
 def serve(app: Any, port: int | None = None) -> Iterator[str]:
     """Run an ASGI app on 127.0.0.1 in a thread; yields its base URL."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # proxy_headers=False as in production (citybot/gateway/__main__.py): X-Forwarded-* count only
+    # from GATEWAY_TRUSTED_PROXIES, never because the test client is on 127.0.0.1.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", proxy_headers=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -1,11 +1,10 @@
-"""The internal API refuses anything not signed with NOTIFY_SECRET over the exact raw body, and
+"""The internal API refuses anything not signed with NOTIFY_SECRET over the exact request, and
 de-duplicates concurrent copies of one event (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,16 +13,13 @@ import httpx
 import pytest
 
 from citybot.gateway.senders import sender_id
-from citybot.signing import SIGNATURE_HEADER
+from citybot.signing import SIGNATURE_HEADER, sign
 from tests.gateway.conftest import Gateway, GatewayFactory
 from tests.services import drop_postgres, require_postgres
 
 PATHS = ["/internal/notify", "/internal/push", "/internal/handoff"]
-CASES = ["missing", "empty", "wrong-secret", "changed-body", "wrong-prefix", "no-prefix", "uppercase-hex", "truncated"]
-
-
-def _mac(body: bytes, secret: str) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+CASES = ["missing", "empty", "wrong-secret", "changed-body", "body-only-v0", "no-time", "uppercase-hex", "truncated",
+         "duplicate-field"]
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -35,15 +31,18 @@ def test_forged_internal_calls_are_401(gateway: Gateway, path: str, case: str) -
     secret = gateway.settings.notify_secret
     headers = {"Content-Type": "application/json"}
     sent = body
+    good = sign(secret, "POST", path, body)
+    now = int(time.time())
     signature = {
         "missing": None,
         "empty": "",
-        "wrong-secret": "sha256=" + _mac(body, secret + "x"),
-        "changed-body": "sha256=" + _mac(body, secret),
-        "wrong-prefix": "sha1=" + _mac(body, secret),
-        "no-prefix": _mac(body, secret),
-        "uppercase-hex": "sha256=" + _mac(body, secret).upper(),
-        "truncated": "sha256=" + _mac(body, secret)[:-4],
+        "wrong-secret": sign(secret + "x", "POST", path, body),
+        "changed-body": good,
+        "body-only-v0": "sha256=" + good.split("v1=")[1],
+        "no-time": "v1=" + good.split("v1=")[1],
+        "uppercase-hex": good.upper().replace("T=", "t=").replace("V1=", "v1="),
+        "truncated": good[:-4],
+        "duplicate-field": f"t={now},{good}",
     }[case]
     if case == "changed-body":
         sent = body.replace(b"hai", b"hei")

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from citybot.gateway.hub import RateLimiter
-from citybot.gateway.masking import get_logger, mask
 from citybot.gateway.office_hours import OfficeHours, parse_days
 from citybot.gateway.render import status_changed
+from citybot.privacy import install_log_masking
+from citybot.privacy import mask_text as mask
 
 JKT = ZoneInfo("Asia/Jakarta")
 
@@ -63,7 +64,8 @@ def test_masking_leaves_tickets_and_dates_alone() -> None:
 
 
 def test_gateway_loggers_mask_records(caplog: pytest.LogCaptureFixture) -> None:
-    log = get_logger("citybot.gateway.test_units")
+    install_log_masking()
+    log = logging.getLogger("citybot.gateway.test_units")
     with caplog.at_level(logging.INFO, logger="citybot.gateway.test_units"):
         log.info("send to %s failed", "6281234567890")
     assert "6281234567890" not in caplog.text and "6281****" in caplog.text

@@ -20,7 +20,7 @@ from citybot.gateway.db import GatewayDB
 from citybot.gateway.models import Sender
 from citybot.gateway.senders import sender_id
 from tests.gateway.conftest import WA_PHONE_ID, WA_TOKEN, Gateway, GatewayFactory
-from tests.gateway.servers import JPEG, FakeGraph, serve, wait_for
+from tests.gateway.servers import JPEG, FakeGraph, same_picture, serve, wait_for
 
 APP_SECRET = "meta-app-secret-xyz"
 VERIFY_TOKEN = "verify-me-123"
@@ -112,7 +112,7 @@ def test_text_button_list_location_image_reach_rasa_and_replies_render(wa: Gatew
                              '/kirim_lokasi{"latitude": -5.147665, "longitude": 119.432732}']
     media_url = json.loads(messages[4].removeprefix("/kirim_foto"))["media_url"]
     assert messages[4].startswith("/kirim_foto{") and media_url.startswith(f"{wa.url}/media/")
-    assert httpx.get(media_url).content == JPEG
+    assert same_picture(httpx.get(media_url).content)
     assert all(r["sender"] == expected_sender and WA_ID not in r["sender"] for r in wa.rasa.received)
     assert len(graph.messages()) == 10  # two replies per turn
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from citybot import signing
 from citybot.gateway.senders import sender_id
-from citybot.signing import SIGNATURE_HEADER, sign
 from tests.reliability.complaint_flow import (
     DUPLICATE_OFFER,
     QUEUED,
@@ -111,7 +111,7 @@ def test_turns_alternating_between_both_rasa_servers_continue_the_form(cluster: 
         return "\n".join(r.get("text") or "" for r in replies)
 
     send("halo")
-    for step in form_steps(description):
+    for step in form_steps(description, cluster.gateway_url):
         text = send(step.text or step.payload or "")
         if DUPLICATE_OFFER in text:
             text = send("/tidak")
@@ -186,7 +186,7 @@ def test_postgres_restart_under_load_loses_no_conversation_and_no_complaint(clus
 
                 answered({"text": "halo"})
                 started.set()
-                steps = form_steps(description)
+                steps = form_steps(description, cluster.gateway_url)
                 i = turns = stalled = 0
                 while i < len(steps):
                     turns += 1
@@ -248,7 +248,7 @@ def _push(stack: Stack, sender: str, event_id: str, text: str) -> httpx.Response
     body = json.dumps({"event_id": event_id, "sender": sender, "replies": [{"text": text}]}).encode()
     return httpx.post(
         f"{stack.gateway_url}/internal/push", content=body, timeout=30,
-        headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(body, stack.env["NOTIFY_SECRET"])},
+        headers=signing.headers(stack.env["NOTIFY_SECRET"], "POST", "/internal/push", body),
     )
 
 

@@ -39,7 +39,7 @@ def test_action_server_killed_mid_form_then_restarted_resumes_the_form(sqlite_st
     stack = sqlite_stack
     client, description = new_citizen(stack)
     send = via_gateway(stack, client)
-    steps = form_steps(description)
+    steps = form_steps(description, sqlite_stack.gateway_url)
     take(send, steps[0])
     take(send, steps[1])  # now asking for the description
 
@@ -70,7 +70,7 @@ def test_action_server_killed_during_submission_files_exactly_once(sqlite_stack:
     stack = sqlite_stack
     client, description = new_citizen(stack)
     send = via_gateway(stack, client)
-    for step in form_steps(description):
+    for step in form_steps(description, sqlite_stack.gateway_url):
         take(send, step)
 
     answers: list[int] = []
@@ -109,7 +109,7 @@ def test_backend_down_30s_while_citizens_submit_each_complaint_delivered_once(sq
     citizens = [new_citizen(stack) for _ in range(3)]
     for client, description in citizens:
         send = via_gateway(stack, client)
-        for step in form_steps(description):
+        for step in form_steps(description, sqlite_stack.gateway_url):
             take(send, step)
 
     stack.stop("backend")
@@ -136,7 +136,7 @@ def test_queued_complaint_still_delivered_when_the_action_server_restarts_meanwh
     stack = sqlite_stack
     client, description = new_citizen(stack)
     send = via_gateway(stack, client)
-    for step in form_steps(description):
+    for step in form_steps(description, sqlite_stack.gateway_url):
         take(send, step)
     stack.stop("backend")
     try:
@@ -153,7 +153,7 @@ def test_rasa_restarted_mid_form_resumes_at_the_same_step(sqlite_stack: Stack) -
     stack = sqlite_stack
     client, description = new_citizen(stack)
     send = via_gateway(stack, client)
-    steps = form_steps(description)
+    steps = form_steps(description, sqlite_stack.gateway_url)
     take(send, steps[0])
     take(send, steps[1])
 

@@ -42,7 +42,7 @@ def file_complaint(stack: Stack, client: str, description: str, contact: str | N
     """A whole complaint form (anonymous, or with "name and phone" given); returns the ticket."""
     send = via_gateway(stack, client)
     say(stack, client, "halo")
-    steps = form_steps(description)
+    steps = form_steps(description, stack.gateway_url)
     for step in steps[:-1]:
         take(send, step)
     reply = all_text(say(stack, client, contact or "anonim aja", timeout=90))

@@ -28,6 +28,7 @@ from actions.pengaduan_form import (
 )
 from actions.pengaduan_tempat import canonical_area, find_area, looks_like_place, street_in
 from citybot.client import Service
+from citybot.media_links import media_base_url
 from citybot.settings import get_settings
 from tests.stack import free_port
 
@@ -139,9 +140,12 @@ def test_kelurahan_names_typos_and_unknown_plausible_names() -> None:
 def test_description_photo_name_and_phone() -> None:
     assert clean_description("mau lapor jalan depan rumah bolong gede") == "Jalan depan rumah bolong gede"
     assert validate("pengaduan_deskripsi", "rusak", tracker())[0]["pengaduan_deskripsi"] is None
-    url = "http://127.0.0.1/media/a.jpg"
+    url = media_base_url(get_settings()) + "/media/" + "ab" * 16 + ".jpg"
     photo = tracker(intent="kirim_foto", entities=[{"entity": "media_url", "value": url}])
     assert validate("pengaduan_foto", url, photo)[0]["pengaduan_foto"] == url
+    foreign = "http://169.254.169.254/latest/meta-data"
+    forged = tracker(intent="kirim_foto", entities=[{"entity": "media_url", "value": foreign}])
+    assert validate("pengaduan_foto", foreign, forged)[0]["pengaduan_foto"] is None
     assert validate("pengaduan_foto", "lewati", tracker(intent="lewati"))[0]["pengaduan_foto"] == "tidak_ada"
     assert validate("pengaduan_foto", "fotonya bagus", tracker())[0]["pengaduan_foto"] is None
     assert validate("pengaduan_nama", "nama saya Siti Aminah", tracker())[0]["pengaduan_nama"] == "Siti Aminah"

@@ -5,18 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from citybot.backend import render
-from citybot.backend.deps import DB, AppSettings, CurrentAgent, ReadSession
-from citybot.backend.errors import invalid, not_found
+from citybot.backend.deps import DB, AppSettings, CurrentAgent, ReadSession, bearer
+from citybot.backend.errors import ApiError, invalid, not_found
 from citybot.backend.open311 import complaint_model
 from citybot.backend.schemas import ErrorOut, LoginIn, StatusChangeIn
 from citybot.backend.services import agents, complaints, homecare, statuses
 from citybot.backend.timeutil import zone
 from citybot.backend.validation import clean_text, require_text
 from citybot.client import models as api
+from citybot.login_throttle import LoginThrottle
+from citybot.passwords import check_async
 
 router = APIRouter(
     prefix="/api/v1/agent",
@@ -26,17 +30,49 @@ router = APIRouter(
 _D2000, _D2100 = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
 
 
-@router.post("/login", response_model=api.AgentToken)
-def login(db: DB, body: LoginIn) -> api.AgentToken:
+@router.post("/login", response_model=api.AgentToken, responses={429: {"model": ErrorOut}})
+async def login(db: DB, request: Request, body: LoginIn) -> api.AgentToken:
+    """Async on purpose: the password hash runs on its own pool (citybot.passwords), the short
+    database steps on the threadpool, so logins never hold the threads other requests need."""
     username = require_text(body.username, "username", 60)
-    with db.writing() as session:
-        token, row = agents.login(session, username, body.password)
-        return api.AgentToken(
-            token=token,
-            username=row.agent.username,
-            role=row.agent.role,
-            expires_at=row.expires_at,
+    throttle: LoginThrottle = request.app.state.login_throttle
+    keys = throttle.keys(username, request.client.host if request.client else None)
+    if (wait := throttle.retry_after(*keys)) is not None:
+        raise ApiError(
+            429, "too_many_attempts", "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.",
+            headers={"Retry-After": str(wait)},
         )
+
+    def read() -> tuple[int, str] | None:
+        with db.read() as session:
+            return agents.stored_hash(session, username)
+
+    found = await run_in_threadpool(read)
+    checked = await check_async(body.password, found[1] if found else None)
+    if found is None or not checked.ok:
+        throttle.failed(*keys)
+        raise ApiError(401, "invalid_credentials", "Nama pengguna atau kata sandi salah.")
+    throttle.succeeded(keys[0])
+    agent_id, old_hash = found
+
+    def issue() -> api.AgentToken:
+        with db.writing() as session:
+            token, row = agents.complete_login(session, agent_id, old_hash, checked)
+            return api.AgentToken(
+                token=token, username=row.agent.username, role=row.agent.role, expires_at=row.expires_at
+            )
+
+    return await run_in_threadpool(issue)
+
+
+@router.post("/logout", summary="Revoke this bearer token")
+def logout(
+    db: DB, agent: CurrentAgent, credentials: Annotated[HTTPAuthorizationCredentials, Security(bearer)]
+) -> dict[str, str]:
+    """The console calls this at logout; the token answers 401 from now on."""
+    with db.writing() as session:
+        agents.revoke(session, credentials.credentials)
+    return {"status": "revoked"}
 
 
 def _bounded(day: dt.date | None) -> dt.date | None:

@@ -21,6 +21,7 @@ from citybot.backend.services import complaints, statuses
 from citybot.backend.timeutil import parse_iso
 from citybot.backend.validation import check_channel, check_coordinates, clean_text, normalize_phone
 from citybot.client.models import Service, ServiceDefinition
+from citybot.media_links import is_own_media_url
 
 _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": list[Open311Error]} for code in (401, 404, 409, 422)}
 
@@ -57,7 +58,6 @@ def service_definition(session: ReadSession, service_code: str) -> dict[str, Any
     return {"service_code": service.code, "attributes": []}
 
 
-_URL = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -97,8 +97,10 @@ def create_request(
     lat, long = check_coordinates(lat, long)
     address = clean_text(address_string, "address_string", 300) or clean_text(address_id, "address_id", 300)
     media = clean_text(media_url, "media_url", 500)
-    if media is not None and not _URL.match(media):
-        raise invalid("invalid_media_url", "Tautan foto (media_url) harus berupa alamat http(s).")
+    if media is not None and not is_own_media_url(media, settings):
+        # Only the gateway's media store: a foreign link would be opened by every agent's
+        # browser and anything that fetches complaint photos (citybot/media_links.py).
+        raise invalid("invalid_media_url", "Tautan foto (media_url) harus berasal dari penyimpanan foto Asisten Kota.")
     mail = clean_text(email, "email", 254)
     if mail is not None and not _EMAIL.match(mail):
         raise invalid("invalid_email", "Alamat email tidak valid.")

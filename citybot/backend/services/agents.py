@@ -1,42 +1,37 @@
-"""Agents and their bearer tokens (roles: agent, supervisor)."""
+"""Agents and their bearer tokens (roles: agent, supervisor).
+
+Passwords use `citybot.passwords` (Argon2id, the same format as the gateway console); old scrypt
+hashes still verify and are replaced at the next login. A password reset or a deactivation
+revokes every token of the account.
+"""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
-import hmac
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from citybot.backend.errors import ApiError, invalid
 from citybot.backend.models import Agent, AgentToken, utcnow
+from citybot.passwords import Checked, check, hash_password
 
 ROLES = ("agent", "supervisor")
 TOKEN_TTL = dt.timedelta(hours=12)
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
-    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        _, salt_b64, digest_b64 = stored.split("$")
-        salt, digest = base64.b64decode(salt_b64), base64.b64decode(digest_b64)
-    except ValueError:
-        return False
-    candidate = hashlib.scrypt(password.encode(), salt=salt, dklen=len(digest), **_SCRYPT)
-    return hmac.compare_digest(candidate, digest)
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def revoke_tokens(session: Session, agent_id: int) -> None:
+    session.execute(
+        update(AgentToken)
+        .where(AgentToken.agent_id == agent_id, AgentToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def upsert_agent(session: Session, username: str, role: str, password: str) -> Agent:
@@ -48,8 +43,23 @@ def upsert_agent(session: Session, username: str, role: str, password: str) -> A
     if agent is None:
         agent = Agent(username=username, role=role, password_hash=hash_password(password))
         session.add(agent)
-    else:
+    elif not check(password, agent.password_hash).ok:
+        # A new password: whoever held the old one loses its tokens too. (Re-seeding with the
+        # same bootstrap password changes nothing and keeps working sessions.)
         agent.role, agent.password_hash, agent.active = role, hash_password(password), True
+        revoke_tokens(session, agent.id)
+    else:
+        agent.role, agent.active = role, True
+    session.flush()
+    return agent
+
+
+def deactivate(session: Session, username: str) -> Agent:
+    agent = session.scalar(select(Agent).where(Agent.username == username))
+    if agent is None:
+        raise ApiError(404, "agent_not_found", "Akun agen tidak ditemukan.")
+    agent.active = False
+    revoke_tokens(session, agent.id)
     session.flush()
     return agent
 
@@ -63,13 +73,28 @@ def issue_token(session: Session, agent: Agent, ttl: dt.timedelta = TOKEN_TTL) -
     return token, row
 
 
-def login(session: Session, username: str, password: str) -> tuple[str, AgentToken]:
+def stored_hash(session: Session, username: str) -> tuple[int, str] | None:
+    """The account's id and hash when it may log in; None for unknown or deactivated accounts."""
     agent = session.scalar(select(Agent).where(Agent.username == username))
-    # Check a dummy hash when the user is unknown so timing does not reveal usernames.
-    stored = agent.password_hash if agent else hash_password("dummy-password")
-    if not check_password(password, stored) or agent is None or not agent.active:
+    return (agent.id, agent.password_hash) if agent is not None and agent.active else None
+
+
+def complete_login(session: Session, agent_id: int, old_hash: str, checked: Checked) -> tuple[str, AgentToken]:
+    """After a verified password: store an upgraded hash, issue a token."""
+    agent = session.get(Agent, agent_id)
+    if agent is None or not agent.active:  # deactivated while the password was being checked
         raise ApiError(401, "invalid_credentials", "Nama pengguna atau kata sandi salah.")
+    if checked.rehash is not None and agent.password_hash == old_hash:
+        agent.password_hash = checked.rehash
     return issue_token(session, agent)
+
+
+def revoke(session: Session, token: str) -> None:
+    session.execute(
+        update(AgentToken)
+        .where(AgentToken.token_hash == token_hash(token), AgentToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 def authenticate(session: Session, token: str) -> Agent:

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
-import hmac
 import json
 import logging
 import random
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from sqlalchemy import delete, select, update
@@ -21,20 +20,12 @@ from sqlalchemy.orm import Session
 
 from citybot.backend.db import Database
 from citybot.backend.models import OutboxEvent, utcnow
+from citybot.signing import headers as signed_headers
 
 log = logging.getLogger(__name__)
 
-SIGNATURE_HEADER = "X-Citybot-Signature"
 BATCH = 50
 MAX_BACKOFF_SECONDS = 300.0
-
-
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-def verify(secret: str, body: bytes, header: str | None) -> bool:
-    return header is not None and hmac.compare_digest(sign(secret, body), header)
 
 
 def enqueue(
@@ -85,6 +76,8 @@ def dispatch_once(
     result = DispatchResult()
     if not due:
         return result
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
     own_client = client is None
     http = client or httpx.Client(timeout=timeout)
     try:
@@ -95,7 +88,8 @@ def dispatch_once(
                 response = http.post(
                     url,
                     content=body,
-                    headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret, body)},
+                    # Signed at each attempt: a signature is valid five minutes, a retry may come later.
+                    headers=signed_headers(secret, "POST", target, body),
                 )
                 if not 200 <= response.status_code < 300:
                     error = f"HTTP {response.status_code}"

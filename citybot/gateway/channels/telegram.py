@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from functools import partial
 from typing import Any
 
@@ -20,12 +21,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from citybot.gateway import store, texts
 from citybot.gateway.hub import DeliveryError, Hub, Inbound, Recipient, Template
-from citybot.gateway.masking import get_logger
 from citybot.gateway.media import MediaRejected, MediaStore
 from citybot.gateway.messages import Reply, clean_text, location_message, photo_message
 from citybot.settings import Settings
 
-log = get_logger(__name__)
+log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
 CALLBACK_DATA_MAX = 64  # bytes, Telegram's limit for inline keyboard callback_data
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
 router = APIRouter(include_in_schema=False)
