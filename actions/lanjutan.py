@@ -31,17 +31,32 @@ _REFINEMENT = re.compile(
 _MAX_REFINEMENT_WORDS = 8
 
 
-def previous_bot_action(tracker: Tracker) -> str | None:
-    """The assistant's last act before the citizen's current message."""
+def previous_turn(tracker: Tracker) -> tuple[str | None, set[str]]:
+    """The assistant's last act before the citizen's current message, and the slots it filled.
+
+    The slots tell what was really shown: a knowledge question answered with a catalogue
+    search (a delegated follow-up) sets `produk_pencarian`, not `jawaban_kandidat`."""
     seen_user = False
+    action: str | None = None
+    filled: set[str] = set()
     for event in reversed(tracker.events):
-        if event.get("event") == "user":
+        kind = event.get("event")
+        if kind == "user":
             if seen_user:
-                return None
+                break
             seen_user = True
-        elif seen_user and event.get("event") == "action" and event.get("name") not in _QUIET_ACTIONS:
-            return str(event.get("name"))
-    return None
+        elif not seen_user:
+            continue
+        elif kind == "slot" and event.get("value") is not None:
+            filled.add(str(event.get("name")))
+        elif kind == "action" and action is None and event.get("name") not in _QUIET_ACTIONS:
+            action = str(event.get("name"))
+    return action, filled
+
+
+def _showed(tracker: Tracker, actions: set[str], slot: str) -> bool:
+    action, filled = previous_turn(tracker)
+    return slot in filled or action in actions
 
 
 def is_catalogue_refinement(text: str) -> bool:
@@ -51,19 +66,32 @@ def is_catalogue_refinement(text: str) -> bool:
     return bool(_REFINEMENT.search(text)) or prices.min_price is not None or prices.max_price is not None
 
 
+def _follow_up_text(tracker: Tracker) -> str | None:
+    if tracker.active_loop.get("name"):
+        return None
+    text = latest_text(tracker)
+    return None if not text or text.startswith("/") else text
+
+
+async def continue_catalogue(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+) -> list[EventType] | None:
+    """A refinement of the catalogue search just shown, searched; None if it is not one."""
+    text = _follow_up_text(tracker)
+    if text and _showed(tracker, _CATALOGUE_ACTIONS, "produk_pencarian") and is_catalogue_refinement(text):
+        return await ActionCariProduk().run(dispatcher, tracker, domain)
+    return None
+
+
 async def continue_previous(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
 ) -> list[EventType] | None:
     """The follow-up handled as part of the previous search or answer, or None if it is not one."""
-    if tracker.active_loop.get("name"):
-        return None
-    text = latest_text(tracker)
-    if not text or text.startswith("/"):
-        return None
-    previous = previous_bot_action(tracker)
-    if previous in _CATALOGUE_ACTIONS and is_catalogue_refinement(text):
-        return await ActionCariProduk().run(dispatcher, tracker, domain)
-    if previous in _ANSWER_ACTIONS and is_follow_up(text):
+    followed = await continue_catalogue(dispatcher, tracker, domain)
+    if followed is not None:
+        return followed
+    text = _follow_up_text(tracker)
+    if text and _showed(tracker, _ANSWER_ACTIONS, "jawaban_kandidat") and is_follow_up(text):
         return await ActionJawabPertanyaan().run(dispatcher, tracker, domain)
     return None
 

@@ -99,6 +99,11 @@ class ActionJawabPertanyaan(Action):
         return "action_jawab_pertanyaan"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        from actions.lanjutan import continue_catalogue  # lanjutan imports this module
+
+        followed = await continue_catalogue(dispatcher, tracker, domain)
+        if followed is not None:  # "kalo yang arabika ada?" right after a catalogue search
+            return followed
         in_form = bool(tracker.active_loop.get("name"))
         chosen = next(tracker.get_latest_entity_values("dokumen"), None)
         if chosen:
@@ -113,9 +118,11 @@ class ActionJawabPertanyaan(Action):
         questions = questions_in(text)
         topic = previous_topic(tracker.get_slot("jawaban_kandidat"))
         events: list[EventType] = []
+        shown: set[tuple[str, str]] = set()
         for number, question in enumerate(questions, start=1):
             answered = await self._answer(
-                dispatcher, tracker, domain, question, topic, ask_feedback=not in_form and number == len(questions)
+                dispatcher, tracker, domain, question, topic, ask_feedback=not in_form and number == len(questions),
+                shown=shown,
             )
             events += answered
             stored = next((e["value"] for e in answered if e.get("name") == "jawaban_kandidat"), None)
@@ -134,7 +141,7 @@ class ActionJawabPertanyaan(Action):
 
     async def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str,
-        topic: dict[str, str] | None, ask_feedback: bool,
+        topic: dict[str, str] | None, ask_feedback: bool, shown: set[tuple[str, str]] | None = None,
     ) -> list[EventType]:
         settings = get_settings()
         try:
@@ -164,9 +171,13 @@ class ActionJawabPertanyaan(Action):
             dispatcher.utter_message(response="utter_belum_yakin_jawaban", buttons=title_buttons(domain, candidates))
             return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": True})]
         best = answer.best
-        dispatcher.utter_message(
-            response="utter_jawaban", jawaban=format_passage(candidates[0]["section"], best.text), sumber=best.title
-        )
+        passage = (candidates[0]["doc_id"], candidates[0]["section"])
+        if shown is None or passage not in shown:  # two questions, one passage: shown once
+            dispatcher.utter_message(
+                response="utter_jawaban", jawaban=format_passage(candidates[0]["section"], best.text), sumber=best.title
+            )
+        if shown is not None:
+            shown.add(passage)
         if ask_feedback:
             dispatcher.utter_message(response="utter_apakah_terjawab")
         return [SlotSet("jawaban_kandidat", {"items": candidates, "ditawarkan": False})]

@@ -116,6 +116,7 @@ OUTCOME_BY_KEY: dict[str, str] = {
     "utter_menu": "greeting_only",
     "utter_selamat_tinggal": "greeting_only",
     "utter_terima_kasih_kembali": "greeting_only",
+    "utter_sama_sama_singkat": "greeting_only",
     "utter_out_of_scope": "refusal",
     "utter_tawarkan_pilihan": "clarify",
     "utter_minta_ulang": "clarify",

@@ -33,6 +33,9 @@ from .text import Analyzer, Vocabulary, load_lexicon
 INDEX_FORMAT = 4  # bump when the analysis or file layout changes: forces a rebuild
 ANN_THRESHOLD = 50_000  # passages; above this an HNSW graph replaces exact search
 DEPTH = 200  # candidates taken from each ranker before fusion
+# How much a section heading naming a word of the question adds when choosing which section of
+# the chosen document to show (fused scores are in 0..1; sections of one document differ little).
+HEADING_BONUS = 0.15
 # BM25F field weights: a word in the title or keywords says more than one in the body.
 FIELD_WEIGHTS = {"title": 2.5, "keywords": 2.0, "heading": 1.5, "summary": 0.5, "body": 1.0,
                  "questions": 2.0}
@@ -241,6 +244,11 @@ class LoadedIndex:
         self.doc_ids = sorted({p.doc_id for p in self.passages})
         pos = {d: i for i, d in enumerate(self.doc_ids)}
         self.doc_of = np.array([pos[p.doc_id] for p in self.passages], dtype=np.int64)
+        # Heading words beyond the document's title: "Tempat membuat SKCK" names "tempat", not "skck".
+        self._headings = [
+            set(self.analyzer.terms(p.heading)) - set(self.analyzer.terms(p.title)) if p.kind == "section" else set()
+            for p in self.passages
+        ]
 
     @property
     def embedder_spec(self) -> tuple[str, str]:
@@ -250,6 +258,21 @@ class LoadedIndex:
     def dense_text(self, query: str) -> str:
         """What the dense model reads for a query: de-slanged words, not stems."""
         return self.analyzer.surface(query) or query
+
+    def _section_for(self, doc: int, best: int, fused: np.ndarray, qterms: dict[str, float]) -> int:
+        """The passage of `doc` to show: its best-scoring one, unless a section's heading names
+        what was asked. Expansions (weight < 1) do not count: "syarat" expands to "berkas", which
+        the fee section mentions, and the requirements section must still win."""
+        asked = {t for t, w in qterms.items() if w >= 1.0}
+        if not asked:
+            return best
+        chosen, chosen_score = best, float(fused[best])
+        for j in np.flatnonzero(self.doc_of == doc):
+            named = len(asked & self._headings[int(j)]) / len(asked)
+            score = float(fused[j]) + HEADING_BONUS * named
+            if score > chosen_score + 1e-9:
+                chosen, chosen_score = int(j), score
+        return chosen
 
     def rank(self, query: str, embedder: Embedder | Callable[[str], np.ndarray | None] | None,
              bm25_weight: float, dense_weight: float, k: int = 3,
@@ -293,7 +316,10 @@ class LoadedIndex:
             if doc in seen:
                 continue
             seen.add(doc)
-            hits.append(DocHit(self.doc_ids[doc], int(i), float(fused[i]), float(bm_n[i]), float(dn[i])))
+            # The document's score decides the ranking; which of its sections is shown also
+            # weighs the section heading against the words asked ("syarat" -> "Persyaratan").
+            shown = self._section_for(doc, int(i), fused, qterms)
+            hits.append(DocHit(self.doc_ids[doc], shown, float(fused[i]), float(bm_n[shown]), float(dn[shown])))
             if len(hits) >= max(k, 2):
                 break
         content = max(len([t for t in self.analyzer.tokens(query) if self.analyzer.term(t)]), 1)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from citybot.retrieval.confidence import evaluate
 from citybot.retrieval.documents import load_knowledge
 from citybot.retrieval.embedders import get_embedder
@@ -69,3 +71,24 @@ def test_hit_carries_passage_fields(knowledge_index: tuple[Path, BuildResult]) -
     assert best.title == "Imunisasi Rutin Anak"
     assert best.section and "- " in best.text  # Markdown bullets kept
     assert answer.hits[0].score >= answer.hits[1].score >= answer.hits[2].score
+
+
+@pytest.mark.parametrize(
+    ("question", "doc", "section"),
+    [
+        ("syarat bikin SKCK apa aja", "administrasi-skck", "Persyaratan"),
+        ("biaya bikin SKCK berapa", "administrasi-skck", "Biaya dan masa berlaku"),
+        ("cara bikin skck", "administrasi-skck", "Cara mengurus"),
+        ("syarat bikin PBG apa aja?", "perizinan-pbg", "Persyaratan"),
+        ("imunisasi bayi umur 2 bulan apa aja", "kesehatan-imunisasi", "Jadwal imunisasi bayi dan baduta"),
+    ],
+)
+def test_the_section_shown_is_the_one_asked_about(
+    knowledge_index: tuple[Path, BuildResult], question: str, doc: str, section: str
+) -> None:
+    """The document decides the ranking; the heading decides which of its sections answers
+    ("syarat" reads the requirements, not the fee section that mentions "berkas")."""
+    out, _ = knowledge_index
+    best = Retriever(out).search(question, k=3).best
+    assert best is not None and best.doc_id == doc
+    assert best.section == section
