@@ -124,6 +124,31 @@ class Settings(BaseSettings):
     # Reliability/security (issue 8): complaints one reporter (channel + address) may file per hour;
     # beyond it the backend refuses politely (one account cannot flood the city's complaint desk).
     complaints_per_reporter_per_hour: int = Field(5, ge=1, le=1000)
+    # Abuse resistance at the gateway (issue 12, items 4-5). Web client ids are server-issued, so
+    # one network could still mint many: every web limit also counts per client IP (behind a NAT
+    # many citizens share one; raise these for a city whose citizens mostly sit behind CGNAT).
+    # Counters live in Redis when REDIS_URL is set (shared by every gateway process), else in a
+    # bounded in-process store of at most `gateway_limiter_max_keys` keys.
+    # CIDRs whose X-Forwarded-For is believed (a reverse proxy on this machine by default, as
+    # uvicorn did); a proxy elsewhere is added by address, e.g. "127.0.0.1/32,::1/128,10.0.0.5/32".
+    gateway_trusted_proxies: str = "127.0.0.1/32,::1/128"
+    gateway_ip_messages_per_minute: int = Field(25, ge=1, le=1_000_000)
+    gateway_ip_sessions_per_hour: int = Field(60, ge=1, le=1_000_000)
+    gateway_ip_complaints_per_hour: int = Field(10, ge=1, le=1_000_000)
+    gateway_ip_lookups_per_hour: int = Field(30, ge=1, le=1_000_000)
+    gateway_sender_lookups_per_hour: int = Field(10, ge=1, le=1_000_000)
+    gateway_ip_photos_per_hour: int = Field(30, ge=1, le=1_000_000)
+    gateway_sender_photos_per_hour: int = Field(10, ge=1, le=1_000_000)
+    gateway_sse_per_ip: int = Field(20, ge=1, le=100_000)
+    gateway_limiter_max_keys: int = Field(50_000, ge=100, le=10_000_000)
+    # Request bodies are refused past these sizes before they are read (media: the photo cap plus
+    # this much multipart overhead).
+    gateway_body_max_bytes: int = Field(262_144, ge=1024, le=10_000_000)
+    gateway_webhook_max_bytes: int = Field(1_048_576, ge=1024, le=50_000_000)
+    # Photos are deleted this long after upload (complaints keep the link; agents look at the
+    # photo while the complaint is open), checked every `gateway_media_sweep_seconds`.
+    gateway_media_retention_hours: float = Field(2160.0, gt=0, le=87_600)
+    gateway_media_sweep_seconds: float = Field(3600.0, gt=0, le=86_400)
 
     @field_validator("city_timezone")
     @classmethod
@@ -143,6 +168,18 @@ class Settings(BaseSettings):
 
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
             raise ValueError("OFFICE_HOURS must look like 08:00-16:00")
+        return value
+
+    @field_validator("gateway_trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"GATEWAY_TRUSTED_PROXIES: {part!r} is not an address or network") from exc
         return value
 
     @property

@@ -18,13 +18,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from citybot.gateway import agents, console, internal, media, texts, web
+from citybot.gateway.bodylimit import BodyLimitMiddleware
 from citybot.gateway.channels import telegram, whatsapp
+from citybot.gateway.clientip import ClientAddressMiddleware
 from citybot.gateway.db import GatewayDB, upgrade
 from citybot.gateway.events import Broker
 from citybot.gateway.hub import Hub
 from citybot.gateway.masking import get_logger
 from citybot.gateway.messages import RepliesOut, Reply, clean_text
 from citybot.gateway.rasa_client import RasaClient
+from citybot.gateway.streams import StreamSlots
 from citybot.settings import Settings, get_settings
 
 log = get_logger(__name__)
@@ -42,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = Hub(settings, db, rasa, Broker())
         app.state.hub, app.state.db = hub, db
         app.state.media = media.MediaStore(settings)
+        app.state.web_streams = StreamSlots(settings.gateway_sse_per_ip)
         if settings.whatsapp_token and settings.whatsapp_phone_number_id:
             hub.channels["whatsapp"] = whatsapp.WhatsAppChannel(settings, hub, app.state.media)
         telegram_channel = None
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             telegram_channel = telegram.TelegramChannel(settings, hub, app.state.media)
         stop = asyncio.Event()
         worker = asyncio.create_task(hub.run_outbound(stop), name="outbound-queue")
+        sweeper = asyncio.create_task(media.sweep_forever(app.state.media, stop), name="media-expiry")
         try:
             if telegram_channel is not None:
                 await telegram_channel.start()
@@ -58,6 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             if "telegram" in hub.channels and telegram_channel is not None:
                 await telegram_channel.stop()
             for adapter in hub.channels.values():
@@ -69,6 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Asisten Kota gateway", lifespan=lifespan)
     app.state.settings = settings
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    # Added last, so it runs first: everything after it sees the real client address.
+    app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.gateway_trusted_proxies)
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+import time
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse
 
+from citybot.gateway.masking import get_logger
 from citybot.settings import Settings
+
+log = get_logger(__name__)
 
 _TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 _NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp|gif)$")
@@ -37,6 +42,8 @@ class MediaStore:
     def __init__(self, settings: Settings) -> None:
         self.directory = Path(settings.media_dir)
         self.max_bytes = settings.gateway_media_max_bytes
+        self.retention_seconds = settings.gateway_media_retention_hours * 3600
+        self.sweep_seconds = settings.gateway_media_sweep_seconds
         base = settings.gateway_public_url or f"http://127.0.0.1:{settings.gateway_port}"
         self.base_url = base.rstrip("/")
 
@@ -52,11 +59,41 @@ class MediaStore:
         (self.directory / name).write_bytes(data)
         return f"{self.base_url}/media/{name}"
 
+    def sweep(self, now: float | None = None) -> int:
+        """Delete stored photos older than the retention; returns how many went."""
+        cutoff = (time.time() if now is None else now) - self.retention_seconds
+        removed = 0
+        if not self.directory.is_dir():
+            return 0
+        for path in self.directory.iterdir():
+            try:
+                if _NAME.match(path.name) and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # another gateway process swept it first
+        return removed
+
     def path(self, name: str) -> Path | None:
         if not _NAME.match(name):
             return None
         path = self.directory / name
         return path if path.is_file() else None
+
+
+async def sweep_forever(store: MediaStore, stop: asyncio.Event) -> None:
+    """Photos are personal data: they expire (GATEWAY_MEDIA_RETENTION_HOURS), checked periodically."""
+    while not stop.is_set():
+        try:
+            removed = await asyncio.to_thread(store.sweep)
+            if removed:
+                log.info("media expiry: %d photo(s) older than the retention deleted", removed)
+        except OSError as exc:
+            log.warning("media expiry failed: %s", exc)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=store.sweep_seconds)
+        except TimeoutError:
+            pass
 
 
 router = APIRouter(include_in_schema=False)

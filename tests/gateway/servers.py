@@ -41,7 +41,8 @@ def free_port() -> int:
 def serve(app: Any, port: int | None = None) -> Iterator[str]:
     """Run an ASGI app on 127.0.0.1 in a thread; yields its base URL."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # proxy_headers off as in `python -m citybot.gateway`: the gateway resolves X-Forwarded-For itself.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", proxy_headers=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
