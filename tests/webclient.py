@@ -44,3 +44,16 @@ def forget(base_url: str, name: str) -> None:
 
 def headers_for(base_url: str, name: str) -> dict[str, str]:
     return {HEADER: client_id(base_url, name)}
+
+
+async def aclient_id(http: httpx.AsyncClient, base_url: str, name: str) -> str:
+    """`client_id` for async callers (benches driving many citizens at once)."""
+    key = (base_url.rstrip("/"), name)
+    with _lock:
+        token = _issued.get(key)
+    if token is None:
+        response = await http.post(f"{base_url.rstrip('/')}/api/session", timeout=30)
+        assert response.status_code == 200, f"{response.status_code}: {response.text[:300]}"
+        with _lock:
+            token = _issued.setdefault(key, str(response.json()["client_id"]))
+    return token
