@@ -35,10 +35,16 @@ class BoundedMemoryStorage(MemoryStorage):
         super().__init__()
         self.max_keys = max_keys
 
+    async def get(self, key: str) -> int:
+        value = await super().get(key)
+        if key in self.storage:
+            # Re-insert: a dict keeps insertion order, so the front holds the least recently used.
+            # Reads count as use: a network over its limit is only read, never incremented.
+            self.storage[key] = self.storage.pop(key)
+        return value
+
     async def incr(self, key: str, expiry: float, amount: int = 1) -> int:
-        value = await super().incr(key, expiry, amount)
-        # Re-insert: a dict keeps insertion order, so the front holds the least recently hit.
-        self.storage[key] = self.storage.pop(key)
+        value = await super().incr(key, expiry, amount)  # reads through `get`, so `key` is last
         if len(self.storage) > self.max_keys:
             self._evict(len(self.storage) - self.max_keys + self.max_keys // 10)
         return value
