@@ -66,7 +66,8 @@ def test_session_issues_a_fixed_format_secret_kept_out_of_urls_and_logs(gateway:
     assert httpx.post(f"{url}/api/session", headers={HEADER: token}, timeout=10).json()["client_id"] == token
     # ...and the HttpOnly cookie alone identifies the client too (inbox, stream).
     assert httpx.get(f"{url}/api/messages/inbox", cookies={"ak_client": token}, timeout=10).status_code == 200
-    assert httpx.post(f"{url}/api/messages", json={"text": "halo"}, headers={HEADER: token}, timeout=10).status_code == 200
+    said = httpx.post(f"{url}/api/messages", json={"text": "halo"}, headers={HEADER: token}, timeout=10)
+    assert said.status_code == 200
     with httpx.stream("GET", f"{url}/api/messages/stream", headers={HEADER: token}, timeout=10) as stream:
         assert stream.status_code == 200
         assert next(stream.iter_lines()).startswith("retry:")
