@@ -66,7 +66,8 @@ class ClientAddressMiddleware:
             forwarded = [v.decode("latin-1") for k, v in scope.get("headers") or [] if k == b"x-forwarded-for"]
             if forwarded:
                 host, port = scope["client"]
-                scope = dict(scope, client=(resolve(host, forwarded, self.trusted), port))
+                # In place, as uvicorn's own proxy middleware does, so its access log shows it too.
+                scope["client"] = (resolve(host, forwarded, self.trusted), port)
         await self.app(scope, receive, send)
 
 
