@@ -107,3 +107,15 @@ def test_alembic_migration_matches_the_models(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_client_address_trusts_forwarded_for_only_from_trusted_proxies() -> None:
+    from citybot.gateway.clientip import limit_key, resolve, trusted_networks
+
+    proxies = trusted_networks("10.0.0.0/8")
+    assert resolve("203.0.113.9", ["1.2.3.4"], proxies) == "203.0.113.9"  # not a proxy: ignored
+    assert resolve("10.0.0.5", ["1.2.3.4, 198.51.100.2"], proxies) == "198.51.100.2"  # rightmost hop
+    assert resolve("10.0.0.5", ["1.2.3.4, 10.0.0.6"], proxies) == "1.2.3.4"  # through two proxies
+    assert resolve("10.0.0.5", ["junk"], proxies) == "10.0.0.5"
+    assert limit_key("2001:db8:1:2:aaaa::1") == limit_key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert limit_key("::ffff:192.0.2.7") == "192.0.2.7"

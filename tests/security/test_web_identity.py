@@ -192,3 +192,22 @@ def test_complaints_from_one_network_are_limited_whatever_the_id(tmp_path: Path)
         refused = httpx.post(f"{url}/api/messages", json={"payload": "/kirim_pengaduan"},
                              headers={HEADER: new_client_id(url)}, timeout=10)
         assert refused.status_code == 429 and refused.json()["replies"][0]["text"] == texts.COMPLAINTS_LIMITED
+
+
+def test_cluster_gateways_share_the_limits_through_redis(tmp_path: Path, rasa: tuple[FakeRasa, str]) -> None:
+    """Two gateway processes with REDIS_URL: a second gateway is not a second budget."""
+    import secrets
+
+    from tests.services import require_redis
+
+    env = {"REDIS_URL": require_redis(), "SENDER_ID_KEY": secrets.token_urlsafe(16),
+           "GATEWAY_IP_MESSAGES_PER_MINUTE": "6"}
+    with gateway_process(tmp_path / "a", rasa[1], **env) as one, gateway_process(tmp_path / "b", rasa[1], **env) as two:
+        cid = new_client_id(one.gateway_url)  # issued by one gateway, valid on both (same key)
+
+        def send(stack: Stack) -> int:
+            return httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo"}, headers={HEADER: cid},
+                              timeout=10).status_code
+
+        assert [send(one), send(two), send(one), send(two), send(one), send(two)] == [200] * 6
+        assert [send(one), send(two)] == [429, 429]
