@@ -1101,6 +1101,7 @@ def drive(conv: Conversation, send: Send, chain: dict[str, Any] | None = None) -
 def web_sender(base: str, client: str, pace: float, timeout: float = 120.0) -> Send:
     """Sends moves through the gateway's web API (the widget's routes) as one web client."""
     from citybot.gateway import texts
+    from tests.webclient import headers_for
 
     last = [0.0]
 
@@ -1110,16 +1111,18 @@ def web_sender(base: str, client: str, pace: float, timeout: float = 120.0) -> S
             if wait > 0:
                 time.sleep(wait)
             last[0] = time.monotonic()
+            headers = headers_for(base, client)  # the gateway-issued id standing for this citizen
             if move.location:
-                body: dict[str, Any] = {"sender": client, "latitude": move.location[0],
-                                        "longitude": move.location[1]}
-                response = httpx.post(f"{base}/api/messages/location", json=body, timeout=timeout)
+                body: dict[str, Any] = {"latitude": move.location[0], "longitude": move.location[1]}
+                response = httpx.post(f"{base}/api/messages/location", json=body, headers=headers, timeout=timeout)
             else:
-                body = {"sender": client}
-                body.update({"payload": move.payload} if move.payload is not None else {"text": move.text or ""})
-                response = httpx.post(f"{base}/api/messages", json=body, timeout=timeout)
+                body = {"payload": move.payload} if move.payload is not None else {"text": move.text or ""}
+                response = httpx.post(f"{base}/api/messages", json=body, headers=headers, timeout=timeout)
             if response.status_code == 503:  # gateway busy: the message was not taken, send it again
                 time.sleep(5)
+                continue
+            if response.status_code == 429:  # this network's limit: wait as told, then send it again
+                time.sleep(min(60.0, float(response.headers.get("Retry-After", "30"))))
                 continue
             response.raise_for_status()
             replies = response.json()["replies"]
@@ -1150,9 +1153,10 @@ class Checker:
 
     def address(self, client: str) -> str:
         from citybot.gateway.senders import sender_id
+        from tests.webclient import client_id
 
         assert self.sender_key
-        return sender_id(self.sender_key, "web", client)
+        return sender_id(self.sender_key, "web", client_id(self.gateway_url, client))
 
     def _city(self) -> Any:
         from citybot.client import CityClient

@@ -47,6 +47,7 @@ from citybot.settings import get_settings  # noqa: E402
 from tests.reliability.harness import custom_stack, pid_of  # noqa: E402
 from tests.services import drop_postgres, postgres_admin_url  # noqa: E402
 from tests.stack import Stack, free_port  # noqa: E402
+from tests.webclient import HEADER, aclient_id  # noqa: E402
 
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
 STARTER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asisten-kota" / "starter-bot"
@@ -156,7 +157,8 @@ async def _drive(
 def gateway_sender(base_url: str) -> Send:
     async def send(http: httpx.AsyncClient, sender: str, message: str) -> Any:
         field_name = "payload" if message.startswith("/") else "text"
-        response = await http.post(f"{base_url}/api/messages", json={"sender": sender, field_name: message})
+        headers = {HEADER: await aclient_id(http, base_url, sender)}
+        response = await http.post(f"{base_url}/api/messages", json={field_name: message}, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"{response.status_code}")
         return response.json()["replies"]

@@ -134,12 +134,35 @@ class Settings(BaseSettings):
         "maps.app.goo.gl,goo.gl,maps.google.com,www.google.com,google.com,maps.google.co.id,www.google.co.id"
     )
     # Agent logins (issue 12 item 7): this many wrong passwords for one account or from one
-    # address lock it for the lockout period (429). Proxies (comma-separated IPs or networks)
-    # whose X-Forwarded-For/-Proto the gateway believes; empty = believe no one, so a client
-    # cannot fake its address or claim HTTPS.
+    # address lock it for the lockout period (429).
     agent_login_max_failures: int = Field(10, ge=1, le=1000)
     agent_login_lockout_minutes: float = Field(15.0, gt=0, le=24 * 60)
+    # Abuse resistance at the gateway (issue 12, items 4-5). Web client ids are server-issued, so
+    # one network could still mint many: every web limit also counts per client IP (behind a NAT
+    # many citizens share one; raise these for a city whose citizens mostly sit behind CGNAT).
+    # Counters live in Redis when REDIS_URL is set (shared by every gateway process), else in a
+    # bounded in-process store of at most `gateway_limiter_max_keys` keys.
+    # Reverse proxies (comma-separated IPs or CIDRs) whose X-Forwarded-For/-Proto the gateway
+    # believes. Empty = believe no one, so a client can neither fake its address nor claim HTTPS;
+    # behind a TLS proxy list it, e.g. "127.0.0.1/32,::1/128" for nginx on the same machine.
     gateway_trusted_proxies: str = ""
+    gateway_ip_messages_per_minute: int = Field(25, ge=1, le=1_000_000)
+    gateway_ip_sessions_per_hour: int = Field(60, ge=1, le=1_000_000)
+    gateway_ip_complaints_per_hour: int = Field(10, ge=1, le=1_000_000)
+    gateway_ip_lookups_per_hour: int = Field(30, ge=1, le=1_000_000)
+    gateway_sender_lookups_per_hour: int = Field(10, ge=1, le=1_000_000)
+    gateway_ip_photos_per_hour: int = Field(30, ge=1, le=1_000_000)
+    gateway_sender_photos_per_hour: int = Field(10, ge=1, le=1_000_000)
+    gateway_sse_per_ip: int = Field(20, ge=1, le=100_000)
+    gateway_limiter_max_keys: int = Field(50_000, ge=100, le=10_000_000)
+    # Request bodies are refused past these sizes before they are read (media: the photo cap plus
+    # this much multipart overhead).
+    gateway_body_max_bytes: int = Field(262_144, ge=1024, le=10_000_000)
+    gateway_webhook_max_bytes: int = Field(1_048_576, ge=1024, le=50_000_000)
+    # Photos are deleted this long after upload (complaints keep the link; agents look at the
+    # photo while the complaint is open), checked every `gateway_media_sweep_seconds`.
+    gateway_media_retention_hours: float = Field(2160.0, gt=0, le=87_600)
+    gateway_media_sweep_seconds: float = Field(3600.0, gt=0, le=86_400)
 
     @field_validator("city_timezone")
     @classmethod
@@ -167,6 +190,18 @@ class Settings(BaseSettings):
 
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
             raise ValueError("OFFICE_HOURS must look like 08:00-16:00")
+        return value
+
+    @field_validator("gateway_trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        import ipaddress
+
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            try:
+                ipaddress.ip_network(part, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"GATEWAY_TRUSTED_PROXIES: {part!r} is not an address or network") from exc
         return value
 
     @property

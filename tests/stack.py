@@ -17,11 +17,23 @@ from typing import Any
 
 import httpx
 
+from tests.webclient import forget, headers_for
+
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 MODEL = ROOT / "models" / "asisten-kota.tar.gz"
 # Every process of `make run`, in start order (the gateway last: it answers only when Rasa does).
 ALL_PROCESSES = ["backend", "actions", "rasa", "gateway"]
+
+
+TEST_NETWORK_LIMITS = {
+    "GATEWAY_IP_MESSAGES_PER_MINUTE": "100000",
+    "GATEWAY_IP_SESSIONS_PER_HOUR": "100000",
+    "GATEWAY_IP_COMPLAINTS_PER_HOUR": "100000",
+    "GATEWAY_IP_LOOKUPS_PER_HOUR": "100000",
+    "GATEWAY_IP_PHOTOS_PER_HOUR": "100000",
+    "GATEWAY_SSE_PER_IP": "1000",
+}
 
 
 def free_port() -> int:
@@ -114,6 +126,9 @@ def build_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack
             "GATEWAY_NOTIFY_URL": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/internal/notify",
             "INDEX_DIR": str(ROOT / "var" / "index"),
             "PYTHONUNBUFFERED": "1",
+            # Every test citizen talks from 127.0.0.1: the per-network limits are tested on their
+            # own (tests/security/test_web_identity.py) and must not throttle the other tests.
+            **TEST_NETWORK_LIMITS,
         }
     )
     env.update(extra_env or {})
@@ -169,14 +184,18 @@ def running_stack(var_dir: Path, names: list[str], extra_env: dict[str, str] | N
 def say(
     stack: Stack | str, client: str, text: str | None = None, payload: str | None = None, timeout: float = 90
 ) -> list[dict[str, Any]]:
-    """One web-chat turn through the real gateway (a stack or its URL); returns its replies."""
+    """One web-chat turn through the real gateway (a stack or its URL) as the test's citizen
+    `client` (a name: `tests.webclient` maps it to a gateway-issued id); returns its replies."""
     base = stack.gateway_url if isinstance(stack, Stack) else stack
-    body: dict[str, str] = {"sender": client}
+    body: dict[str, str] = {}
     if text is not None:
         body["text"] = text
     if payload is not None:
         body["payload"] = payload
-    response = httpx.post(f"{base}/api/messages", json=body, timeout=timeout)
+    response = httpx.post(f"{base}/api/messages", json=body, headers=headers_for(base, client), timeout=timeout)
+    if response.status_code == 401:  # a new gateway on a port an earlier one used: new id
+        forget(base, client)
+        response = httpx.post(f"{base}/api/messages", json=body, headers=headers_for(base, client), timeout=timeout)
     assert response.status_code == 200, f"{response.status_code}: {response.text[:500]}"
     replies = response.json()["replies"]
     assert isinstance(replies, list)

@@ -18,8 +18,8 @@ def main() -> None:
     parser.add_argument("--host", default=settings.gateway_host)
     parser.add_argument("--port", type=int, default=settings.gateway_port)
     args = parser.parse_args()
-    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-* from 127.0.0.1; the app
-    # believes them only from GATEWAY_TRUSTED_PROXIES (citybot/gateway/app.py).
+    # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the
+    # gateway decides itself which proxies to trust (GATEWAY_TRUSTED_PROXIES, clientip.py).
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
 
 

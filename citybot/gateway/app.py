@@ -20,12 +20,15 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from citybot.gateway import agents, console, internal, media, texts, web
+from citybot.gateway.bodylimit import BodyLimitMiddleware
 from citybot.gateway.channels import telegram, whatsapp
+from citybot.gateway.clientip import ClientAddressMiddleware
 from citybot.gateway.db import GatewayDB, upgrade
 from citybot.gateway.events import Broker
 from citybot.gateway.hub import Hub
 from citybot.gateway.messages import RepliesOut, Reply, clean_text
 from citybot.gateway.rasa_client import RasaClient
+from citybot.gateway.streams import StreamSlots
 from citybot.login_throttle import LoginThrottle
 from citybot.privacy import install_log_masking
 from citybot.settings import Settings, get_settings
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         hub = Hub(settings, db, rasa, Broker())
         app.state.hub, app.state.db = hub, db
         app.state.media = media.MediaStore(settings)
+        app.state.web_streams = StreamSlots(settings.gateway_sse_per_ip)
         if settings.whatsapp_token and settings.whatsapp_phone_number_id:
             hub.channels["whatsapp"] = whatsapp.WhatsAppChannel(settings, hub, app.state.media)
         telegram_channel = None
@@ -59,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             telegram_channel = telegram.TelegramChannel(settings, hub, app.state.media)
         stop = asyncio.Event()
         worker = asyncio.create_task(hub.run_outbound(stop), name="outbound-queue")
+        sweeper = asyncio.create_task(media.sweep_forever(app.state.media, stop), name="media-expiry")
         try:
             if telegram_channel is not None:
                 await telegram_channel.start()
@@ -68,6 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             stop.set()
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+            sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweeper
             if "telegram" in hub.channels and telegram_channel is not None:
                 await telegram_channel.stop()
             for adapter in hub.channels.values():
@@ -80,10 +88,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Asisten Kota gateway", lifespan=lifespan)
     app.state.settings = settings
     app.state.login_throttle = LoginThrottle.from_settings("console-login", settings)
+    app.add_middleware(BodyLimitMiddleware, settings=settings)
+    app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.gateway_trusted_proxies)
     if settings.gateway_trusted_proxies.strip():
-        # Behind a TLS proxy: its X-Forwarded-Proto makes the session cookie `Secure`, its
-        # X-Forwarded-For is the client address for limits. Anyone else's headers are ignored
-        # (uvicorn's own proxy handling is off, see __main__).
+        # Added last, so it runs first: behind a TLS proxy its X-Forwarded-Proto makes the session
+        # cookie `Secure` and its X-Forwarded-For becomes the client address every limit counts.
+        # Anyone else's headers are ignored (uvicorn's own proxy handling is off, see __main__).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=_proxy_list(settings.gateway_trusted_proxies))
 
     @app.exception_handler(OperationalError)

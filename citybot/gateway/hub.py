@@ -12,9 +12,7 @@ import asyncio
 import datetime as dt
 import logging
 import random
-import time
 import weakref
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -30,6 +28,7 @@ from citybot.gateway.models import utcnow
 from citybot.gateway.office_hours import OfficeHours
 from citybot.gateway.rasa_client import RasaClient, RasaUnavailable
 from citybot.gateway.senders import sender_id as make_sender_id
+from citybot.gateway.throttle import Throttle
 from citybot.settings import Settings
 
 log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
@@ -96,29 +95,6 @@ class ChannelAdapter(Protocol):
     async def deliver(self, recipient: Recipient, replies: list[Reply], template: Template | None) -> None: ...
 
 
-class RateLimiter:
-    """Sliding one-minute window per sender (in process; enough to blunt floods from one account)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._hits: dict[str, deque[float]] = {}
-        self._warned: dict[str, float] = {}
-
-    def check(self, key: str, now: float | None = None) -> str:
-        """"ok", "warn" (first message over the limit: answer politely) or "drop"."""
-        now = time.monotonic() if now is None else now
-        hits = self._hits.setdefault(key, deque())
-        while hits and now - hits[0] >= 60.0:
-            hits.popleft()
-        if len(hits) < self.per_minute:
-            hits.append(now)
-            return "ok"
-        if now - self._warned.get(key, -1e9) >= 60.0:
-            self._warned[key] = now
-            return "warn"
-        return "drop"
-
-
 def reply_dicts(replies: list[Reply]) -> list[dict[str, Any]]:
     return [r.model_dump(exclude_none=True) for r in replies]
 
@@ -152,7 +128,7 @@ class Hub:
         self.rasa = rasa
         self.broker = broker
         self.channels: dict[str, ChannelAdapter] = {}
-        self.rate = RateLimiter(settings.gateway_rate_limit_per_minute)
+        self.throttle = Throttle(settings)
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._wake = asyncio.Event()
         self.office_hours = OfficeHours(settings.office_hours, settings.office_days, settings.city_timezone)
@@ -210,7 +186,7 @@ class Hub:
         self.broker.publish(
             AGENTS_TOPIC, {"type": "message", "sender": sender, "author": "citizen", "text": msg.shown, "state": state}
         )
-        verdict = self.rate.check(sender)
+        verdict = await self.throttle.verdict("message_sender", sender)
         if verdict != "ok":
             log.warning("sender %s over the rate limit (%s)", sender, verdict)
             if verdict == "warn":

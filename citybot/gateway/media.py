@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import secrets
+import time
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -12,6 +15,8 @@ from fastapi.responses import FileResponse
 from citybot.gateway.photos import PhotoUnreadable, reencode
 from citybot.media_links import media_base_url
 from citybot.settings import Settings
+
+log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
 
 _TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
 _NAME = re.compile(r"^[0-9a-f]{32}\.(jpg|png|webp|gif)$")
@@ -40,6 +45,8 @@ class MediaStore:
         self.directory = Path(settings.media_dir)
         self.max_bytes = settings.gateway_media_max_bytes
         self.base_url = media_base_url(settings)
+        self.retention_seconds = settings.gateway_media_retention_hours * 3600
+        self.sweep_seconds = settings.gateway_media_sweep_seconds
 
     def save(self, data: bytes) -> str:
         """Store an image and return its public URL."""
@@ -57,11 +64,41 @@ class MediaStore:
         (self.directory / name).write_bytes(data)
         return f"{self.base_url}/media/{name}"
 
+    def sweep(self, now: float | None = None) -> int:
+        """Delete stored photos older than the retention; returns how many went."""
+        cutoff = (time.time() if now is None else now) - self.retention_seconds
+        removed = 0
+        if not self.directory.is_dir():
+            return 0
+        for path in self.directory.iterdir():
+            try:
+                if _NAME.match(path.name) and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue  # another gateway process swept it first
+        return removed
+
     def path(self, name: str) -> Path | None:
         if not _NAME.match(name):
             return None
         path = self.directory / name
         return path if path.is_file() else None
+
+
+async def sweep_forever(store: MediaStore, stop: asyncio.Event) -> None:
+    """Photos are personal data: they expire (GATEWAY_MEDIA_RETENTION_HOURS), checked periodically."""
+    while not stop.is_set():
+        try:
+            removed = await asyncio.to_thread(store.sweep)
+            if removed:
+                log.info("media expiry: %d photo(s) older than the retention deleted", removed)
+        except OSError as exc:
+            log.warning("media expiry failed: %s", exc)
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=store.sweep_seconds)
+        except TimeoutError:
+            pass
 
 
 router = APIRouter(include_in_schema=False)

@@ -24,9 +24,8 @@ class Reply(BaseModel):
 
 
 class WebMessage(BaseModel):
-    """Body of `POST /api/messages` (web widget and tests)."""
+    """Body of `POST /api/messages` (web widget and tests); who sends it is the client id header."""
 
-    sender: str = Field(min_length=1, max_length=128)
     text: str | None = Field(default=None, max_length=20_000)
     payload: str | None = Field(default=None, max_length=2_000)
 

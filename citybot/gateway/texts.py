@@ -35,3 +35,22 @@ NO_ANSWER = (
 UNREADABLE = (
     "Maaf, pesan Anda berisi karakter yang tidak bisa kami baca. Silakan ketik ulang pesannya, ya."
 )
+NETWORK_BUSY = (
+    "Mohon maaf, dari jaringan internet Anda sedang masuk banyak sekali pesan. Silakan tunggu sekitar "
+    "satu menit, lalu kirim lagi, ya."
+)
+LOOKUPS_LIMITED = (
+    "Mohon maaf, pengecekan status laporan sudah terlalu sering dalam satu jam terakhir. Silakan coba "
+    "lagi nanti, atau ketik \"bicara dengan petugas\" bila mendesak."
+)
+COMPLAINTS_LIMITED = (
+    "Mohon maaf, dari jaringan internet Anda sudah masuk banyak laporan dalam satu jam terakhir. Agar "
+    "semua laporan tertangani, silakan kirim lagi sekitar satu jam lagi. Bila mendesak, ketik "
+    "\"bicara dengan petugas\"."
+)
+PHOTOS_LIMITED = (
+    "Mohon maaf, foto yang dikirim sudah terlalu banyak dalam satu jam terakhir. Silakan coba lagi "
+    "nanti, ya."
+)
+PHOTO_TOO_LARGE = "Maaf, foto Anda terlalu besar. Silakan kirim foto yang lebih kecil (paling besar {mb} MB), ya."
+TOO_LARGE = "Maaf, kiriman Anda terlalu besar untuk kami terima. Untuk foto, kirim foto yang lebih kecil, ya."

@@ -16,6 +16,7 @@ import pytest
 from citybot.client import CityClient, Slot
 from citybot.gateway.senders import sender_id
 from tests.stack import Stack, buttons_of, say, text_of
+from tests.webclient import client_id
 
 pytestmark = pytest.mark.e2e
 
@@ -41,10 +42,14 @@ async def _puskesmas_id(stack: Stack, kelurahan: str) -> int:
         return (await c.find_puskesmas(kelurahan))[0].id
 
 
+def web_address(stack: Stack, client: str) -> str:
+    return sender_id(stack.env["SENDER_ID_KEY"], "web", client_id(stack.gateway_url, client))
+
+
 def bookings_of(stack: Stack, client: str) -> list[dict[str, Any]]:
     async def run() -> list[dict[str, Any]]:
         async with city(stack) as c:
-            export = await c.export_data(channel="web", address=sender_id(stack.env["SENDER_ID_KEY"], "web", client))
+            export = await c.export_data(channel="web", address=web_address(stack, client))
             return list(export.bookings)
 
     return asyncio.run(run())

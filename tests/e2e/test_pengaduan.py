@@ -19,6 +19,7 @@ import pytest
 from citybot.gateway.senders import sender_id
 from tests.stack import Stack, text_of
 from tests.stack import say as say_turn
+from tests.webclient import client_id, headers_for
 
 pytestmark = pytest.mark.e2e
 
@@ -36,7 +37,7 @@ def say(stack: Stack, client: str, text: str | None = None, payload: str | None 
 
 def complaints_of(stack: Stack, client: str) -> list[dict[str, Any]]:
     """The backend's own record, queried by the reporter contact the bot must have filed."""
-    address = sender_id(stack.env["SENDER_ID_KEY"], "web", client)
+    address = sender_id(stack.env["SENDER_ID_KEY"], "web", client_id(stack.gateway_url, client))
     response = httpx.get(
         f"{stack.backend_url}/api/v1/complaints",
         params={"channel": "web", "address": address},
@@ -121,7 +122,8 @@ def test_backend_down_at_submit_queues_then_delivers_once_and_pushes_ticket(stac
     pushed: list[str] = []
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not pushed:
-        inbox = httpx.get(f"{stack.gateway_url}/api/messages/inbox", params={"sender": client}, timeout=10)
+        headers = headers_for(stack.gateway_url, client)
+        inbox = httpx.get(f"{stack.gateway_url}/api/messages/inbox", headers=headers, timeout=10)
         assert inbox.status_code == 200, inbox.text
         pushed += [r.get("text") or "" for r in inbox.json()["replies"] if TICKET.search(r.get("text") or "")]
         if not pushed:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.stack import Stack, text_of
 from tests.stack import say as say_turn
+from tests.webclient import headers_for
 
 pytestmark = pytest.mark.e2e
 
@@ -69,5 +70,9 @@ def test_empty_message_gets_polite_reply_without_rasa(stack: Stack) -> None:
 
 
 def test_invalid_body_is_a_clear_http_error(stack: Stack) -> None:
-    response = httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo"}, timeout=10)
+    response = httpx.post(f"{stack.gateway_url}/api/messages", json={"text": ["halo"]},
+                          headers=headers_for(stack.gateway_url, "invalid-body"), timeout=10)
     assert response.status_code == 422
+    # Without a gateway-issued client id there is no conversation at all: a clear 401.
+    response = httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo"}, timeout=10)
+    assert response.status_code == 401 and "/api/session" in response.json()["detail"]

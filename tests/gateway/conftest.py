@@ -15,6 +15,7 @@ from citybot import signing
 from citybot.gateway.app import create_app
 from citybot.settings import Settings
 from tests.gateway.servers import FakeRasa, free_port, serve
+from tests.stack import TEST_NETWORK_LIMITS
 
 TELEGRAM_TOKEN = "123456:TEST-token"
 WA_TOKEN = "wa-test-token"
@@ -52,6 +53,8 @@ def make_settings(tmp_path: Path, rasa_url: str, port: int, database_url: str | 
         "index_dir": tmp_path / "no-index",
         "office_hours": "00:00-23:59",
         "office_days": "1-7",
+        # Every test citizen is 127.0.0.1; the per-network limits have their own security tests.
+        **{key.lower(): int(value) for key, value in TEST_NETWORK_LIMITS.items()},
     }
     values.update(extra)
     return Settings(**values)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import httpx
 
 from citybot.gateway.senders import sender_id
 from tests.gateway.conftest import Gateway
+from tests.webclient import HEADER, new_client_id
 
 H = {"X-Requested-With": "agent-console"}
 
@@ -26,7 +25,7 @@ def login(gw: Gateway, password: str = ADMIN_PASSWORD) -> httpx.Client:
 
 
 def inbox(gw: Gateway, client_id: str) -> list[dict]:
-    return httpx.get(f"{gw.url}/api/messages/inbox", params={"sender": client_id}, timeout=10).json()["replies"]
+    return httpx.get(f"{gw.url}/api/messages/inbox", headers={HEADER: client_id}, timeout=10).json()["replies"]
 
 
 def test_login_is_required_and_wrong_password_refused(gateway: Gateway) -> None:
@@ -41,9 +40,9 @@ def test_login_is_required_and_wrong_password_refused(gateway: Gateway) -> None:
 
 
 def test_handoff_take_over_reply_and_hand_back(gateway: Gateway) -> None:
-    client_id = str(uuid.uuid4())
+    client_id = new_client_id(gateway.url)
     say = lambda text: httpx.post(  # noqa: E731
-        f"{gateway.url}/api/messages", json={"sender": client_id, "text": text}, timeout=10).json()["replies"]
+        f"{gateway.url}/api/messages", headers={HEADER: client_id}, json={"text": text}, timeout=10).json()["replies"]
     say("saya mau bicara dengan petugas")
     sender = sender_id(gateway.settings.sender_id_key, "web", client_id)
     summary = "Warga melapor banjir setinggi 40 cm di Jl. Kemang Raya sejak pagi."

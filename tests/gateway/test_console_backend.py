@@ -19,6 +19,7 @@ from citybot.gateway.app import create_app as create_gateway
 from citybot.gateway.senders import sender_id
 from tests.gateway.conftest import make_settings
 from tests.gateway.servers import FakeRasa, free_port, serve, wait_for
+from tests.webclient import HEADER, new_client_id
 
 H = {"X-Requested-With": "agent-console"}
 
@@ -41,8 +42,8 @@ def test_agent_changes_status_and_citizen_is_notified(tmp_path: Path, fake_rasa:
     db.dispose()
     with serve(create_backend(settings, start_outbox=True), backend_port), \
             serve(create_gateway(settings), gateway_port) as gateway:
-        client_id = str(uuid.uuid4())
-        httpx.post(f"{gateway}/api/messages", json={"sender": client_id, "text": "halo"}, timeout=10)
+        client_id = new_client_id(gateway)
+        httpx.post(f"{gateway}/api/messages", headers={HEADER: client_id}, json={"text": "halo"}, timeout=10)
         sender = sender_id(settings.sender_id_key, "web", client_id)
 
         async def file_complaint() -> str:
@@ -71,7 +72,7 @@ def test_agent_changes_status_and_citizen_is_notified(tmp_path: Path, fake_rasa:
         assert refused.status_code == 422 and refused.json()["message"]
 
         def inbox() -> list[dict]:
-            return httpx.get(f"{gateway}/api/messages/inbox", params={"sender": client_id}).json()["replies"]
+            return httpx.get(f"{gateway}/api/messages/inbox", headers={HEADER: client_id}).json()["replies"]
 
         replies = wait_for(inbox, timeout=20)
         assert [r["text"] for r in replies] == [

@@ -16,6 +16,7 @@ from citybot.gateway.senders import sender_id
 from citybot.signing import SIGNATURE_HEADER, sign
 from tests.gateway.conftest import Gateway, GatewayFactory
 from tests.services import drop_postgres, require_postgres
+from tests.webclient import HEADER, new_client_id
 
 PATHS = ["/internal/notify", "/internal/push", "/internal/handoff"]
 CASES = ["missing", "empty", "wrong-secret", "changed-body", "body-only-v0", "no-time", "uppercase-hex", "truncated",
@@ -53,8 +54,8 @@ def test_forged_internal_calls_are_401(gateway: Gateway, path: str, case: str) -
 
 
 def test_correct_signature_is_accepted(gateway: Gateway) -> None:
-    client_id = str(uuid.uuid4())
-    httpx.post(f"{gateway.url}/api/messages", json={"sender": client_id, "text": "halo"}, timeout=10)
+    client_id = new_client_id(gateway.url)
+    httpx.post(f"{gateway.url}/api/messages", headers={HEADER: client_id}, json={"text": "halo"}, timeout=10)
     body = {"sender": sender_id(gateway.settings.sender_id_key, "web", client_id), "summary": "s", "reason": "r"}
     assert gateway.internal("/internal/handoff", body).status_code == 200
 
@@ -82,8 +83,8 @@ def any_db_gateway(request: pytest.FixtureRequest, gateway_factory: GatewayFacto
 
 def test_concurrent_copies_of_one_event_queue_once(any_db_gateway: Gateway) -> None:
     gw = any_db_gateway
-    client_id = str(uuid.uuid4())
-    httpx.post(f"{gw.url}/api/messages", json={"sender": client_id, "text": "halo"}, timeout=10)
+    client_id = new_client_id(gw.url)
+    httpx.post(f"{gw.url}/api/messages", headers={HEADER: client_id}, json={"text": "halo"}, timeout=10)
     sender = sender_id(gw.settings.sender_id_key, "web", client_id)
     event = {"event_id": str(uuid.uuid4()), "type": "complaint.status_changed", "ticket": "JKL-2026-000300",
              "status": "disposisi", "status_label": "Disposisi", "note": "Diteruskan ke Dinas Bina Marga",
@@ -91,6 +92,6 @@ def test_concurrent_copies_of_one_event_queue_once(any_db_gateway: Gateway) -> N
     with ThreadPoolExecutor(6) as pool:
         codes = sorted(pool.map(lambda _: gw.internal("/internal/notify", event).status_code, range(6)))
     assert codes == [200] * 5 + [202]
-    replies = httpx.get(f"{gw.url}/api/messages/inbox", params={"sender": client_id}, timeout=10).json()["replies"]
+    replies = httpx.get(f"{gw.url}/api/messages/inbox", headers={HEADER: client_id}, timeout=10).json()["replies"]
     assert [r["text"] for r in replies] == [
         "Laporan JKL-2026-000300 kini berstatus Disposisi: Diteruskan ke Dinas Bina Marga"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from pathlib import Path
@@ -9,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from citybot.gateway.hub import RateLimiter
 from citybot.gateway.office_hours import OfficeHours, parse_days
 from citybot.gateway.render import status_changed
+from citybot.gateway.throttle import Throttle
 from citybot.privacy import install_log_masking
 from citybot.privacy import mask_text as mask
+from citybot.settings import Settings
 
 JKT = ZoneInfo("Asia/Jakarta")
 
@@ -81,13 +83,15 @@ def test_status_rendering() -> None:
         '/sudah_beres{"nomor_tiket": "JKL-2026-000001"}', '/belum_beres{"nomor_tiket": "JKL-2026-000001"}']
 
 
-def test_rate_limiter_warns_once_then_drops_then_recovers() -> None:
-    limiter = RateLimiter(per_minute=3)
-    assert [limiter.check("s", now=t) for t in (0, 1, 2)] == ["ok", "ok", "ok"]
-    assert limiter.check("s", now=3) == "warn"
-    assert limiter.check("s", now=4) == "drop"
-    assert limiter.check("other", now=4) == "ok"
-    assert limiter.check("s", now=61) == "ok"
+def test_sender_limit_warns_once_then_drops(tmp_path: Path) -> None:
+    settings = Settings(sender_id_key="k", gateway_rate_limit_per_minute=3, gateway_database_url=f"sqlite:///{tmp_path}/g.db")
+
+    async def run() -> list[str]:
+        throttle = Throttle(settings)
+        verdicts = [await throttle.verdict("message_sender", "s") for _ in range(5)]
+        return [*verdicts, await throttle.verdict("message_sender", "other")]
+
+    assert asyncio.run(run()) == ["ok", "ok", "ok", "warn", "drop", "ok"]
 
 
 def test_alembic_migration_matches_the_models(tmp_path: Path) -> None:
@@ -105,3 +109,15 @@ def test_alembic_migration_matches_the_models(tmp_path: Path) -> None:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     engine.dispose()
     assert diff == []
+
+
+def test_client_address_trusts_forwarded_for_only_from_trusted_proxies() -> None:
+    from citybot.gateway.clientip import limit_key, resolve, trusted_networks
+
+    proxies = trusted_networks("10.0.0.0/8")
+    assert resolve("203.0.113.9", ["1.2.3.4"], proxies) == "203.0.113.9"  # not a proxy: ignored
+    assert resolve("10.0.0.5", ["1.2.3.4, 198.51.100.2"], proxies) == "198.51.100.2"  # rightmost hop
+    assert resolve("10.0.0.5", ["1.2.3.4, 10.0.0.6"], proxies) == "1.2.3.4"  # through two proxies
+    assert resolve("10.0.0.5", ["junk"], proxies) == "10.0.0.5"
+    assert limit_key("2001:db8:1:2:aaaa::1") == limit_key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert limit_key("::ffff:192.0.2.7") == "192.0.2.7"

@@ -228,3 +228,16 @@ def test_flooding_sender_gets_one_polite_reply_then_silence(gateway_factory: Gat
         assert gw.rasa.messages() == ["spam 0", "spam 1", "spam 2"]
         bodies = [m["text"]["body"] for m in graph.messages() if m["type"] == "text"]
         assert sum("terlalu banyak" in b for b in bodies) == 1
+
+
+def test_photos_are_counted_per_sender(gateway_factory: GatewayFactory, graph: FakeGraph) -> None:
+    extra = {"whatsapp_token": WA_TOKEN, "whatsapp_phone_number_id": WA_PHONE_ID, "whatsapp_app_secret": APP_SECRET,
+             "whatsapp_verify_token": VERIFY_TOKEN, "whatsapp_graph_url": graph.base,
+             "gateway_sender_photos_per_hour": 2}
+    with gateway_factory(**extra) as gw:
+        for _ in range(3):
+            post(gw, delivery({"type": "image", "image": {"id": "media-777", "mime_type": "image/jpeg"}}))
+        assert sum(m.startswith("/kirim_foto") for m in gw.rasa.messages()) == 2
+        assert len(list(gw.settings.media_dir.iterdir())) == 2
+        bodies = [m["text"]["body"] for m in graph.messages() if m["type"] == "text"]
+        assert any("foto yang dikirim sudah terlalu banyak" in b for b in bodies)

@@ -14,6 +14,7 @@ import httpx
 from citybot.gateway.senders import sender_id
 from tests.reliability.harness import all_text, say
 from tests.stack import Stack
+from tests.webclient import client_id, headers_for
 
 TICKET = re.compile(r"\b([A-Z]{2,5}-\d{4}-\d{6})\b")
 PHOTO_FILE = "/media/" + "1b" * 16 + ".jpg"  # a name of the gateway's own media store
@@ -60,7 +61,7 @@ def submit(stack: Stack, client: str) -> str:
 
 def complaints_of(stack: Stack, client: str, channel: str = "web", address: str | None = None) -> list[dict[str, Any]]:
     """The backend's own record for one reporter (web senders are keyed by the gateway's hash)."""
-    address = address or sender_id(stack.env["SENDER_ID_KEY"], channel, client)
+    address = address or sender_id(stack.env["SENDER_ID_KEY"], channel, client_id(stack.gateway_url, client))
     response = httpx.get(
         f"{stack.backend_url}/api/v1/complaints",
         params={"channel": channel, "address": address},
@@ -88,7 +89,9 @@ def wait_for_ticket_push(stack: Stack, client: str, timeout: float = 120.0) -> s
     """The ticket number pushed to a web citizen's inbox once a queued complaint is filed."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        inbox = httpx.get(f"{stack.gateway_url}/api/messages/inbox", params={"sender": client}, timeout=10)
+        inbox = httpx.get(
+            f"{stack.gateway_url}/api/messages/inbox", headers=headers_for(stack.gateway_url, client), timeout=10
+        )
         assert inbox.status_code == 200, inbox.text
         for reply in inbox.json()["replies"]:
             found = TICKET.search(reply.get("text") or "")

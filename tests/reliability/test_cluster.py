@@ -42,6 +42,7 @@ from tests.reliability.harness import (
 )
 from tests.services import POSTGRES_HOST, drop_postgres, require_postgres, require_redis
 from tests.stack import Stack
+from tests.webclient import client_id, headers_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 
@@ -139,7 +140,8 @@ def test_simultaneous_turns_of_one_sender_are_all_kept(cluster: Stack) -> None:
         async with httpx.AsyncClient(base_url=cluster.gateway_url, timeout=120) as http:
             return list(
                 await asyncio.gather(
-                    *(http.post("/api/messages", json={"sender": client, "text": m}) for m in messages)
+                    *(http.post("/api/messages", json={"text": m}, headers=headers_for(cluster.gateway_url, client))
+                      for m in messages)
                 )
             )
 
@@ -150,7 +152,7 @@ def test_simultaneous_turns_of_one_sender_are_all_kept(cluster: Stack) -> None:
     with psycopg.connect(tracker_url) as conn:
         rows = conn.execute(
             "SELECT data FROM events WHERE sender_id = %s AND type_name = 'user' ORDER BY id",
-            (sender_id(cluster.env["SENDER_ID_KEY"], "web", client),),
+            (sender_id(cluster.env["SENDER_ID_KEY"], "web", client_id(cluster.gateway_url, client)),),
         ).fetchall()
     texts = [json.loads(r[0]).get("text") for r in rows]
     assert Counter(texts) == Counter(messages), texts
@@ -176,7 +178,8 @@ def test_postgres_restart_under_load_loses_no_conversation_and_no_complaint(clus
                 def answered(body: dict[str, str]) -> str:
                     """Resend while the stack says "sibuk" (503) during the restart; never a 500."""
                     for _ in range(60):
-                        response = http.post("/api/messages", json={"sender": client, **body})
+                        headers = headers_for(cluster.gateway_url, client)
+                        response = http.post("/api/messages", json=body, headers=headers)
                         busy_answers[response.status_code] += 1
                         if response.status_code == 200:
                             return "\n".join(r.get("text") or "" for r in response.json()["replies"])

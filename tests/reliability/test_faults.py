@@ -25,6 +25,7 @@ from tests.reliability.complaint_flow import (
 from tests.reliability.conftest import ensure_running, kill
 from tests.reliability.harness import all_text, say
 from tests.stack import Stack
+from tests.webclient import headers_for
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +48,8 @@ def test_action_server_killed_mid_form_then_restarted_resumes_the_form(sqlite_st
     try:
         # The answer given while the action server is down gets a reply, not an error page.
         response = httpx.post(
-            f"{stack.gateway_url}/api/messages", json={"sender": client, "text": description}, timeout=90
+            f"{stack.gateway_url}/api/messages", json={"text": description},
+            headers=headers_for(stack.gateway_url, client), timeout=90,
         )
         assert response.status_code == 200 or response.status_code == 503, response.text
     finally:
@@ -79,7 +81,8 @@ def test_action_server_killed_during_submission_files_exactly_once(sqlite_stack:
         try:
             answers.append(
                 httpx.post(
-                    f"{stack.gateway_url}/api/messages", json={"sender": client, "payload": "/kirim_pengaduan"},
+                    f"{stack.gateway_url}/api/messages", json={"payload": "/kirim_pengaduan"},
+                    headers=headers_for(stack.gateway_url, client),
                     timeout=90,
                 ).status_code
             )
@@ -159,7 +162,8 @@ def test_rasa_restarted_mid_form_resumes_at_the_same_step(sqlite_stack: Stack) -
 
     stack.stop("rasa")
     try:
-        busy = httpx.post(f"{stack.gateway_url}/api/messages", json={"sender": client, "text": "halo?"}, timeout=30)
+        busy = httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo?"},
+                          headers=headers_for(stack.gateway_url, client), timeout=30)
         assert busy.status_code == 503 and "sibuk" in busy.text  # a polite "try again", nothing lost
     finally:
         stack.start("rasa", timeout=900)

@@ -17,6 +17,7 @@ from citybot.gateway.senders import sender_id
 from tests.reliability.harness import all_text, say
 from tests.security.flows import book_homecare
 from tests.stack import Stack
+from tests.webclient import client_id
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.e2e
 def _bookings(stack: Stack, client: str) -> list[dict[str, object]]:
     async def run() -> list[dict[str, object]]:
         async with CityClient(stack.backend_url, stack.env["BACKEND_API_KEY"], timeout=10) as city:
-            address = sender_id(stack.env["SENDER_ID_KEY"], "web", client)
+            address = sender_id(stack.env["SENDER_ID_KEY"], "web", client_id(stack.gateway_url, client))
             return list((await city.export_data(channel="web", address=address)).bookings)
 
     return asyncio.run(run())

@@ -122,6 +122,10 @@ class TelegramChannel:
                 {"latitude": lat, "longitude": lon},
             )
         if message.photo:
+            # Every photo is a download and a file kept for months: counted per sender.
+            if not await self.hub.throttle.hit("photo_sender", self.hub.sender_id("telegram", chat_id)):
+                await self._send_text(chat_id, texts.PHOTOS_LIMITED)
+                return None
             url = await self._download_photo(message.photo[-1].file_id)
             if url is None:
                 await self._send_text(chat_id, texts.PHOTO_FAILED)

@@ -125,6 +125,10 @@ class WhatsAppChannel:
                 {"latitude": lat, "longitude": lon},
             )
         if kind == "image":
+            # Every photo is a download and a file kept for months: counted per sender.
+            if not await self.hub.throttle.hit("photo_sender", self.hub.sender_id("whatsapp", wa_id)):
+                await self._send_safely(wa_id, texts.PHOTOS_LIMITED)
+                return None
             image = message.get("image") or {}
             url = await self._download_media(str(image.get("id") or ""))
             if url is None:

@@ -1,20 +1,36 @@
 // Asisten Kota web chat: messages, buttons, images, photo/location, typing indicator, live pushes (SSE).
 (function () {
   "use strict";
-  const KEY = "asisten-kota-sender";
+  const KEY = "asisten-kota-client";
   const log = document.getElementById("log");
   const typing = document.getElementById("typing");
   const status = document.getElementById("status");
   const input = document.getElementById("text");
   if (new URLSearchParams(location.search).has("embed")) document.body.classList.add("embed");
 
-  function newId() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    return "w" + Date.now().toString(36) + Math.random().toString(36).slice(2);
+  // The client id is issued by the gateway (POST /api/session) and sent in a header, never in a
+  // URL. It is kept in localStorage so a reload continues the same conversation.
+  let clientId = null;
+  try { clientId = localStorage.getItem(KEY); } catch (e) { /* storage blocked: one-off id */ }
+  let session = null;
+  function renew(stale) {
+    if (stale && clientId === stale) clientId = null;
+    if (!session) {
+      const headers = clientId ? { "X-Client-Id": clientId } : {};
+      session = fetch("/api/session", { method: "POST", headers, credentials: "same-origin" })
+        .then((res) => res.json())
+        .then((data) => {
+          if (!data.client_id) throw new Error("no client id");
+          clientId = data.client_id;
+          try { localStorage.setItem(KEY, clientId); } catch (e) { /* ignore */ }
+          return clientId;
+        })
+        .finally(() => { session = null; });
+    }
+    return session;
   }
-  let sender = null;
-  try { sender = localStorage.getItem(KEY); } catch (e) { /* storage blocked: one-off id */ }
-  if (!sender) { sender = newId(); try { localStorage.setItem(KEY, sender); } catch (e) { /* ignore */ } }
+  async function ready() { return clientId || renew(null); }
+  function withId(headers, id) { return Object.assign({}, headers || {}, { "X-Client-Id": id }); }
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
@@ -69,11 +85,16 @@
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   async function post(url, options) {
-    // Retries only when the network failed (the request may not have arrived); never on an answer.
+    // Retries only when the network failed (the request may not have arrived), or once with a
+    // fresh client id when the gateway no longer knows ours (401); never on any other answer.
     let delay = 800;
+    let renewed = false;
     for (let attempt = 0; ; attempt++) {
+      const id = await ready();
       try {
-        return await fetch(url, options);
+        const res = await fetch(url, Object.assign({}, options, { headers: withId(options.headers, id) }));
+        if (res.status === 401 && !renewed) { renewed = true; await renew(id); continue; }
+        return res;
       } catch (e) {
         if (attempt >= 2) throw e;
         await sleep(delay);
@@ -106,7 +127,7 @@
   function send(body, label) {
     return call("/api/messages", {
       method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(Object.assign({ sender }, body)),
+      body: JSON.stringify(body),
     }, label);
   }
 
@@ -122,7 +143,6 @@
     const file = photoInput.files && photoInput.files[0];
     if (!file) return;
     const form = new FormData();
-    form.append("sender", sender);
     form.append("photo", file);
     call("/api/messages/photo", { method: "POST", body: form }, "[Foto terkirim]");
     photoInput.value = "";
@@ -133,25 +153,51 @@
     navigator.geolocation.getCurrentPosition(
       (pos) => call("/api/messages/location", {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ sender, latitude: pos.coords.latitude, longitude: pos.coords.longitude }),
+        body: JSON.stringify({ latitude: pos.coords.latitude, longitude: pos.coords.longitude }),
       }, "[Lokasi saya]"),
       () => showReply({ text: "Lokasi tidak bisa diambil. Anda bisa mengetik alamatnya saja, ya." }),
       { enableHighAccuracy: true, timeout: 15000 }
     );
   };
 
-  // Live pushes (status updates, agent replies). EventSource reconnects by itself; while it does,
-  // a banner says so, and on reconnect the server drains everything that arrived meanwhile.
-  function listen() {
-    const es = new EventSource("/api/messages/stream?sender=" + encodeURIComponent(sender));
-    es.addEventListener("replies", (ev) => showAll(JSON.parse(ev.data).replies));
-    es.onopen = () => { status.hidden = true; };
-    es.onerror = () => {
+  // Live pushes (status updates, agent replies) over server-sent events, read with fetch so the
+  // client id goes in a header (EventSource can only put it in the URL). On every (re)connect the
+  // server drains everything that arrived meanwhile; while reconnecting, a banner says so.
+  function handleFrame(frame) {
+    let event = "message";
+    let data = "";
+    for (const line of frame.split("\n")) {
+      if (line.startsWith("event:")) event = line.slice(6).trim();
+      else if (line.startsWith("data:")) data += line.slice(5).trim();
+    }
+    if (event === "replies" && data) showAll(JSON.parse(data).replies);
+  }
+  async function listen() {
+    for (;;) {
+      try {
+        const id = await ready();
+        const res = await fetch("/api/messages/stream", { headers: withId({ Accept: "text/event-stream" }, id), cache: "no-store" });
+        if (res.status === 401) { await renew(id); continue; }
+        if (!res.ok || !res.body) throw new Error("stream " + res.status);
+        status.hidden = true;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end;
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            handleFrame(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+        }
+      } catch (e) { /* the network went away: retry below */ }
       status.hidden = false;
-      if (es.readyState === EventSource.CLOSED) { es.close(); setTimeout(listen, 3000); }
-    };
+      await sleep(3000);
+    }
   }
   listen();
-  window.asistenKota = { sender };
+  window.asistenKota = { get sender() { return clientId; } };
   showReply({ text: "Halo! Saya Asisten Kota. Silakan ketik pertanyaan Anda, misalnya \"lapor jalan rusak\" atau \"syarat bikin KTP\"." });
 })();
