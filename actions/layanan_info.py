@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.pengaduan_bantu import reset_form
-from actions.pertanyaan import is_follow_up, previous_topic, questions_in, search_text, with_topic
+from actions.pertanyaan import is_follow_up, is_short, previous_topic, questions_in, search_text, with_topic
 from actions.warga import latest_text, response_text, run_bounded
 from citybot.nlu.request_cues import is_bare_question_opener
 from citybot.settings import get_settings
@@ -122,19 +122,21 @@ class ActionJawabPertanyaan(Action):
         for number, question in enumerate(questions, start=1):
             answered = await self._answer(
                 dispatcher, tracker, domain, question, topic, ask_feedback=not in_form and number == len(questions),
-                shown=shown,
+                shown=shown, same_message=number > 1,
             )
             events += answered
             stored = next((e["value"] for e in answered if e.get("name") == "jawaban_kandidat"), None)
             topic = previous_topic(stored) or topic
         return [*events, SlotSet("pertanyaan_terakhir", text[:300])]
 
-    async def _search_in_context(self, question: str, topic: dict[str, str] | None) -> Any:
-        """Search the question; a follow-up that alone finds nothing sure is read with the last topic."""
+    async def _search_in_context(self, question: str, topic: dict[str, str] | None, same_message: bool) -> Any:
+        """Search the question; a follow-up that alone finds nothing sure is read with the last topic
+        (any short later question of the same message is one: "…PBG? pripun carane?")."""
         limit = get_settings().retrieval_timeout_seconds
         query = search_text(question)
         answer = await run_bounded(_search, query, CANDIDATES * 2, limit=limit)
-        if topic is None or answer.confident or not is_follow_up(question):
+        follows = is_follow_up(question) or (same_message and is_short(question))
+        if topic is None or answer.confident or not follows:
             return answer
         in_context = await run_bounded(_search, with_topic(query, topic), CANDIDATES * 2, limit=limit)
         return in_context if in_context.confidence >= answer.confidence else answer
@@ -142,10 +144,11 @@ class ActionJawabPertanyaan(Action):
     async def _answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str,
         topic: dict[str, str] | None, ask_feedback: bool, shown: set[tuple[str, str]] | None = None,
+        same_message: bool = False,
     ) -> list[EventType]:
         settings = get_settings()
         try:
-            answer = await self._search_in_context(text, topic)
+            answer = await self._search_in_context(text, topic, same_message)
         except TimeoutError:
             log.warning("retrieval took longer than %.1f s", settings.retrieval_timeout_seconds)
             dispatcher.utter_message(response="utter_jawaban_tidak_tersedia")

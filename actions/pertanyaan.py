@@ -9,8 +9,8 @@ from typing import Any
 MAX_QUESTIONS = 3
 # A follow-up opens with a connective or asks about an aspect without naming the subject.
 _FOLLOW_UP = re.compile(
-    r"^\s*(kalau|kalo|klo|trus|terus|trs|lalu|nah|oh|oke|ok|itu|yang itu|yg itu|gimana|bagaimana|berapa|brp|"
-    r"biaya|syarat|bisa|bs|dimana|di mana|kapan|lama|jam|harus|perlu|online|bayar|gratis|tarif|harga)\b"
+    r"^\s*(kalau|kalo|klo|trus|terus|trs|lalu|nah|oh|oke|ok|itu|yang itu|yg itu|gimana|bagaimana|piye|pripun|"
+    r"berapa|brp|biaya|syarat|bisa|bs|dimana|di mana|kapan|lama|jam|harus|perlu|online|bayar|gratis|tarif|harga)\b"
     r"|\b(biaya|syarat|harga|tarif|jam|lama|lokasi|alamat|jadwal)nya\b|^\s*\w+nya\b",
     re.IGNORECASE,
 )
@@ -48,8 +48,12 @@ def search_text(question: str) -> str:
     return cleaned if len(re.findall(r"\w+", cleaned)) >= 2 else question
 
 
+def is_short(text: str) -> bool:
+    return len(re.findall(r"\w+", text)) <= _MAX_FOLLOW_UP_WORDS
+
+
 def is_follow_up(text: str) -> bool:
-    return len(re.findall(r"\w+", text)) <= _MAX_FOLLOW_UP_WORDS and bool(_FOLLOW_UP.search(text))
+    return is_short(text) and bool(_FOLLOW_UP.search(text))
 
 
 def previous_topic(stored: Any) -> dict[str, str] | None:

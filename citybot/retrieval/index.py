@@ -12,6 +12,7 @@ never sees a half-written index; the previous build is kept for readers still us
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -28,7 +29,7 @@ import numpy as np
 from .bm25 import BM25Index
 from .documents import LEXICON_FILE, Issue, Passage, content_hash, load_knowledge
 from .embedders import Embedder, EmbeddingCache, get_embedder
-from .text import Analyzer, Vocabulary, load_lexicon
+from .text import LEXICON_PATH, Analyzer, Vocabulary, load_lexicon
 
 INDEX_FORMAT = 4  # bump when the analysis or file layout changes: forces a rebuild
 ANN_THRESHOLD = 50_000  # passages; above this an HNSW graph replaces exact search
@@ -89,7 +90,9 @@ def _embedder_key(backend: str, model: str) -> str:
 
 
 def fingerprint(source: Path, backend: str, model: str) -> str:
-    return f"v{INDEX_FORMAT}:{_embedder_key(backend, model)}:{content_hash(source)}"
+    # The built-in lexicon shapes every term in the index: a change to it is a new index.
+    lexicon = hashlib.sha256(LEXICON_PATH.read_bytes()).hexdigest()[:12]
+    return f"v{INDEX_FORMAT}:{_embedder_key(backend, model)}:{content_hash(source)}:{lexicon}"
 
 
 def read_manifest(out: Path) -> dict[str, Any] | None:

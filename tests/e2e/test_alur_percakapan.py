@@ -12,6 +12,7 @@ import pytest
 
 from tests.e2e.test_homecare import book, bookings_of
 from tests.stack import Stack, buttons_of, say, text_of
+from tests.webclient import headers_for
 
 pytestmark = pytest.mark.e2e
 
@@ -230,8 +231,8 @@ def test_web_location_help_and_photo_acknowledged(stack: Stack) -> None:
 
 def _pin(stack: Stack, client: str, lat: float, long: float) -> str:
     response = httpx.post(
-        f"{stack.gateway_url}/api/messages/location", json={"sender": client, "latitude": lat, "longitude": long},
-        timeout=90,
+        f"{stack.gateway_url}/api/messages/location", json={"latitude": lat, "longitude": long},
+        headers=headers_for(stack.gateway_url, client), timeout=90,
     )
     assert response.status_code == 200, response.text
     return text_of(response.json()["replies"])
@@ -314,3 +315,21 @@ def test_small_talk_is_still_small_talk_after_an_answer(stack: Stack) -> None:
 def test_the_right_section_answers_despite_chat_fillers(stack: Stack) -> None:
     text = text_of(say(stack, _client(), "oke deh. kalo imunisasi buat bayi umur 2 bulan apa aja ya kak?"))
     assert "Jadwal imunisasi" in text and "terlambat" not in text.split("Sumber")[0].lower(), text
+
+
+def test_a_javanese_permit_question_is_answered_with_its_second_part(stack: Stack) -> None:
+    text = text_of(say(stack, _client(), "mas, kulo badhe mbangun omah kaleh lantai, kudu ngurus PBG mboten? "
+                                         "pripun carane?"))
+    assert "Sumber: Persetujuan Bangunan Gedung" in text, text
+    assert "di luar layanan" not in text and "Masalah apa" not in text and "belum ada di catatan" not in text, text
+
+
+def test_an_arrears_question_is_not_a_complaint_and_instalments_are_answered(stack: Stack) -> None:
+    text = text_of(say(stack, _client(), "iuran bpjs saya telat 5 bulan soalnya lagi nganggur, mau berobat "
+                                         "gimana? bisa nyicil ga"))
+    assert "Masalah apa" not in text and "REHAB" in text, text
+
+
+def test_someone_at_risk_of_harming_themselves_gets_company_and_a_line_not_cpr(stack: Stack) -> None:
+    text = text_of(say(stack, _client(), "teman saya bilang mau bunuh diri malam ini, saya harus gimana"))
+    assert "Temani dia" in text and "112" in text and "tekan kuat dan cepat" not in text, text
