@@ -199,5 +199,8 @@
   }
   listen();
   window.asistenKota = { get sender() { return clientId; } };
-  showReply({ text: "Halo! Saya Asisten Kota. Silakan ketik pertanyaan Anda, misalnya \"lapor jalan rusak\" atau \"syarat bikin KTP\"." });
+  // One welcome, the assistant's own (city name, hours, privacy note, menu): asked for when a new
+  // visitor opens the chat. A returning visitor is welcomed by the assistant when a new session
+  // starts with their next message, so the page adds no greeting of its own.
+  if (!clientId) send({ payload: "/salam" });
 })();
