@@ -48,6 +48,10 @@ class MediaStore:
         self.retention_seconds = settings.gateway_media_retention_hours * 3600
         self.sweep_seconds = settings.gateway_media_sweep_seconds
 
+    async def save_async(self, data: bytes) -> str:
+        """`save` off the event loop: decoding and re-encoding a large photo takes tens of ms."""
+        return await asyncio.to_thread(self.save, data)
+
     def save(self, data: bytes) -> str:
         """Store an image and return its public URL."""
         if len(data) > self.max_bytes:

@@ -165,7 +165,7 @@ async def web_photo(request: Request, client: Client) -> RepliesOut | JSONRespon
         return _limited(texts.PHOTOS_LIMITED, 3600)
     try:
         data = await read_file_part(request, "photo", media.max_bytes)
-        url = media.save(data)
+        url = await media.save_async(data)
     except BodyTooLarge:
         text = texts.PHOTO_TOO_LARGE.format(mb=media.max_bytes // 1_000_000)
         body = {"detail": "request body too large", **RepliesOut(replies=[Reply(text=text)]).model_dump()}

@@ -150,7 +150,7 @@ class TelegramChannel:
             if tg_file.file_size and tg_file.file_size > self.media.max_bytes:
                 return None
             data = bytes(await tg_file.download_as_bytearray())
-            return self.media.save(data)
+            return await self.media.save_async(data)
         except (TelegramError, MediaRejected, OSError) as exc:
             log.warning("photo download failed: %s", exc)
             return None

@@ -157,7 +157,7 @@ class WhatsAppChannel:
                     data.extend(chunk)
                     if len(data) > self.media.max_bytes:
                         return None
-            return self.media.save(bytes(data))
+            return await self.media.save_async(bytes(data))
         except (httpx.HTTPError, ValueError, MediaRejected, OSError) as exc:
             log.warning("WhatsApp media %s not fetched: %s", media_id, exc)
             return None
