@@ -140,6 +140,11 @@ class Settings(BaseSettings):
     agent_login_max_failures: int = Field(10, ge=1, le=1000)
     agent_login_lockout_minutes: float = Field(15.0, gt=0, le=24 * 60)
     gateway_trusted_proxies: str = ""
+    # Issue 12, item 3: tickets are sequential, so look-ups of complaints that are not one's own
+    # are limited per citizen and city-wide within a window; one's own complaints never count.
+    status_lookups_per_sender: int = Field(5, ge=1, le=10_000)
+    status_lookups_total: int = Field(30, ge=1, le=1_000_000)
+    status_lookup_window_seconds: int = Field(600, ge=10, le=86_400)
 
     @field_validator("city_timezone")
     @classmethod
