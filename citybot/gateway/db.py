@@ -6,7 +6,6 @@ Nothing runs at import; `create_app` builds one `GatewayDB` per process.
 from __future__ import annotations
 
 import logging
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
