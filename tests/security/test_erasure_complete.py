@@ -116,6 +116,7 @@ def test_delete_my_data_leaves_no_name_number_story_or_photo_in_any_store(sec_st
 
     # 1. HomeCare with the phone number.
     code = book_homecare(stack, client, phone=phone, patient=patient, complaint=ailment)
+    time.sleep(61)  # the gateway allows 20 messages a minute per sender; the booking took 12
 
     # 2. A complaint with a photo sent from the chat widget, the name and the number.
     for text, expect in (("mau lapor jalan rusak", "Di mana lokasinya"), (PLACE, "Ceritakan singkat masalahnya"),
@@ -130,8 +131,9 @@ def test_delete_my_data_leaves_no_name_number_story_or_photo_in_any_store(sec_st
                                   (phone, None, "Mohon periksa laporan Anda")):
         reply = all_text(say(stack, client, text, payload, timeout=90))
         assert expect in reply, reply
-    found = TICKET.search(all_text(say(stack, client, payload="/kirim_pengaduan", timeout=90)))
-    assert found
+    sent = all_text(say(stack, client, payload="/kirim_pengaduan", timeout=90))
+    found = TICKET.search(sent)
+    assert found, sent
     ticket = found.group(1)
     headers = {"X-API-Key": stack.env["BACKEND_API_KEY"]}
     filed = httpx.get(f"{stack.backend_url}/api/v1/complaints/{ticket}", headers=headers, timeout=10).json()
@@ -146,7 +148,7 @@ def test_delete_my_data_leaves_no_name_number_story_or_photo_in_any_store(sec_st
     }
     # The scan looks in the right places: before the deletion it finds everything.
     before = " ".join(_row_hits(stack, secrets))
-    for what, where in (("name", "backend.db:complaints"), ("patient", "backend.db:bookings"),
+    for what, where in (("name", "backend.db:complaints"), ("patient", "backend.db:homecare_bookings"),
                         ("phone", "gateway.db:messages"), ("name", "tracker.db:events")):
         assert f"{what} in {where}" in before, before
     assert form_file.exists() and _tracker_events(stack, sender) > 0
