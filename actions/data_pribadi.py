@@ -4,15 +4,19 @@ The subject is only the identity the platform vouches for: the channel the gatew
 Rasa sender id (a keyed hash of the Telegram chat id, the signed WhatsApp number or the web
 client's server-issued id). Nothing the citizen types widens it: a phone number typed into a form
 proves nothing, so data recorded under a typed number (e.g. a booking made by phone at the call
-centre) is only released by an agent after the owner proves the number. Deleting also resets
-what the assistant remembers (slots, form, tracker via `Restarted`). The Rasa tracker store still has the event
-rows of this sender; an operator removes them with
-`DELETE FROM events WHERE sender_id = '<sender id>'` on the tracker database (the audit id shown to
-the citizen identifies the request), because the action server has no access to that database.
+centre) is only released by an agent after the owner proves the number.
+
+Deleting (issue 12, item 8) reaches every store that holds the sender's data: the city backend
+anonymises complaints (reporter, story, photo) and bookings and drops stored replies; this action
+server drops the sender's items from its complaint queue; the gateway deletes the sender's
+messages, queued replies, directory row and photos, and erases the sender's Rasa tracker once
+this turn has been saved (see citybot/gateway/erasure.py). `Restarted` resets this conversation
+in the meantime.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 from typing import Any
@@ -22,9 +26,11 @@ from rasa_sdk.events import AllSlotsReset, EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.pengaduan_antrean import outbox
 from actions.waktu import waktu_lengkap
 from actions.warga import city_client, response_text, subject_of
 from citybot.client import CityClientError, DataDeletion, DataExport
+from citybot.client.gateway import GatewayClient
 from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -123,12 +129,18 @@ class ActionHapusData(Action):
         try:
             async with city_client() as city:
                 deletions = [await city.delete_data(channel=channel, address=address)]
+            queued = await asyncio.to_thread(outbox().forget, address)
+            media = [url for d in deletions for url in d.media_urls]
+            await GatewayClient().erase(address, media_urls=media, after_action=self.name())
         except CityClientError:
+            # Nothing is half-promised: every step is repeatable, so "coba lagi" finishes the job.
             log.warning("data deletion failed", exc_info=True)
             dispatcher.utter_message(response="utter_data_gagal")
             return []
         log.info("data deletion done: audit %s", ", ".join(str(d.audit_id) for d in deletions))
-        dispatcher.utter_message(response="utter_data_dihapus", **merge(deletions))
+        values = merge(deletions)
+        values["antrean"] += queued
+        dispatcher.utter_message(response="utter_data_dihapus", **values)
         # Forget everything this conversation remembered (slots, active form, history used for
         # predictions); the next message starts afresh.
         return [AllSlotsReset(), Restarted()]

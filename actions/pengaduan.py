@@ -306,16 +306,26 @@ class ActionCekStatusLaporan(Action):
             dispatcher.utter_message(response="utter_sama_sama_singkat")
         try:
             async with city_client(attempts=2) as city:
-                mine = await city.complaints_of_reporter(channel, sender)
                 if ticket:
-                    complaint = next((c for c in mine if c.ticket == ticket), None)
-                    if complaint is not None:
-                        self.show_own(dispatcher, complaint)
+                    # The backend decides what this sender may see: the reporter the whole
+                    # complaint, a supporter or anyone else the public view (limited).
+                    found = await city.lookup_complaint(ticket, channel=channel, address=sender)
+                    if found.role == "reporter":
+                        self.show_own(dispatcher, found.complaint)
                     else:
-                        self.show_public(dispatcher, await city.get_complaint(ticket))
+                        self.show_public(dispatcher, found.complaint)
                     return []
+                mine = await city.complaints_of_reporter(channel, sender)
         except NotFound:
             dispatcher.utter_message(response="utter_status_tidak_ditemukan", tiket=ticket)
+            return []
+        except Rejected as exc:
+            if exc.code != "status_lookup_limit":
+                await backend_call_failed(exc)
+                dispatcher.utter_message(response="utter_gangguan_sistem")
+                return []
+            logger.info("status look-up refused: limit reached")
+            dispatcher.utter_message(response="utter_status_batas_cek")
             return []
         except CityClientError as exc:
             await backend_call_failed(exc)
@@ -369,7 +379,6 @@ class ActionCekStatusLaporan(Action):
             kategori=complaint.service_name,
             status=complaint.status_label,
             diperbarui=format_when(complaint.updated_datetime),
-            catatan=complaint.status_notes or "-",
         )
         tell_target(dispatcher, complaint)
 
@@ -397,7 +406,7 @@ class ActionJawabPenyelesaian(Action):
                 try:
                     await city.answer_resolution(ticket, channel=channel, address=sender, resolved=resolved)
                 except Rejected as exc:
-                    if exc.code == "not_subscriber":
+                    if exc.code in ("not_reporter", "not_subscriber"):
                         dispatcher.utter_message(response="utter_penyelesaian_bukan_pelapor", tiket=ticket)
                     else:
                         current = await city.get_complaint(ticket)

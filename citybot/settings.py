@@ -163,6 +163,11 @@ class Settings(BaseSettings):
     # photo while the complaint is open), checked every `gateway_media_sweep_seconds`.
     gateway_media_retention_hours: float = Field(2160.0, gt=0, le=87_600)
     gateway_media_sweep_seconds: float = Field(3600.0, gt=0, le=86_400)
+    # Issue 12, item 3: tickets are sequential, so look-ups of complaints that are not one's own
+    # are limited per citizen and city-wide within a window; one's own complaints never count.
+    status_lookups_per_sender: int = Field(5, ge=1, le=10_000)
+    status_lookups_total: int = Field(30, ge=1, le=1_000_000)
+    status_lookup_window_seconds: int = Field(600, ge=10, le=86_400)
 
     @field_validator("city_timezone")
     @classmethod

@@ -104,3 +104,25 @@ def complaint_model(complaint: Complaint, *, with_history: bool = True) -> api.C
         awaiting_confirmation=complaint.awaiting_confirmation,
         history=history,
     )
+
+
+def public_complaint_model(complaint: Complaint) -> api.Complaint:
+    """What anyone holding the ticket number may see: category, status and dates.
+
+    No description, place, photo or agent notes: agents write notes for the reporter (a
+    call-back time, the reporter's street), and the place a reporter typed may be their home.
+    """
+    full = complaint_model(complaint, with_history=True)
+    return full.model_copy(
+        update={
+            "status_notes": full.status_label,
+            "description": "",
+            "address": None,
+            "kelurahan": None,
+            "lat": None,
+            "long": None,
+            "media_url": None,
+            "history": [h.model_copy(update={"note": "", "actor": ""}) for h in full.history],
+        }
+    )
+

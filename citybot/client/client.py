@@ -22,6 +22,7 @@ from citybot.client.models import (
     Booking,
     BookingPage,
     Complaint,
+    ComplaintLookup,
     ComplaintPage,
     ComplaintStatus,
     DataDeletion,
@@ -254,6 +255,12 @@ class CityClient:
 
     async def get_complaint(self, ticket: str) -> Complaint:
         return self._as(Complaint, await self._get(f"{API}/complaints/{ticket}"))
+
+    async def lookup_complaint(self, ticket: str, *, channel: str, address: str) -> ComplaintLookup:
+        """A citizen's status look-up: the full complaint if they filed it, else the public view
+        (look-ups of others' complaints are limited: Rejected with code "status_lookup_limit")."""
+        data = await self._post(f"{API}/complaints/{ticket}/lookup", {"channel": channel, "address": address})
+        return self._as(ComplaintLookup, data)
 
     async def complaints_of_reporter(self, channel: str, address: str) -> list[Complaint]:
         data = await self._get(f"{API}/complaints", {"channel": channel, "address": address})

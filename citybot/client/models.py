@@ -96,6 +96,13 @@ class Complaint(_Model):
     history: list[StatusChange] = Field(default_factory=list)
 
 
+class ComplaintLookup(_Model):
+    """A status look-up by ticket: the full complaint for its reporter, the public view otherwise."""
+
+    role: Literal["reporter", "supporter", "public"]
+    complaint: Complaint
+
+
 class DuplicateCandidate(_Model):
     complaint: Complaint
     distance_m: float | None = None
@@ -237,6 +244,8 @@ class DataDeletion(_Model):
     subscriptions_removed: int
     bookings_anonymised: int
     outbox_removed: int
+    stored_replies_removed: int = 0
+    media_urls: list[str] = Field(default_factory=list)  # photos of the anonymised complaints
 
 
 # --- agents ------------------------------------------------------------------------------------

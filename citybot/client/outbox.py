@@ -93,6 +93,9 @@ class Outbox:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA busy_timeout=10000")
+            # Rewritten and deleted rows are zeroed: an erased citizen's payload must not survive
+            # in free space of the file (issue 12, item 8).
+            db.execute("PRAGMA secure_delete=ON")
             yield db
         finally:
             db.close()
@@ -191,6 +194,21 @@ class Outbox:
                 "SELECT * FROM outbox WHERE sender = ? AND state = 'pending' ORDER BY id", (sender,)
             ).fetchall()
         return [_item(r) for r in rows]
+
+    def forget(self, sender: str) -> int:
+        """"Hapus data saya": drop every item of one citizen, delivered or not (a complaint still
+        waiting would otherwise be filed later with the name and number they asked us to erase).
+        Rows are zeroed and the write-ahead log emptied, so no copy stays in the files."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                removed = db.execute("DELETE FROM outbox WHERE sender = ?", (sender,)).rowcount
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return int(removed)
 
     def seconds_until_due(self) -> float | None:
         """None when nothing is owed; otherwise how long until the next item is due (>= 0)."""

@@ -5,6 +5,7 @@ Nothing runs at import; `create_app` builds one `GatewayDB` per process.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +33,8 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            # Erased messages are zeroed, not left in free pages (issue 12, item 8).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -65,5 +68,26 @@ class GatewayDB:
         with self.sessions() as session, session.begin():
             yield session
 
+    def checkpoint(self) -> None:
+        """Empty the SQLite write-ahead log after an erasure (old page copies live there)."""
+        if not self.url.startswith("sqlite"):
+            return
+        checkpoint_wal(self.engine)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def checkpoint_wal(engine: Engine) -> None:
+    """`PRAGMA wal_checkpoint(TRUNCATE)` outside any transaction (inside one SQLite refuses it).
+    Best effort: a busy reader only delays the truncation to the next checkpoint."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    except Exception:  # never fail the erasure itself over the log file
+        logging.getLogger(__name__).warning("WAL checkpoint failed", exc_info=True)
+    finally:
+        raw.close()
+

@@ -147,6 +147,10 @@ class Hub:
     def sender_id(self, channel: str, platform_id: str) -> str:
         return make_sender_id(self.settings.sender_id_key, channel, platform_id)
 
+    def sender_lock(self, sender: str) -> asyncio.Lock:
+        """Held while one of the sender's messages is being answered (see handle_inbound)."""
+        return self._lock(sender)
+
     def _lock(self, sender: str) -> asyncio.Lock:
         lock = self._locks.get(sender)
         if lock is None:

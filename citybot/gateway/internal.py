@@ -7,9 +7,11 @@ useless, and a captured request cannot be replayed later or against another endp
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
+import time
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -17,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from citybot import signing
-from citybot.gateway import render
+from citybot.gateway import erasure, render
 from citybot.gateway.conversations import request_handoff
 from citybot.gateway.hub import AGENTS_TOPIC, Hub
 from citybot.gateway.messages import Reply
@@ -48,6 +50,14 @@ class HandoffIn(BaseModel):
     sender: str = Field(min_length=1, max_length=80)
     summary: str = Field(default="", max_length=4000)
     reason: str = Field(default="", max_length=200)
+
+
+class EraseIn(BaseModel):
+    sender: str = Field(min_length=1, max_length=80)
+    # Photos of the sender's complaints as the backend recorded them (only this store's names count).
+    media_urls: list[str] = Field(default_factory=list, max_length=200)
+    # The action asking, mid-turn: Rasa's tracker is erased once that turn is saved.
+    after_action: str | None = Field(default=None, max_length=80)
 
 
 class HandoffOut(BaseModel):
@@ -87,6 +97,7 @@ async def signed_body(request: Request) -> dict[str, Any]:
 
 SignedBody = Annotated[dict[str, Any], Depends(signed_body)]
 router = APIRouter(prefix="/internal", include_in_schema=False)
+_background: set[asyncio.Task[int]] = set()  # strong references until each task ends
 
 
 def _parse(model: type[Any], data: dict[str, Any]) -> Any:
@@ -142,3 +153,27 @@ async def handoff(request: Request, data: SignedBody) -> HandoffOut:
     )
     hub.broker.publish(AGENTS_TOPIC, {"type": "queue", "sender": body.sender, "state": status})
     return HandoffOut(status=status, next_open=next_open.isoformat() if next_open else None)
+
+
+@router.post("/erase")
+async def erase(request: Request, data: SignedBody) -> JSONResponse:
+    """"Hapus data saya": the sender's messages, queue, directory row, photos and Rasa tracker."""
+    body: EraseIn = _parse(EraseIn, data)
+    hub: Hub = request.app.state.hub
+    since = time.time() - 1.0
+    erased = await hub.run_db(lambda s: erasure.erase_sender(s, body.sender))
+    await asyncio.to_thread(hub.db.checkpoint)
+    names = erased.media_names | erasure.media_names(body.media_urls)
+    photos = await asyncio.to_thread(erasure.remove_media, request.app.state.media.directory, names)
+    task = asyncio.create_task(
+        erasure.erase_tracker(
+            erasure.tracker_url(hub.settings), body.sender, hub.sender_lock(body.sender),
+            after_action=body.after_action, since=since,
+        ),
+        name=f"erase-tracker-{body.sender[:12]}",
+    )
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    log.info("erased sender %s: %d messages, %d photos", body.sender, erased.messages, photos)
+    return JSONResponse({"messages": erased.messages, "photos": photos, "tracker": "scheduled"})
+

@@ -87,7 +87,8 @@ async def test_export_and_delete_everything_about_a_reporter(backend: Backend, c
     after = await city.export_data(phone=phone, channel="telegram", address=address)
     assert after.complaints == [] and after.bookings == [] and after.subscriptions == []
     kept = await city.get_complaint(complaint.ticket)  # the city keeps the (anonymous) complaint
-    assert kept.description == "Sampah di gang"
+    assert (kept.service_code, kept.address) == ("sampah", "Gg. Kelinci 3")
+    assert kept.description == "(dihapus atas permintaan pelapor)" and kept.media_url is None  # free text may name them
     gone = await city.get_booking(booking.code)
     assert gone.patient_name == "(dihapus)" and gone.phone is None and gone.status == "cancelled"
     with backend.db.read() as session:

@@ -152,7 +152,7 @@ async def test_sudah_beres_confirms_or_reopens(backend: Backend, city: CityClien
     assert done.awaiting_confirmation and done.open311_status == "closed"
     with pytest.raises(Rejected) as stranger:
         await city.answer_resolution(complaint.ticket, channel="telegram", address="someone-else", resolved=True)
-    assert stranger.value.code == "not_subscriber" and stranger.value.status_code == 403
+    assert stranger.value.code == "not_reporter" and stranger.value.status_code == 403
 
     reopened = await city.answer_resolution(
         complaint.ticket, channel="telegram", address=reporter, resolved=False, note="Lubangnya masih ada."

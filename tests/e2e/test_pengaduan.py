@@ -178,5 +178,9 @@ def test_similar_report_nearby_is_offered_and_supporting_subscribes(stack: Stack
     assert "Sudah ada laporan serupa" in offer and existing in offer, offer
     reply = say(stack, client, payload="/ya")
     assert f"mendukung laporan {existing}" in reply, reply
-    # Supporting subscribes this citizen: the report is now among "their" reports, none new filed.
-    assert [c["ticket"] for c in complaints_of(stack, client)] == [existing]
+    # Supporting subscribes this citizen (status pushes) without making it "their" report, and
+    # files nothing new (issue 12, item 2).
+    assert complaints_of(stack, client) == []
+    supported = httpx.get(f"{stack.backend_url}/api/v1/complaints/{existing}",
+                          headers={"X-API-Key": stack.env["BACKEND_API_KEY"]}, timeout=10)
+    assert supported.json()["supporters_count"] == 1, supported.text

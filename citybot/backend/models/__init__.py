@@ -11,7 +11,7 @@ from citybot.backend.models.complaints import (
 from citybot.backend.models.homecare import Booking, Puskesmas, ServedKelurahan, Slot
 from citybot.backend.models.kampung import Product, Seller, Village
 from citybot.backend.models.permits import PermitApplication, PermitEvent
-from citybot.backend.models.platform import Agent, AgentToken, AuditRecord, IdempotencyKey, OutboxEvent
+from citybot.backend.models.platform import Agent, AgentToken, AuditRecord, IdempotencyKey, OutboxEvent, StatusLookup
 
 __all__ = [
     "Agent",
@@ -32,6 +32,7 @@ __all__ = [
     "ServiceCategory",
     "Slot",
     "StatusHistory",
+    "StatusLookup",
     "Subscriber",
     "UTCDateTime",
     "Village",

@@ -73,6 +73,21 @@ class AgentToken(Base):
     agent: Mapped[Agent] = relationship(lazy="joined")
 
 
+class StatusLookup(Base):
+    """One allowed look-up of somebody else's complaint, kept only as long as the limit window.
+
+    The rows are the limiter's memory (as the complaints table is for the hourly complaint
+    limit): a keyed hash of who asked, and when. Refused look-ups are not stored and old rows are
+    pruned on every insert, so the table never holds more than the overall limit.
+    """
+
+    __tablename__ = "status_lookups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject_hash: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class AuditRecord(Base):
     """Data-rights actions (UU PDP); the subject is kept only as a keyed hash."""
 

@@ -8,16 +8,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import JSONResponse
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from citybot.backend import idempotency
-from citybot.backend.deps import DB, ReadSession, require_api_key
+from citybot.backend.deps import DB, AppSettings, ReadSession, require_api_key
 from citybot.backend.errors import invalid, not_found
-from citybot.backend.open311 import complaint_model
+from citybot.backend.models import Complaint as ComplaintRow
+from citybot.backend.open311 import complaint_model, public_complaint_model
 from citybot.backend.schemas import ConfirmationIn, ContactIn, ErrorOut
-from citybot.backend.services import complaints
+from citybot.backend.services import complaints, lookups
 from citybot.backend.validation import check_channel, check_coordinates, clean_text
-from citybot.client.models import Complaint, DuplicateCandidate, SupportResult
+from citybot.client.models import Complaint, ComplaintLookup, DuplicateCandidate, SupportResult
 
 router = APIRouter(
     prefix="/api/v1/complaints",
@@ -79,6 +81,35 @@ def duplicates(
 @router.get("/{ticket}", response_model=Complaint)
 def get_complaint(session: ReadSession, ticket: str) -> Complaint:
     return complaint_model(complaints.by_ticket(session, _ticket(ticket)))
+
+
+@router.post("/{ticket}/lookup", response_model=ComplaintLookup, summary="A citizen's status look-up by ticket")
+def lookup(db: DB, settings: AppSettings, ticket: str, body: ContactIn) -> ComplaintLookup:
+    """The reporter gets the whole complaint; a supporter or anyone else the public view, and
+    look-ups of complaints one did not file or support are limited (sequential tickets)."""
+    t = _ticket(ticket)
+    c, a = _contact(body.channel, body.address)
+
+    def count(session: Session) -> None:
+        lookups.check_and_record(
+            session,
+            lookups.subject_hash(settings.notify_secret or settings.backend_api_key, c, a),
+            per_subject=settings.status_lookups_per_sender,
+            total=settings.status_lookups_total,
+            window_seconds=settings.status_lookup_window_seconds,
+        )
+
+    with db.writing() as session:  # a counted look-up is a write
+        complaint = session.scalar(select(ComplaintRow).where(ComplaintRow.ticket == t.strip().upper()))
+        if complaint is not None:
+            role = complaints.role_of(complaint, c, a)
+            if role == "reporter":
+                return ComplaintLookup(role=role, complaint=complaint_model(complaint))
+            if role == "public":
+                count(session)
+            return ComplaintLookup(role=role, complaint=public_complaint_model(complaint))
+        count(session)  # probing numbers that do not exist is enumeration too
+    raise not_found("complaint_not_found", f"Laporan dengan nomor {t} tidak ditemukan.")
 
 
 @router.post("/{ticket}/supporters", response_model=SupportResult, summary="Support (subscribe to) a complaint")

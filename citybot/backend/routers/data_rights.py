@@ -54,4 +54,5 @@ def delete(db: DB, settings: AppSettings, body: DeletionIn) -> JSONResponse:
 
     # Deletion is naturally repeatable, so no Idempotency-Key is needed (a repeat finds nothing left).
     status, result = idempotency.run(db, "data.delete", None, None, work)
+    db.checkpoint()  # no pre-erasure page copies left in SQLite's write-ahead log
     return JSONResponse(result, status_code=status)

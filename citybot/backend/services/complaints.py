@@ -143,7 +143,11 @@ def by_ticket(session: Session, ticket: str, *, for_update: bool = False) -> Com
 
 
 def of_reporter(session: Session, channel: str, address: str, limit: int = 20) -> list[Complaint]:
-    ids = select(Subscriber.complaint_id).where(Subscriber.channel == channel, Subscriber.address == address)
+    """Complaints this citizen filed. Supporting a report gives status pushes, not the reporter's
+    view of it (issue 12, item 2): supporters are left out."""
+    ids = select(Subscriber.complaint_id).where(
+        Subscriber.channel == channel, Subscriber.address == address, Subscriber.role == "reporter"
+    )
     stmt = (
         select(Complaint)
         .where(Complaint.id.in_(ids))
@@ -266,6 +270,14 @@ def supporters_count(complaint: Complaint) -> int:
     return sum(1 for s in complaint.subscribers if s.role == "supporter")
 
 
+def role_of(complaint: Complaint, channel: str, address: str) -> str:
+    """"reporter", "supporter" or "public": what this citizen may see of the complaint."""
+    roles = {s.role for s in complaint.subscribers if s.channel == channel and s.address == address}
+    if "reporter" in roles:
+        return "reporter"
+    return "supporter" if "supporter" in roles else "public"
+
+
 def change_status(
     session: Session, complaint: Complaint, new_status: str, note: str, actor: str, *, role: str = "agent"
 ) -> Complaint:
@@ -295,7 +307,9 @@ def change_status(
                 "ticket": complaint.ticket,
                 "status": new_status,
                 "status_label": statuses.label(new_status),
-                "note": note,
+                # Agents write notes for the reporter (a call-back, their street); supporters
+                # learn that the status moved, nothing more.
+                "note": note if sub.role == "reporter" else "",
                 "channel": sub.channel,
                 "address": sub.address,
                 "occurred_at": local(now, tz).isoformat(),
@@ -311,8 +325,10 @@ def answer_resolution(
     session: Session, ticket: str, channel: str, address: str, resolved: bool, note: str | None
 ) -> Complaint:
     complaint = by_ticket(session, ticket, for_update=True)
-    if not any(s.channel == channel and s.address == address for s in complaint.subscribers):
-        raise ApiError(403, "not_subscriber", "Hanya pelapor atau pendukung laporan yang dapat menjawab.")
+    if role_of(complaint, channel, address) != "reporter":
+        # Only the reporter closes or reopens: a supporter (or anyone who forged the button)
+        # must not undo the city's work on somebody else's report.
+        raise ApiError(403, "not_reporter", "Hanya pelapor yang dapat menjawab konfirmasi laporan ini.")
     if complaint.status != "selesai" or not complaint.awaiting_confirmation:
         raise conflict("not_awaiting_confirmation", "Laporan ini tidak sedang menunggu konfirmasi selesai.")
     if resolved:

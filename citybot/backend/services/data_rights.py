@@ -1,7 +1,9 @@
 """Data-subject rights (UU PDP No. 27/2022): export and delete/anonymise a reporter's data.
 
 A subject is a phone number (E.164) or a channel + opaque address. Complaints stay on record
-for the city's work but lose every personal field; bookings are anonymised (and cancelled if
+for the city's work (category, place, status) but lose every personal field, their free-text
+story and their photo, and the reporter's name or number is struck from agents' notes; stored
+answers of idempotent requests that repeat the subject's data are dropped; bookings are anonymised (and cancelled if
 still upcoming, since no visit can happen without an address); subscriptions and queued
 notifications are deleted. Every request leaves an audit record keyed by a hash of the subject.
 """
@@ -18,7 +20,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, false, or_, select, update
 from sqlalchemy.orm import Session
 
-from citybot.backend.models import AuditRecord, Booking, Complaint, OutboxEvent, Slot, Subscriber, utcnow
+from citybot.backend.models import (
+    AuditRecord,
+    Booking,
+    Complaint,
+    IdempotencyKey,
+    OutboxEvent,
+    Slot,
+    Subscriber,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -136,21 +147,52 @@ def export(session: Session, subject: Subject, key: str, actor: str = "citizen")
     return data
 
 
-def erase(session: Session, subject: Subject, key: str, actor: str) -> dict[str, int]:
-    now = utcnow()
-    complaints = session.execute(
-        update(Complaint)
-        .where(_complaints_of(subject))
-        .values(
-            reporter_name=None,
-            reporter_phone=None,
-            reporter_email=None,
-            reporter_channel=None,
-            reporter_address=None,
-            device_id=None,
-            anonymised_at=now,
-        )
+ERASED_TEXT = "(dihapus atas permintaan pelapor)"
+
+
+def _scrub(text: str | None, secrets: list[str]) -> str | None:
+    """Agents' notes may repeat the reporter's name or number: those words go, the note stays."""
+    if not text:
+        return text
+    for secret in secrets:
+        text = text.replace(secret, "(dihapus)")
+    return text
+
+
+def _anonymise_complaints(session: Session, subject: Subject, now: dt.datetime) -> tuple[list[Complaint], list[str]]:
+    """Reporter fields, the free-text story and the photo go; category, place and status stay for
+    the city's work. Returns the complaints and the photo URLs they pointed at."""
+    complaints = list(session.scalars(select(Complaint).where(_complaints_of(subject)).with_for_update(of=Complaint)))
+    media: list[str] = []
+    for c in complaints:
+        secrets = [v for v in (c.reporter_name, c.reporter_phone, c.reporter_email) if v and len(v) >= 3]
+        if c.media_url:
+            media.append(c.media_url)
+        for h in c.history:
+            h.note = _scrub(h.note, secrets) or ""
+        c.reporter_name = c.reporter_phone = c.reporter_email = None
+        c.reporter_channel = c.reporter_address = c.device_id = None
+        c.description = ERASED_TEXT
+        c.media_url = None
+        c.anonymised_at = now
+    return complaints, media
+
+
+def _forget_replies(session: Session, markers: list[str]) -> int:
+    """Stored answers of idempotent POSTs (complaint filed, visit booked) repeat the personal data
+    of the request; drop those that name one of the subject's tickets or booking codes."""
+    markers = [m for m in markers if m]
+    if not markers:
+        return 0
+    res = session.execute(
+        delete(IdempotencyKey).where(or_(*[IdempotencyKey.response_body.contains(m) for m in markers]))
     )
+    return int(getattr(res, "rowcount", 0) or 0)
+
+
+def erase(session: Session, subject: Subject, key: str, actor: str) -> dict[str, Any]:
+    now = utcnow()
+    complaints, media = _anonymise_complaints(session, subject, now)
     subs = session.execute(delete(Subscriber).where(_subscriptions_of(subject)))
     bookings = list(session.scalars(select(Booking).where(_bookings_of(subject)).with_for_update(of=Booking)))
     for b in bookings:
@@ -170,11 +212,17 @@ def erase(session: Session, subject: Subject, key: str, actor: str) -> dict[str,
             delete(OutboxEvent).where(OutboxEvent.channel == subject.channel, OutboxEvent.address == subject.address)
         )
         outbox_removed = int(getattr(res, "rowcount", 0) or 0)
+    replies = _forget_replies(
+        session, [c.ticket or "" for c in complaints] + [b.code for b in bookings] + [subject.address or ""]
+    )
     counts = {
-        "complaints_anonymised": int(getattr(complaints, "rowcount", 0) or 0),
+        "complaints_anonymised": len(complaints),
         "subscriptions_removed": int(getattr(subs, "rowcount", 0) or 0),
         "bookings_anonymised": len(bookings),
         "outbox_removed": outbox_removed,
+        "stored_replies_removed": replies,
     }
-    counts["audit_id"] = _audit(session, "delete", subject, key, counts, actor)
-    return counts
+    audit_id = _audit(session, "delete", subject, key, counts, actor)
+    # The photo URLs are for the caller (the assistant deletes the files from its media store);
+    # they are not written to the audit record.
+    return {**counts, "audit_id": audit_id, "media_urls": media}
