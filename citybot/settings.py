@@ -163,6 +163,9 @@ class Settings(BaseSettings):
     # photo while the complaint is open), checked every `gateway_media_sweep_seconds`.
     gateway_media_retention_hours: float = Field(2160.0, gt=0, le=87_600)
     gateway_media_sweep_seconds: float = Field(3600.0, gt=0, le=86_400)
+    # Knowledge facts (issue 16): a document whose `reviewed:` date is older than this many months
+    # is reported as due for a new check against its sources (validator warning, editors' report).
+    knowledge_review_max_age_months: int = Field(6, ge=1, le=60)
 
     @field_validator("city_timezone")
     @classmethod
