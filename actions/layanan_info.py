@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.pengaduan_bantu import reset_form
 from actions.pertanyaan import is_follow_up, is_short, previous_topic, questions_in, search_text, with_topic
+from actions.sumber import source_line
 from actions.warga import latest_text, response_text, run_bounded
 from citybot.nlu.request_cues import is_bare_question_opener
 from citybot.settings import get_settings
@@ -75,7 +76,8 @@ def candidates_from(hits: list[Any]) -> list[dict[str, str]]:
         seen.add(hit.doc_id)
         # An FAQ passage's heading is the question itself: the answer reads better without it.
         section = "" if hit.passage_id.startswith("faq:") else hit.section
-        found.append({"doc_id": hit.doc_id, "title": hit.title, "section": section, "text": hit.text})
+        found.append({"doc_id": hit.doc_id, "title": hit.title, "section": section, "text": hit.text,
+                      "sumber": source_line(hit)})
     return found
 
 
@@ -177,7 +179,8 @@ class ActionJawabPertanyaan(Action):
         passage = (candidates[0]["doc_id"], candidates[0]["section"])
         if shown is None or passage not in shown:  # two questions, one passage: shown once
             dispatcher.utter_message(
-                response="utter_jawaban", jawaban=format_passage(candidates[0]["section"], best.text), sumber=best.title
+                response="utter_jawaban", jawaban=format_passage(candidates[0]["section"], best.text),
+                sumber=candidates[0]["sumber"],
             )
         if shown is not None:
             shown.add(passage)
@@ -195,7 +198,8 @@ class ActionJawabPertanyaan(Action):
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
             return []
         dispatcher.utter_message(
-            response="utter_jawaban", jawaban=format_passage(found["section"], found["text"]), sumber=found["title"]
+            response="utter_jawaban", jawaban=format_passage(found["section"], found["text"]),
+            sumber=found.get("sumber") or found["title"],
         )
         if not in_form:
             dispatcher.utter_message(response="utter_apakah_terjawab")

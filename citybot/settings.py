@@ -168,6 +168,9 @@ class Settings(BaseSettings):
     status_lookups_per_sender: int = Field(5, ge=1, le=10_000)
     status_lookups_total: int = Field(30, ge=1, le=1_000_000)
     status_lookup_window_seconds: int = Field(600, ge=10, le=86_400)
+    # Knowledge facts (issue 16): a document whose `reviewed:` date is older than this many months
+    # is reported as due for a new check against its sources (validator warning, editors' report).
+    knowledge_review_max_age_months: int = Field(6, ge=1, le=60)
 
     @field_validator("city_timezone")
     @classmethod

@@ -1,6 +1,7 @@
 """Command line: validate the knowledge files, build the index, search it.
 
     python -m citybot.retrieval validate knowledge/
+    python -m citybot.retrieval review knowledge/   # editors' report: review age, passed dates, sources
     python -m citybot.retrieval build --source knowledge --out var/index   # skips if unchanged
     python -m citybot.retrieval search --index var/index --k 3 "syarat bikin PBG apa aja?"
     python -m citybot.retrieval search --index var/index --queries questions.txt   # JSON lines
@@ -24,7 +25,8 @@ def _settings():  # type: ignore[no-untyped-def]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    knowledge = load_knowledge(Path(args.directory))
+    knowledge = load_knowledge(Path(args.directory),
+                               review_max_age_months=_settings().knowledge_review_max_age_months)
     for issue in knowledge.issues:
         print(issue, file=sys.stderr if issue.severity == "error" else sys.stdout)
     errors = len(knowledge.errors)
@@ -32,6 +34,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
           f"{len(knowledge.checks)} checks: {errors} error(s), "
           f"{len(knowledge.issues) - errors} warning(s)")
     return 1 if errors else 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .review import review_report
+
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    print(review_report(Path(args.directory), today, _settings().knowledge_review_max_age_months))
+    return 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -101,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("validate", help="check knowledge files; non-zero exit on errors")
     v.add_argument("directory", nargs="?", default="knowledge")
     v.set_defaults(func=cmd_validate)
+    r = sub.add_parser("review", help="editors' report: documents by review age, passed dates, sources")
+    r.add_argument("directory", nargs="?", default="knowledge")
+    r.add_argument("--today", help="report as of this date (YYYY-MM-DD), default today")
+    r.set_defaults(func=cmd_review)
     b = sub.add_parser("build", help="build the hybrid index (skips when content is unchanged)")
     b.add_argument("--source", help="knowledge directory (default: settings.knowledge_dir)")
     b.add_argument("--out", help="index directory (default: settings.index_dir)")

@@ -16,7 +16,14 @@ from typing import Any
 import yaml
 
 CATEGORIES = ("perizinan", "kesehatan", "transportasi", "pengaduan", "umkm", "sosial")
-REQUIRED_FIELDS = ("id", "title", "category", "updated")
+# `sources` (official URLs) and `reviewed` (the day a person checked the text against them, or
+# "belum" while nobody has) replace the old bulk `updated` stamp, which is still accepted.
+REQUIRED_FIELDS = ("id", "title", "category", "sources", "reviewed")
+NOT_REVIEWED = "belum"
+# Where a local rule applies: the whole country or one city profile (label shown to citizens).
+SCOPES = {"nasional": "", "jakarta": "DKI Jakarta", "makassar": "Kota Makassar",
+          "banyuwangi": "Kabupaten Banyuwangi"}
+DEFAULT_REVIEW_MAX_AGE_MONTHS = 6
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Files in the knowledge root that are not documents.
 CHECKS_FILE = "checks.yml"
@@ -51,6 +58,9 @@ class Passage:
     kind: str = "section"  # section | overview | faq
     source: str = ""  # path:line
     updated: str = ""
+    sources: list[str] = field(default_factory=list)  # official URLs, most authoritative first
+    reviewed: str = ""  # ISO date a person checked it, "" when nobody has yet
+    scope: str = ""  # "" / nasional / a city profile key (jakarta, makassar, banyuwangi)
 
     def embed_text(self) -> str:
         """What the dense model sees: context first, then the body, bounded in length."""
@@ -75,6 +85,10 @@ class Document:
     summary: str
     path: Path
     sections: list[tuple[str, str, int]]  # (heading, body, line)
+    sources: list[str] = field(default_factory=list)
+    reviewed: str = ""  # ISO date, "" = not reviewed yet
+    scope: str = ""
+    body_line: int = 1  # file line where the body (after the front matter) starts
 
 
 @dataclass
@@ -108,7 +122,43 @@ def _key_line(fm_lines: list[str], key: str, offset: int) -> int:
     return offset
 
 
-def parse_document(path: Path, root: Path) -> tuple[Document | None, list[Issue]]:
+def _check_sources(path: Path, meta: dict[str, Any], line: int) -> tuple[list[str], list[Issue]]:
+    sources = meta.get("sources")
+    if sources in (None, "", []):
+        return [], []  # reported as a missing field
+    if not isinstance(sources, list) or not all(isinstance(u, str) for u in sources):
+        return [], [Issue(path, line, "sources must be a list of links, e.g. [https://peraturan.bpk.go.id/...]")]
+    bad = [u for u in sources if not re.match(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$", u)]
+    if bad:
+        return [], [Issue(path, line, f"source '{bad[0]}' is not a web link (https://...)")]
+    return [str(u) for u in sources], []
+
+
+def _check_reviewed(path: Path, meta: dict[str, Any], line: int, today: dt.date,
+                    max_age_months: int) -> tuple[str, list[Issue]]:
+    from .facts import is_stale
+
+    value = meta.get("reviewed")
+    if value in (None, ""):
+        return "", []  # reported as a missing field
+    if str(value).strip().lower() == NOT_REVIEWED:
+        return "", [Issue(path, line, "not reviewed yet: check it against its sources, then write the date",
+                          "warning")]
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        return "", [Issue(path, line, f"reviewed '{value}' must be a date like 2026-01-31 (or 'belum')")]
+    if day > today:
+        return "", [Issue(path, line, f"reviewed {day} is in the future")]
+    if is_stale(day, today, max_age_months):
+        return day.isoformat(), [Issue(path, line, f"reviewed {day}, more than {max_age_months} months ago: "
+                                                   "check it against its sources again", "warning")]
+    return day.isoformat(), []
+
+
+def parse_document(path: Path, root: Path, today: dt.date | None = None,
+                   review_max_age_months: int = DEFAULT_REVIEW_MAX_AGE_MONTHS) -> tuple[Document | None, list[Issue]]:
+    today = today or dt.date.today()
     issues: list[Issue] = []
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
@@ -159,6 +209,15 @@ def parse_document(path: Path, root: Path) -> tuple[Document | None, list[Issue]
         except ValueError:
             issues.append(Issue(path, _key_line(fm_lines, "updated", 2),
                                 f"updated '{updated}' must be a date like 2026-01-31"))
+    sources, found = _check_sources(path, meta, _key_line(fm_lines, "sources", 2))
+    issues += found
+    reviewed, found = _check_reviewed(path, meta, _key_line(fm_lines, "reviewed", 2), today,
+                                      review_max_age_months)
+    issues += found
+    scope = str(meta.get("scope") or "")
+    if scope and scope not in SCOPES:
+        issues.append(Issue(path, _key_line(fm_lines, "scope", 2),
+                            f"unknown scope '{scope}' (use one of: {', '.join(SCOPES)})"))
     keywords = meta.get("keywords") or []
     if not isinstance(keywords, list) or not all(isinstance(k, (str, int)) for k in keywords):
         issues.append(Issue(path, _key_line(fm_lines, "keywords", 2),
@@ -206,8 +265,14 @@ def parse_document(path: Path, root: Path) -> tuple[Document | None, list[Issue]
     if any(i.severity == "error" for i in issues):
         return None, issues
     updated_str = updated.isoformat() if isinstance(updated, dt.date) else str(updated)
-    doc = Document(doc_id, title, category, [str(k) for k in keywords], updated_str, summary, path,
-                   out_sections)
+    from .facts import passed_dates
+
+    for n, phrase in passed_dates("\n".join(lines[end + 1:]), today):
+        issues.append(Issue(path, end + 2 + n, f"'{phrase}' has passed: check the fact and rewrite it",
+                            "warning"))
+    doc = Document(doc_id, title, category, [str(k) for k in keywords],
+                   updated_str if updated not in (None, "") else reviewed, summary, path, out_sections,
+                   sources, reviewed, scope, end + 2)
     return doc, issues
 
 
@@ -216,7 +281,7 @@ def document_passages(doc: Document) -> list[Passage]:
     if doc.summary:
         out.append(Passage(f"{doc.doc_id}#ringkasan", doc.doc_id, doc.title, doc.category,
                            "Ringkasan", doc.summary, doc.summary, doc.keywords, "overview",
-                           f"{doc.path}:1", doc.updated))
+                           f"{doc.path}:1", doc.updated, doc.sources, doc.reviewed, doc.scope))
     used: set[str] = set()
     for heading, body, line in doc.sections:
         slug = _slug(heading)
@@ -225,7 +290,7 @@ def document_passages(doc: Document) -> list[Passage]:
         used.add(f"{doc.doc_id}#{slug}")
         out.append(Passage(f"{doc.doc_id}#{slug}", doc.doc_id, doc.title, doc.category, heading,
                            body, doc.summary, doc.keywords, "section", f"{doc.path}:{line}",
-                           doc.updated))
+                           doc.updated, doc.sources, doc.reviewed, doc.scope))
     return out
 
 
@@ -273,12 +338,27 @@ def parse_faq(path: Path, docs: dict[str, Document]) -> tuple[list[Passage], lis
         if not isinstance(questions, list) or not questions or not all(isinstance(q, str) for q in questions):
             issues.append(Issue(path, line, "FAQ entry needs 'questions:' with at least one question"))
             bad = True
-        if not answer:
-            issues.append(Issue(path, line, "FAQ entry has an empty 'answer'"))
-            bad = True
+        section = str(item.get("section") or "").strip()
         doc = docs.get(str(doc_id)) if doc_id else None
         if doc_id and doc is None:
             issues.append(Issue(path, line, f"FAQ entry points to unknown document '{doc_id}'"))
+            bad = True
+        if section and answer:
+            issues.append(Issue(path, line, "FAQ entry has both 'answer' and 'section': keep one"))
+            bad = True
+        elif section:
+            # One place per fact: the answer is the document's own section, so a fee or a phone
+            # number is edited once, in the document.
+            body = next((b for h, b, _ in (doc.sections if doc else []) if h.lower() == section.lower()), None)
+            if doc is not None and body is None:
+                issues.append(Issue(path, line, f"FAQ entry points to unknown section '{section}' of '{doc_id}'"))
+                bad = True
+            elif doc is None and not doc_id:
+                issues.append(Issue(path, line, "FAQ entry with 'section' needs 'doc'"))
+                bad = True
+            answer = body or ""
+        elif not answer:
+            issues.append(Issue(path, line, "FAQ entry has an empty 'answer'"))
             bad = True
         category = str(item.get("category") or (doc.category if doc else ""))
         if category not in CATEGORIES:
@@ -292,7 +372,8 @@ def parse_faq(path: Path, docs: dict[str, Document]) -> tuple[list[Passage], lis
             pid=f"faq:{fid}", doc_id=doc.doc_id if doc else fid, title=title, category=category,
             heading=str(questions[0]), text=answer, summary="\n".join(str(q) for q in questions),
             keywords=list(doc.keywords) if doc else [], kind="faq", source=f"{path}:{line}",
-            updated=doc.updated if doc else "",
+            updated=doc.updated if doc else "", sources=list(doc.sources) if doc else [],
+            reviewed=doc.reviewed if doc else "", scope=doc.scope if doc else "",
         ))
     return passages, issues
 
@@ -343,7 +424,27 @@ def content_hash(root: Path) -> str:
     return h.hexdigest()
 
 
-def load_knowledge(root: Path) -> Knowledge:
+def _conflicting_figures(docs: list[Document], root: Path) -> list[Issue]:
+    """One figure, two values in two files (documents and FAQ answers): see facts.py."""
+    from .facts import figure_conflicts, figures
+
+    found = []
+    for doc in docs:
+        text = doc.path.read_text(encoding="utf-8").splitlines()
+        found += figures(doc.path, "\n".join(text[doc.body_line - 1:]), doc.body_line)
+    for path in source_files(root):
+        if path.parent.name == "faq" and path.suffix in (".yml", ".yaml"):
+            found += figures(path, path.read_text(encoding="utf-8"))
+    issues = []
+    for first, later in figure_conflicts(found):
+        issues.append(Issue(later.path, later.line,
+                            f"'{later.label}' is {later.shown} here but {first.shown} in "
+                            f"{first.path}:{first.line}: keep one value (one place per fact)"))
+    return issues
+
+
+def load_knowledge(root: Path, today: dt.date | None = None,
+                   review_max_age_months: int = DEFAULT_REVIEW_MAX_AGE_MONTHS) -> Knowledge:
     root = Path(root)
     issues: list[Issue] = []
     if not root.is_dir():
@@ -353,7 +454,7 @@ def load_knowledge(root: Path) -> Knowledge:
     for path in source_files(root):
         if path.suffix != ".md":
             continue
-        doc, doc_issues = parse_document(path, root)
+        doc, doc_issues = parse_document(path, root, today, review_max_age_months)
         issues += doc_issues
         if doc is None:
             continue
@@ -376,6 +477,7 @@ def load_knowledge(root: Path) -> Knowledge:
                     continue
                 faq_ids.add(p.pid)
                 passages.append(p)
+    issues += _conflicting_figures(list(docs.values()), root)
     checks: list[Check] = []
     if (root / CHECKS_FILE).exists():
         checks, check_issues = parse_checks(root / CHECKS_FILE, set(docs))

@@ -31,7 +31,8 @@ from .documents import LEXICON_FILE, Issue, Passage, content_hash, load_knowledg
 from .embedders import Embedder, EmbeddingCache, get_embedder
 from .text import LEXICON_PATH, Analyzer, Vocabulary, load_lexicon
 
-INDEX_FORMAT = 4  # bump when the analysis or file layout changes: forces a rebuild
+INDEX_FORMAT = 5  # bump when the analysis or file layout changes: forces a rebuild
+# 5: passages carry their document's sources, review date and scope (answers cite them).
 ANN_THRESHOLD = 50_000  # passages; above this an HNSW graph replaces exact search
 DEPTH = 200  # candidates taken from each ranker before fusion
 # How much a section heading naming a word of the question adds when choosing which section of

@@ -37,6 +37,9 @@ class Hit:
     score: float
     passage_id: str = ""
     updated: str = ""
+    sources: tuple[str, ...] = ()  # official links of the document, most authoritative first
+    reviewed: str = ""  # ISO date a person last checked the document, "" if never
+    scope: str = ""  # "" / nasional / city profile key: the rule is local to that city
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,7 @@ class Retriever:
         for h in ranking.hits:
             p = index.passages[h.passage]
             hits.append(Hit(p.doc_id, p.title, p.heading, p.text, p.category, round(h.score, 4),
-                            p.pid, p.updated))
+                            p.pid, p.updated, tuple(p.sources), p.reviewed, p.scope))
         conf = confidence(ranking.features, index.manifest["calibration"]) if hits else 0.0
         return Answer(query, hits, round(conf, 4), self.threshold, ranking.features)
 

@@ -35,19 +35,14 @@ def knowledge_index(tmp_path_factory: pytest.TempPathFactory,
     return out, result
 
 
+DEFAULT_FRONT = "sources: [https://www.example.go.id/layanan]\nreviewed: 2026-11-01\n"
+
+
 def write_doc(root: Path, doc_id: str, category: str, title: str, body: str,
-              keywords: str = "[]") -> Path:
-    """Write one knowledge document the way an editor would."""
+              keywords: str = "[]", front: str = DEFAULT_FRONT) -> Path:
+    """Write one knowledge document the way an editor would (`front`: the lines after keywords)."""
     path = root / category / f"{doc_id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(f"""\
-        ---
-        id: {doc_id}
-        title: {title}
-        category: {category}
-        keywords: {keywords}
-        updated: 2026-11-01
-        ---
-        # {title}
-        """) + textwrap.dedent(body).strip() + "\n", encoding="utf-8")
+    path.write_text(f"---\nid: {doc_id}\ntitle: {title}\ncategory: {category}\nkeywords: {keywords}\n"
+                    f"{front}---\n# {title}\n" + textwrap.dedent(body).strip() + "\n", encoding="utf-8")
     return path

@@ -50,7 +50,8 @@ def test_missing_field_id_mismatch_and_unknown_category(tmp_path: Path) -> None:
     p.write_text("---\nid: nama-lain\ntitle: Judul\ncategory: olahraga\n---\nRingkas.\n## A\nisi\n",
                  encoding="utf-8")
     errs = _errors(tmp_path)
-    assert f"{p}:5: front matter is missing 'updated'" in errs
+    assert f"{p}:5: front matter is missing 'sources'" in errs
+    assert f"{p}:5: front matter is missing 'reviewed'" in errs
     assert any(e.startswith(f"{p}:2: id 'nama-lain' must equal the file name 'nama-file'") for e in errs)
     assert any(e.startswith(f"{p}:4: unknown category 'olahraga'") for e in errs)
 
@@ -95,4 +96,4 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "citybot.retrieval", "validate", str(tmp_path)],
                          capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 1
-    assert "perizinan-kosong.md:10: section 'A' is empty" in bad.stderr
+    assert "perizinan-kosong.md:11: section 'A' is empty" in bad.stderr
