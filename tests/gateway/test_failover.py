@@ -5,16 +5,34 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.servers import FakeRasa, free_port, serve
 from tests.gateway.test_web_and_internal import say, web_sender
+from tests.services import drop_postgres, require_postgres
 from tests.webclient import new_client_id
 
 
-def test_conversation_goes_on_when_its_rasa_server_stops_and_comes_back(gateway_factory: GatewayFactory) -> None:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def gateway_db(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
+    """The gateway's own database (SQLite default, or PostgreSQL as in cluster mode)."""
+    if request.param == "sqlite":
+        yield {}
+        return
+    url = require_postgres()
+    try:
+        yield {"database_url": url}
+    finally:
+        drop_postgres(url)
+
+
+def test_conversation_goes_on_when_its_rasa_server_stops_and_comes_back(
+    gateway_factory: GatewayFactory, gateway_db: dict[str, str]
+) -> None:
     ports = [free_port(), free_port()]
     urls = [f"http://127.0.0.1:{p}" for p in ports]
     fakes = [FakeRasa(), FakeRasa()]
@@ -22,7 +40,7 @@ def test_conversation_goes_on_when_its_rasa_server_stops_and_comes_back(gateway_
         running = [servers.enter_context(contextlib.ExitStack()) for _ in fakes]
         for stack, fake, port in zip(running, fakes, ports, strict=True):
             stack.enter_context(serve(fake.app, port))
-        with gateway_factory(rasa_urls=",".join(urls), rasa_failover_retry_seconds=1.0) as gw:
+        with gateway_factory(rasa_urls=",".join(urls), rasa_failover_retry_seconds=1.0, **gateway_db) as gw:
             client = new_client_id(gw.url)
             assert "Diterima: halo" in say(gw, client, "halo")[0]["text"]
             own = next(i for i, fake in enumerate(fakes) if "halo" in fake.messages())
