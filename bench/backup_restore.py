@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import tempfile
-import time
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
