@@ -14,10 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-
-import httpx
 
 from citybot.rasa_endpoints import write_endpoints
 from citybot.settings import ROOT, USER_CACHE, Settings, get_settings
@@ -153,30 +151,92 @@ def init_env(path: Path = ROOT / ".env", example: Path = ROOT / ".env.example") 
     print(f"Wrote {path.name} with new random secrets.")
 
 
-def wait_ready(timeout: float) -> int:
-    settings = get_settings()
-    gateway = f"http://127.0.0.1:{settings.gateway_port}"
-    checks = {
-        "backend": f"{settings.backend_base_url}/healthz",
-        "action server": f"http://127.0.0.1:{settings.action_server_port}/health",
-        "gateway": f"{gateway}/healthz",
-        **{f"rasa {i + 1}": f"{url}/" for i, url in enumerate(settings.rasa_base_urls)},
+def readiness_checks(settings: Settings) -> dict[str, Callable[[], str | None]]:
+    """One check per process of `make run`, each returning why it is not ready (None = ready)."""
+    from citybot.readiness import action_server_reason, http_reason
+
+    backend_ready = f"{settings.backend_base_url}/ready"
+    actions = f"http://127.0.0.1:{settings.action_server_port}"
+    checks: dict[str, Callable[[], str | None]] = {
+        "backend": lambda: http_reason(backend_ready),
+        "action server": lambda: action_server_reason(actions, settings.index_dir, backend_ready),
     }
+    for i, url in enumerate(settings.rasa_base_urls):
+        # Rasa answers HTTP only once its model is loaded, so its root page is its readiness.
+        checks[f"rasa {i + 1}"] = lambda url=url: http_reason(f"{url}/")  # type: ignore[misc]
+    checks["gateway"] = lambda: http_reason(f"http://127.0.0.1:{settings.gateway_port}/ready")
+    return checks
+
+
+def wait_ready(timeout: float, report_every: float = 30.0, only: list[str] | None = None) -> int:
+    """Waits until every process (or the `only` ones) is ready; says which are not, and why."""
+    settings = get_settings()
+    checks = readiness_checks(settings)
+    if only:
+        unknown = set(only) - set(checks)
+        if unknown:
+            print(f"Unknown process {sorted(unknown)}; known: {', '.join(checks)}", file=sys.stderr)
+            return 2
+        checks = {name: checks[name] for name in only}
+    pending: dict[str, str | None] = {name: "not checked yet" for name in checks}
     deadline = time.monotonic() + timeout
-    pending = dict(checks)
+    next_report = time.monotonic() + report_every
     while pending and time.monotonic() < deadline:
-        for name, url in list(pending.items()):
-            try:
-                if httpx.get(url, timeout=2.0).status_code < 500:
-                    del pending[name]
-            except httpx.HTTPError:
-                pass
+        for name in list(pending):
+            reason = checks[name]()
+            if reason is None:
+                del pending[name]
+            else:
+                pending[name] = reason
+        if pending and time.monotonic() >= next_report:
+            print("Still waiting: " + "; ".join(f"{n}: {r}" for n, r in pending.items()), flush=True)
+            next_report = time.monotonic() + report_every
         if pending:
             time.sleep(1.0)
     if pending:
-        print(f"Not answering after {timeout:.0f} s: {', '.join(pending)}", file=sys.stderr)
+        print(f"Not ready after {timeout:.0f} s:", file=sys.stderr)
+        for name, reason in pending.items():
+            print(f"  {name}: {reason}", file=sys.stderr)
         return 1
-    print(f"\nAsisten Kota siap. Buka web chat: {gateway}/\n", flush=True)
+    if only:
+        print(f"Ready: {', '.join(only)}", flush=True)
+        return 0
+    print(f"\nAsisten Kota siap. Buka web chat: http://127.0.0.1:{settings.gateway_port}/\n", flush=True)
+    return 0
+
+
+def backup_command(out_dir: Path, only: str | None) -> int:
+    from citybot.backup import BackupError, backup, database_urls
+
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for name, url in database_urls(get_settings()).items():
+        if only and name != only:
+            continue
+        suffix = "sqlite" if url.startswith("sqlite") else "pgdump"
+        out = out_dir / f"{name}-{stamp}.{suffix}"
+        try:
+            seconds = backup(url, out)
+        except BackupError as exc:
+            print(f"{name}: backup failed: {exc}", file=sys.stderr)
+            return 1
+        print(f"{name}: {out} ({out.stat().st_size} bytes, {seconds:.1f} s)")
+    return 0
+
+
+def restore_command(source: Path, into: str, confirmed: bool) -> int:
+    from citybot.backup import BackupError, database_urls, restore
+
+    url = database_urls(get_settings())[into]
+    if not confirmed:
+        print(f"This replaces every row of the {into} database with {source}. Stop the processes "
+              "first, then run again with --yes.", file=sys.stderr)
+        return 2
+    try:
+        seconds = restore(url, source)
+    except BackupError as exc:
+        print(f"{into}: restore failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"{into}: restored from {source} in {seconds:.1f} s")
     return 0
 
 
@@ -194,6 +254,15 @@ def main(argv: list[str] | None = None) -> int:
     wait_cmd.add_argument("--timeout", type=float, default=300.0)
     # honcho stops every process when one exits, so under the Procfile this one stays.
     wait_cmd.add_argument("--stay", action="store_true")
+    wait_cmd.add_argument("--only", action="append", help="wait for this process only (repeatable)")
+    wait_cmd.add_argument("--report-every", type=float, default=30.0, help="seconds between progress lines")
+    backup_cmd = sub.add_parser("backup", help="back up the backend and gateway databases")
+    backup_cmd.add_argument("--out", type=Path, default=ROOT / "var" / "backups", help="folder for the files")
+    backup_cmd.add_argument("--only", choices=["backend", "gateway"])
+    restore_cmd = sub.add_parser("restore", help="restore one database from a backup file")
+    restore_cmd.add_argument("file", type=Path)
+    restore_cmd.add_argument("--into", choices=["backend", "gateway"], default="backend")
+    restore_cmd.add_argument("--yes", action="store_true", help="confirm: the database's rows are replaced")
     args = parser.parse_args(argv)
 
     if args.command == "train":
@@ -208,8 +277,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "init-env":
         init_env()
         return 0
+    if args.command == "backup":
+        return backup_command(args.out, args.only)
+    if args.command == "restore":
+        return restore_command(args.file, args.into, args.yes)
     if args.command == "wait-ready":
-        status = wait_ready(args.timeout)
+        status = wait_ready(args.timeout, args.report_every, args.only)
         while args.stay and status == 0:
             time.sleep(3600)
         return status

@@ -171,6 +171,21 @@ class Settings(BaseSettings):
     # Knowledge facts (issue 16): a document whose `reviewed:` date is older than this many months
     # is reported as due for a new check against its sources (validator warning, editors' report).
     knowledge_review_max_age_months: int = Field(6, ge=1, le=60)
+    # Operations (issue 14). A Rasa server that refused, timed out or answered 502-504 is skipped
+    # this long, then its senders go back to it (citybot/gateway/rasa_client.py).
+    rasa_failover_retry_seconds: float = Field(10.0, gt=0, le=3600)
+    # Agents are away on national holidays and cuti bersama of this country (`holidays` library;
+    # empty = none) and on the city's own closed days (ISO dates, comma-separated).
+    office_holiday_country: str = "ID"
+    office_closed_dates: str = ""
+    # Retention: each kind of operational data is deleted this many days after it stopped mattering
+    # (delivered, received, created), by a cleanup inside the gateway and backend every
+    # `retention_sweep_seconds`. 0 keeps it forever.
+    retention_sweep_seconds: float = Field(3600.0, gt=0, le=86_400)
+    retention_outbox_days: float = Field(7.0, ge=0, le=3650)
+    retention_idempotency_days: float = Field(30.0, ge=0, le=3650)
+    retention_deliveries_days: float = Field(14.0, ge=0, le=3650)
+    retention_messages_days: float = Field(180.0, ge=0, le=3650)
 
     @field_validator("city_timezone")
     @classmethod
@@ -198,6 +213,14 @@ class Settings(BaseSettings):
 
         if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
             raise ValueError("OFFICE_HOURS must look like 08:00-16:00")
+        return value
+
+    @field_validator("office_closed_dates")
+    @classmethod
+    def _closed_dates(cls, value: str) -> str:
+        from citybot.gateway.office_hours import parse_dates
+
+        parse_dates(value)
         return value
 
     @field_validator("gateway_trusted_proxies")

@@ -91,7 +91,7 @@ class Stack:
             if process.popen and process.popen.poll() is not None:
                 raise RuntimeError(f"{name} exited early:\n{process.log_tail()}")
             try:
-                if httpx.get(process.ready_url, timeout=2.0).status_code < 500:
+                if httpx.get(process.ready_url, timeout=2.0).status_code < 300:
                     return
             except httpx.HTTPError:
                 pass
@@ -140,7 +140,7 @@ def build_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack
         "backend": Process(
             "backend",
             [PY, "-m", "citybot.backend", "serve", "--host", "127.0.0.1", "--port", str(p["BACKEND_PORT"])],
-            f"http://127.0.0.1:{p['BACKEND_PORT']}/healthz",
+            f"http://127.0.0.1:{p['BACKEND_PORT']}/ready",
             logs / "backend.log",
         ),
         "actions": Process(

@@ -11,9 +11,11 @@ from fastapi import FastAPI
 
 from citybot.backend.db import Database
 from citybot.backend.errors import install_error_handlers
-from citybot.backend.routers import agent, catalogue, complaints, data_rights, homecare, open311
+from citybot.backend.routers import agent, catalogue, complaints, data_rights, homecare, open311, ops
+from citybot.backend.services import retention
 from citybot.backend.services.outbox import run_dispatcher
 from citybot.login_throttle import LoginThrottle
+from citybot.retention import run_forever as run_retention
 from citybot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,12 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task: asyncio.Task[None] | None = None
+        cleaner: asyncio.Task[None] | None = None
         if start_outbox:
+            # The serving process also forgets expired outbox rows and idempotency keys.
+            cleaner = asyncio.create_task(
+                run_retention(lambda: retention.purge(database, settings), settings.retention_sweep_seconds, stop)
+            )
             task = asyncio.create_task(
                 run_dispatcher(
                     database,
@@ -60,6 +67,10 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
             stop.set()
             if task is not None:
                 await task
+            if cleaner is not None:
+                cleaner.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await cleaner
             if db is None:
                 database.dispose()
 
@@ -73,7 +84,7 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     app.state.db = database
     app.state.login_throttle = LoginThrottle.from_settings("backend-agent-login", settings)
     install_error_handlers(app)
-    for module in (open311, complaints, homecare, catalogue, data_rights, agent):
+    for module in (open311, complaints, homecare, catalogue, data_rights, agent, ops):
         app.include_router(module.router)
 
     @app.get("/health", tags=["Ops"], summary="Liveness (no data, no key)")

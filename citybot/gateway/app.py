@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from citybot.gateway import agents, console, internal, media, texts, web
+from citybot.gateway import agents, console, health, internal, media, retention, texts, web
 from citybot.gateway.bodylimit import BodyLimitMiddleware
 from citybot.gateway.channels import telegram, whatsapp
 from citybot.gateway.clientip import ClientAddressMiddleware
@@ -31,6 +31,7 @@ from citybot.gateway.rasa_client import RasaClient
 from citybot.gateway.streams import StreamSlots
 from citybot.login_throttle import LoginThrottle
 from citybot.privacy import install_log_masking
+from citybot.retention import run_forever as run_retention
 from citybot.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await asyncio.to_thread(upgrade, settings.gateway_database_url)
         db = GatewayDB(settings.gateway_database_url)
         await asyncio.to_thread(agents.bootstrap, db, settings)
-        rasa = RasaClient(settings.rasa_base_urls, timeout=settings.rasa_timeout_seconds)
+        rasa = RasaClient(settings.rasa_base_urls, timeout=settings.rasa_timeout_seconds,
+                          retry_after=settings.rasa_failover_retry_seconds)
         hub = Hub(settings, db, rasa, Broker())
         app.state.hub, app.state.db = hub, db
         app.state.media = media.MediaStore(settings)
@@ -64,6 +66,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stop = asyncio.Event()
         worker = asyncio.create_task(hub.run_outbound(stop), name="outbound-queue")
         sweeper = asyncio.create_task(media.sweep_forever(app.state.media, stop), name="media-expiry")
+        cleaner = asyncio.create_task(
+            run_retention(lambda: retention.purge(db, settings), settings.retention_sweep_seconds, stop),
+            name="retention",
+        )
         try:
             if telegram_channel is not None:
                 await telegram_channel.start()
@@ -74,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
             sweeper.cancel()
+            cleaner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await cleaner
             with contextlib.suppress(asyncio.CancelledError):
                 await sweeper
             if "telegram" in hub.channels and telegram_channel is not None:
@@ -120,10 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             body["replies"] = [Reply(text=texts.UNREADABLE if unreadable else texts.NOT_SUPPORTED).model_dump()]
         return JSONResponse(status_code=422, content=body)
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
+    app.include_router(health.router)
     app.include_router(web.router)
     app.include_router(media.router)
     app.include_router(internal.router)
