@@ -23,8 +23,10 @@ Reference implementation of the city systems behind Asisten Kota: complaints as
 **Open311 GeoReport v2** (JakLapor), HomeCare visits (Dottoro'ta), permit status (JakEvo),
 the Smart Kampung catalogue, data-subject rights (UU PDP) and the agent console API.
 
-Authentication: `X-API-Key` header (Open311 also accepts `api_key` as a form field or query
-parameter); agent endpoints take `Authorization: Bearer <token>` from `/api/v1/agent/login`.
+Authentication: `X-API-Key` header. Open311 follows GeoReport v2: reading (services,
+requests, discovery) needs no key, creating a request needs `api_key` (form field, query
+parameter or header; 403 when missing or wrong), every resource answers `.xml` and `.json`;
+agent endpoints take `Authorization: Bearer <token>` from `/api/v1/agent/login`.
 POSTs accept an `Idempotency-Key` header: a repeat returns the first answer and creates nothing.
 Errors: `{"code": "...", "message": "..."}` (Open311: `[{"code", "description", "error_code"}]`).
 Timestamps are ISO-8601 in the city's zone (WIB/WITA).
@@ -75,6 +77,7 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     install_error_handlers(app)
     for module in (open311, complaints, homecare, catalogue, data_rights, agent):
         app.include_router(module.router)
+    app.include_router(open311.discovery_router)
 
     @app.get("/health", tags=["Ops"], summary="Liveness (no data, no key)")
     def health() -> dict[str, str]:
