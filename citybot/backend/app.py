@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from citybot.backend import ops_metrics
 from citybot.backend.db import Database
 from citybot.backend.errors import install_error_handlers
 from citybot.backend.routers import agent, catalogue, complaints, data_rights, homecare, open311
@@ -78,6 +79,7 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     for module in (open311, complaints, homecare, catalogue, data_rights, agent):
         app.include_router(module.router)
     app.include_router(open311.discovery_router)
+    ops_metrics.install(app, database, settings)
 
     @app.get("/health", tags=["Ops"], summary="Liveness (no data, no key)")
     def health() -> dict[str, str]:
