@@ -21,6 +21,7 @@ from actions.homecare import reset_events
 from actions.pengaduan_bantu import FALLBACK_SERVICES, has_draft, pause_form
 from actions.pengaduan_form import clean_description
 from actions.warga import emergency_numbers, latest_text
+from citybot import metrics
 from citybot.nlu.emergency_patterns import CRIME, CRISIS, DISASTER, FIRE, GENERAL, MEDICAL, MISSING, kind_of
 
 RESPONSES = {
@@ -45,6 +46,7 @@ class ActionDarurat(Action):
         text = latest_text(tracker)
         in_homecare = tracker.active_loop.get("name") == "homecare_form"
         kind = MEDICAL if text.startswith("/") else kind_of(text)
+        metrics.EMERGENCIES.labels(kind).inc()
         dispatcher.utter_message(response=RESPONSES[kind], **emergency_numbers())
         events: list[EventType] = [*reset_events(keep_code=True), SlotSet("homecare_kunci", None)]
         if tracker.active_loop.get("name"):

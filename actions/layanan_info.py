@@ -21,6 +21,7 @@ from actions.pengaduan_bantu import reset_form
 from actions.pertanyaan import is_follow_up, is_short, previous_topic, questions_in, search_text, with_topic
 from actions.sumber import source_line
 from actions.warga import latest_text, response_text, run_bounded
+from citybot import metrics
 from citybot.nlu.request_cues import is_bare_question_opener
 from citybot.settings import get_settings
 
@@ -159,6 +160,7 @@ class ActionJawabPertanyaan(Action):
             log.exception("retrieval failed")
             dispatcher.utter_message(response="utter_jawaban_tidak_tersedia")
             return []
+        metrics.RETRIEVAL_CONFIDENCE.observe(answer.confidence)
         candidates = candidates_from(answer.hits)[:CANDIDATES]
         if not candidates:
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")

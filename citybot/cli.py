@@ -128,7 +128,7 @@ def serve_actions() -> None:
     env["SANIC_HOST"] = settings.action_server_host
     env.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
     command = [
-        sys.executable, "-m", "rasa_sdk",
+        sys.executable, "-m", "citybot.action_server",  # rasa-sdk's server plus /metrics
         "--actions", "actions",
         "--port", str(settings.action_server_port),
     ]

@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     backend_port: int = Field(8000, ge=1, le=65535)
     action_server_host: str = "127.0.0.1"
     action_server_port: int = Field(5055, ge=1, le=65535)
+    # Logs (issue 14): one JSON object per line for the log collector; `text` for people.
+    log_format: Literal["json", "text"] = "json"
     rasa_host: str = "127.0.0.1"
     rasa_port: int = Field(5005, ge=1, le=65535)
     gateway_host: str = "0.0.0.0"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
-from citybot.privacy import install_log_masking
+from citybot.logs import configure as configure_logs
 from citybot.settings import get_settings
 
 
@@ -27,6 +26,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port or settings.backend_port,
         log_level=args.log_level,
         access_log=args.log_level == "debug",
+        log_config=None,  # uvicorn's lines go through citybot.logs like every other line
     )
     return 0
 
@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     agent.add_argument("--password")
     agent.set_defaults(func=_create_agent)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    install_log_masking()  # no NIK or phone number in any log line (citybot/privacy.py)
+    # JSON lines (or LOG_FORMAT=text), masked: no NIK or phone number in any log line.
+    configure_logs("backend", get_settings().log_format)
     result: int = args.func(args)
     return result
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from citybot.backend import ops_metrics
 from citybot.backend.db import Database
 from citybot.backend.errors import install_error_handlers
 from citybot.backend.routers import agent, catalogue, complaints, data_rights, homecare, open311, ops
@@ -25,8 +26,10 @@ Reference implementation of the city systems behind Asisten Kota: complaints as
 **Open311 GeoReport v2** (JakLapor), HomeCare visits (Dottoro'ta), permit status (JakEvo),
 the Smart Kampung catalogue, data-subject rights (UU PDP) and the agent console API.
 
-Authentication: `X-API-Key` header (Open311 also accepts `api_key` as a form field or query
-parameter); agent endpoints take `Authorization: Bearer <token>` from `/api/v1/agent/login`.
+Authentication: `X-API-Key` header. Open311 follows GeoReport v2: reading (services,
+requests, discovery) needs no key, creating a request needs `api_key` (form field, query
+parameter or header; 403 when missing or wrong), every resource answers `.xml` and `.json`;
+agent endpoints take `Authorization: Bearer <token>` from `/api/v1/agent/login`.
 POSTs accept an `Idempotency-Key` header: a repeat returns the first answer and creates nothing.
 Errors: `{"code": "...", "message": "..."}` (Open311: `[{"code", "description", "error_code"}]`).
 Timestamps are ISO-8601 in the city's zone (WIB/WITA).
@@ -86,6 +89,8 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     install_error_handlers(app)
     for module in (open311, complaints, homecare, catalogue, data_rights, agent, ops):
         app.include_router(module.router)
+    app.include_router(open311.discovery_router)
+    ops_metrics.install(app, database, settings)
 
     @app.get("/health", tags=["Ops"], summary="Liveness (no data, no key)")
     def health() -> dict[str, str]:

@@ -10,6 +10,7 @@ from citybot.backend.services import statuses
 from citybot.backend.services.complaints import supporters_count
 from citybot.backend.timeutil import local
 from citybot.client import models as api
+from citybot.privacy import mask_text
 
 
 def service_json(service: ServiceCategory) -> dict[str, Any]:
@@ -19,7 +20,8 @@ def service_json(service: ServiceCategory) -> dict[str, Any]:
         "description": service.description,
         "metadata": False,
         "type": "realtime",
-        "keywords": list(service.keywords or []),
+        # The spec: "a comma separated list of tags or keywords", one string.
+        "keywords": ", ".join(service.keywords or []),
         "group": service.group,
     }
 
@@ -39,16 +41,20 @@ def expected_at(complaint: Complaint) -> dt.datetime | None:
 
 
 def request_json(complaint: Complaint) -> dict[str, Any]:
-    """One GeoReport v2 service request. Reporter details are never part of it."""
+    """One GeoReport v2 service request. Reporter details are never part of it.
+
+    The spec lets anyone read requests without an API key, so a phone number or NIK a citizen
+    typed into the description or an agent into a note is masked here (the agent API shows it).
+    """
     tz = complaint.jurisdiction.timezone
     return {
         "service_request_id": complaint.ticket,
         "status": statuses.open311_status(complaint.status),
-        "status_notes": status_notes(complaint),
+        "status_notes": mask_text(status_notes(complaint)),
         "status_label": statuses.label(complaint.status),
         "service_name": complaint.service.name,
         "service_code": complaint.service_code,
-        "description": complaint.description,
+        "description": mask_text(complaint.description),
         "agency_responsible": complaint.service.agency,
         "service_notice": "",
         "requested_datetime": local(complaint.created_at, tz).isoformat(),

@@ -92,6 +92,21 @@ class Open311Request(BaseModel):
     jurisdiction_id: str
 
 
+class Open311Endpoint(BaseModel):
+    specification: str
+    url: str
+    changeset: str
+    type: str
+    formats: list[str]
+
+
+class Open311Discovery(BaseModel):
+    changeset: str
+    contact: str
+    key_service: str
+    endpoints: list[Open311Endpoint]
+
+
 class ErrorOut(BaseModel):
     code: str
     message: str

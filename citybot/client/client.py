@@ -78,7 +78,8 @@ def _check(response: httpx.Response) -> httpx.Response:
     if status < 400:
         return response
     code, message = _error_fields(response)
-    if status == 401:
+    # Open311 (GeoReport v2) answers a missing or wrong api_key with 403.
+    if status == 401 or (status == 403 and code == "invalid_api_key"):
         raise Unauthorized(f"{code}: {message}")
     if status == 404:
         raise NotFound(code, message or "Data tidak ditemukan.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 ComplaintStatus = Literal[
     "menunggu", "koordinasi", "disposisi", "proses", "selesai", "ditolak", "duplikat", "dibatalkan"
@@ -38,6 +38,14 @@ class Service(_Model):
     type: str = "realtime"
     keywords: list[str] = Field(default_factory=list)
     group: str = ""
+
+    @field_validator("keywords", mode="before")
+    @classmethod
+    def _split_keywords(cls, value: object) -> object:
+        # GeoReport v2 sends keywords as one comma-separated string; callers want the words.
+        if isinstance(value, str):
+            return [word.strip() for word in value.split(",") if word.strip()]
+        return value
 
 
 class ServiceAttributeValue(_Model):

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 
+from citybot import logs, metrics
 from citybot.gateway import store, texts
 from citybot.gateway.db import GatewayDB
 from citybot.gateway.events import Broker
@@ -168,6 +169,7 @@ class Hub:
 
     async def handle_inbound(self, msg: Inbound) -> InboundResult:
         sender = self.sender_id(msg.channel, msg.platform_id)
+        logs.conversation_id.set(sender)  # a keyed hash, never the platform id: fit for logs
         # One citizen's messages are handled one at a time, in arrival order (Rasa's lock store
         # serialises per conversation too, but would not keep our order).
         async with self._lock(sender):
@@ -190,6 +192,7 @@ class Hub:
             log.info("duplicate delivery %s ignored", msg.delivery_key)
             result.duplicate = True
             return result
+        metrics.MESSAGES.labels(msg.channel).inc()
         self.broker.publish(
             AGENTS_TOPIC, {"type": "message", "sender": sender, "author": "citizen", "text": msg.shown, "state": state}
         )
@@ -249,6 +252,7 @@ class Hub:
                 await adapter.deliver(recipient, replies, None)
                 return
             except DeliveryError as exc:
+                metrics.DELIVERY_FAILURES.labels(recipient.channel).inc()
                 log.warning("direct delivery to %s failed, queued: %s", recipient.sender_id, exc)
         await self.queue(recipient.sender_id, recipient.channel, "reply", replies)
 
@@ -329,6 +333,7 @@ class Hub:
         try:
             await adapter.deliver(recipient, replies, template)
         except DeliveryError as exc:
+            metrics.DELIVERY_FAILURES.labels(recipient.channel).inc()
             if exc.permanent:
                 return str(exc), None
             # 1, 2, 4 ... s (capped at 5 min) with jitter, unless the platform said how long to wait.
@@ -336,6 +341,7 @@ class Hub:
             delay = exc.retry_after if exc.retry_after is not None else backoff
             return str(exc), utcnow() + dt.timedelta(seconds=delay)
         except Exception as exc:  # an adapter bug must not stop the queue
+            metrics.DELIVERY_FAILURES.labels(recipient.channel).inc()
             log.exception("delivery to %s crashed", sender)
             return f"{type(exc).__name__}: {exc}", utcnow() + dt.timedelta(seconds=30)
         return None, None

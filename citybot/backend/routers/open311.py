@@ -1,4 +1,10 @@
-"""Complaints as Open311 GeoReport v2 (services, requests)."""
+"""Complaints as Open311 GeoReport v2: discovery, services, requests, in XML and JSON.
+
+Conformance notes (wiki.open311.org/GeoReport_v2, tests/backend/test_open311_conformance.py):
+every resource answers `.xml` (required) and `.json`; only POST needs the api_key (a wrong or
+missing one is 403); errors are the spec's list with 400/403/404; service types are `realtime`,
+so POST returns `service_request_id` and never a `token`.
+"""
 
 from __future__ import annotations
 
@@ -7,55 +13,95 @@ import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from citybot.backend import idempotency
 from citybot.backend.deps import DB, AppSettings, ReadSession, api_key_header, key_matches
 from citybot.backend.errors import ApiError, invalid, not_found
-from citybot.backend.models import Complaint, ServiceCategory
+from citybot.backend.models import Complaint, Jurisdiction, ServiceCategory
 from citybot.backend.open311 import request_json, service_json
-from citybot.backend.schemas import Open311Created, Open311Error, Open311Request
+from citybot.backend.open311_format import JSON_MEDIA_TYPE, XML_MEDIA_TYPE, render, requested_format
+from citybot.backend.schemas import Open311Created, Open311Discovery, Open311Error, Open311Request
 from citybot.backend.services import complaints, statuses
 from citybot.backend.timeutil import parse_iso
 from citybot.backend.validation import check_channel, check_coordinates, clean_text, normalize_phone
 from citybot.client.models import Service, ServiceDefinition
 from citybot.media_links import is_own_media_url
 
-_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": list[Open311Error]} for code in (401, 404, 409, 422)}
+_ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": list[Open311Error]} for code in (400, 403, 404)}
+_BOTH: dict[str, Any] = {"content": {XML_MEDIA_TYPE.split(";")[0]: {}}}
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# Bumped when the service list or definitions change shape: clients refresh cached services then.
+CHANGESET = "2026-11-30T00:00:00+07:00"
+MAX_RANGE = dt.timedelta(days=90)  # the spec's cap on start_date..end_date
+JurisdictionParam = Annotated[str | None, Query(max_length=200)]
 
 
 async def open311_key(request: Request, header_key: Annotated[str | None, Depends(api_key_header)]) -> None:
-    """Header `X-API-Key`, query `api_key`, or (for POST) the spec's form field `api_key`."""
+    """Header `X-API-Key`, query `api_key`, or the spec's form field `api_key`. POST only."""
     given = header_key or request.query_params.get("api_key")
-    if given is None and request.method == "POST":
+    if given is None:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
             value = form.get("api_key")
             given = value if isinstance(value, str) else None
     if not key_matches(request.app.state.settings, given):
-        raise ApiError(401, "invalid_api_key", "Kunci API tidak ada atau salah.")
+        raise ApiError(403, "invalid_api_key", "Kunci API (api_key) tidak ada atau salah.")
 
 
-router = APIRouter(
-    prefix="/open311/v2", tags=["Open311 GeoReport v2"], dependencies=[Depends(open311_key)], responses=_ERRORS
-)
+def check_jurisdiction(session: Session, jurisdiction_id: str | None) -> str | None:
+    """One endpoint serves several cities; an unknown jurisdiction_id is a 404 (spec), never []."""
+    wanted = clean_text(jurisdiction_id, "jurisdiction_id", 64)
+    if wanted is not None and session.get(Jurisdiction, wanted) is None:
+        raise not_found("unknown_jurisdiction", "Kode wilayah (jurisdiction_id) tidak dikenal.")
+    return wanted
 
 
-@router.get("/services.json", response_model=list[Service])
-def list_services(
-    session: ReadSession, jurisdiction_id: Annotated[str | None, Query(max_length=64)] = None
-) -> list[dict[str, Any]]:
+router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"], responses=_ERRORS)
+discovery_router = APIRouter(prefix="/open311", tags=["Open311 GeoReport v2"])
+
+
+@discovery_router.get("/discovery.json", response_model=Open311Discovery, responses={200: _BOTH})
+@discovery_router.get("/discovery.xml", include_in_schema=False)
+def discovery(request: Request) -> Response:
+    endpoint = str(request.base_url).rstrip("/") + router.prefix
+    data = {
+        "changeset": CHANGESET,
+        "contact": "Tim TI pemerintah kota (pengelola Asisten Kota).",
+        "key_service": "Kunci API (api_key) hanya untuk membuat laporan; mintalah kepada tim TI kota.",
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": endpoint,
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": [XML_MEDIA_TYPE.split(";")[0], JSON_MEDIA_TYPE.split(";")[0]],
+            }
+        ],
+    }
+    return render(requested_format(request), "discovery", data)
+
+
+@router.get("/services.json", response_model=list[Service], responses={200: _BOTH})
+@router.get("/services.xml", include_in_schema=False)
+def list_services(request: Request, session: ReadSession, jurisdiction_id: JurisdictionParam = None) -> Response:
+    check_jurisdiction(session, jurisdiction_id)
     rows = session.scalars(select(ServiceCategory).where(ServiceCategory.active).order_by(ServiceCategory.code))
-    return [service_json(s) for s in rows]
+    return render(requested_format(request), "services", [service_json(s) for s in rows])
 
 
-@router.get("/services/{service_code}.json", response_model=ServiceDefinition)
-def service_definition(session: ReadSession, service_code: str) -> dict[str, Any]:
+@router.get("/services/{service_code}.json", response_model=ServiceDefinition, responses={200: _BOTH})
+@router.get("/services/{service_code}.xml", include_in_schema=False)
+def service_definition(
+    request: Request, session: ReadSession, service_code: str, jurisdiction_id: JurisdictionParam = None
+) -> Response:
+    check_jurisdiction(session, jurisdiction_id)
     service = complaints.get_service(session, clean_text(service_code, "service_code", 40) or "")
-    return {"service_code": service.code, "attributes": []}
+    data = {"service_code": service.code, "attributes": []}
+    return render(requested_format(request), "service_definition", data)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -65,9 +111,13 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     "/requests.json",
     status_code=201,
     response_model=list[Open311Created],
-    summary="Create a service request (form-encoded, GeoReport v2)",
+    responses={201: _BOTH},
+    summary="Create a service request (form-encoded, GeoReport v2; needs api_key)",
+    dependencies=[Depends(open311_key)],
 )
+@router.post("/requests.xml", status_code=201, include_in_schema=False, dependencies=[Depends(open311_key)])
 def create_request(
+    request: Request,
     db: DB,
     settings: AppSettings,
     service_code: Annotated[str, Form(max_length=200)],
@@ -93,7 +143,7 @@ def create_request(
         str | None, Form(max_length=5000, description="Extension: opaque address on that channel")
     ] = None,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
-) -> JSONResponse:
+) -> Response:
     lat, long = check_coordinates(lat, long)
     address = clean_text(address_string, "address_string", 300) or clean_text(address_id, "address_id", 300)
     media = clean_text(media_url, "media_url", 500)
@@ -132,7 +182,7 @@ def create_request(
         return 201, [{"service_request_id": complaint.ticket, "service_notice": notice, "account_id": None}]
 
     status, body = idempotency.run(db, "open311.create", idempotency_key, data.__dict__, work)
-    return JSONResponse(body, status_code=status)
+    return render(requested_format(request), "service_requests", body, status)
 
 
 def _parse_date(value: str | None, field: str) -> dt.datetime | None:
@@ -145,26 +195,41 @@ def _parse_date(value: str | None, field: str) -> dt.datetime | None:
         raise invalid("invalid_date", message) from exc
 
 
-@router.get("/requests.json", response_model=list[Open311Request])
+def _date_range(start_date: str | None, end_date: str | None) -> tuple[dt.datetime, dt.datetime | None]:
+    """The spec: a range may not span more than 90 days; without one, the most recent 90 days."""
+    start = _parse_date(start_date, "start_date")
+    end = _parse_date(end_date, "end_date")
+    if start is not None and end is not None:
+        if end < start:
+            raise invalid("invalid_date_range", "end_date harus sesudah start_date.")
+        if end - start > MAX_RANGE:
+            raise invalid("date_range_too_long", "Rentang start_date sampai end_date paling lama 90 hari.")
+        return start, end
+    if start is not None:
+        return start, start + MAX_RANGE
+    return (end or dt.datetime.now(dt.UTC)) - MAX_RANGE, end
+
+
+@router.get("/requests.json", response_model=list[Open311Request], responses={200: _BOTH})
+@router.get("/requests.xml", include_in_schema=False)
 def list_requests(
+    request: Request,
     session: ReadSession,
     service_request_id: Annotated[str | None, Query(max_length=2000)] = None,
     service_code: Annotated[str | None, Query(max_length=200)] = None,
     start_date: Annotated[str | None, Query(max_length=40)] = None,
     end_date: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[str | None, Query(max_length=40)] = None,
-    jurisdiction_id: Annotated[str | None, Query(max_length=64)] = None,
-) -> list[dict[str, Any]]:
+    jurisdiction_id: JurisdictionParam = None,
+) -> Response:
+    jurisdiction = check_jurisdiction(session, jurisdiction_id)
     stmt = select(Complaint).options(selectinload(Complaint.history), selectinload(Complaint.subscribers))
     if service_request_id:
+        # The spec: service_request_id "overrides all other arguments".
         ids = [i.strip().upper() for i in (clean_text(service_request_id, "service_request_id", 2000) or "").split(",")]
         stmt = stmt.where(Complaint.ticket.in_([i for i in ids if i][:50]))
     else:
-        # GeoReport v2: without an explicit range, the last 90 days.
-        start = _parse_date(start_date, "start_date")
-        end = _parse_date(end_date, "end_date")
-        if start is None:
-            start = (end or dt.datetime.now(dt.UTC)) - dt.timedelta(days=90)
+        start, end = _date_range(start_date, end_date)
         stmt = stmt.where(Complaint.created_at >= start)
         if end is not None:
             stmt = stmt.where(Complaint.created_at <= end)
@@ -181,15 +246,29 @@ def list_requests(
             if "closed" in wanted:
                 internal |= statuses.CLOSED
             stmt = stmt.where(Complaint.status.in_(internal))
-    if jurisdiction_id:
-        stmt = stmt.where(Complaint.jurisdiction_id == clean_text(jurisdiction_id, "jurisdiction_id", 64))
+        if jurisdiction:
+            stmt = stmt.where(Complaint.jurisdiction_id == jurisdiction)
+    # The spec's response volume: 90 days or the first 1000 requests, whichever is smaller.
     rows = session.scalars(stmt.order_by(Complaint.created_at.desc()).limit(1000))
-    return [request_json(c) for c in rows]
+    return render(requested_format(request), "service_requests", [request_json(c) for c in rows])
 
 
-@router.get("/requests/{service_request_id}.json", response_model=list[Open311Request])
-def get_request(session: ReadSession, service_request_id: str) -> list[dict[str, Any]]:
+@router.get("/requests/{service_request_id}.json", response_model=list[Open311Request], responses={200: _BOTH})
+@router.get("/requests/{service_request_id}.xml", include_in_schema=False)
+def get_request(
+    request: Request, session: ReadSession, service_request_id: str, jurisdiction_id: JurisdictionParam = None
+) -> Response:
+    check_jurisdiction(session, jurisdiction_id)
     ticket = clean_text(service_request_id, "service_request_id", 32)
     if ticket is None:
         raise not_found("complaint_not_found", "Laporan tidak ditemukan.")
-    return [request_json(complaints.by_ticket(session, ticket))]
+    return render(requested_format(request), "service_requests", [request_json(complaints.by_ticket(session, ticket))])
+
+
+@router.get("/tokens/{token}.json", response_model=None)
+@router.get("/tokens/{token}.xml", include_in_schema=False)
+def token_lookup(session: ReadSession, token: str, jurisdiction_id: JurisdictionParam = None) -> Response:
+    """Every service here is `realtime`: POST returns the service_request_id itself and never a
+    token, so no token exists to look up (the spec makes this call conditional on tokens)."""
+    check_jurisdiction(session, jurisdiction_id)
+    raise not_found("token_not_found", "Token tidak dikenal: laporan di sini langsung mendapat nomor.")

@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from citybot import metrics
 from citybot.backend.db import Database
 from citybot.backend.models import OutboxEvent, utcnow
 from citybot.signing import headers as signed_headers
@@ -111,6 +112,7 @@ def dispatch_once(
                         .values(attempts=attempts + 1, last_error=error, next_attempt_at=utcnow() + delay)
                     )
                     result.failed += 1
+                    metrics.DELIVERY_FAILURES.labels("backend_notify").inc()
                     log.info("notify event %s not accepted: %s", row_id, error)
     finally:
         if own_client:
