@@ -102,6 +102,11 @@ class ActionJawabPertanyaan(Action):
         return "action_jawab_pertanyaan"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        return await self.respond(dispatcher, tracker, domain, latest_text(tracker))
+
+    async def respond(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str
+    ) -> list[EventType]:
         from actions.lanjutan import continue_catalogue  # lanjutan imports this module
 
         followed = await continue_catalogue(dispatcher, tracker, domain)
@@ -111,7 +116,6 @@ class ActionJawabPertanyaan(Action):
         chosen = next(tracker.get_latest_entity_values("dokumen"), None)
         if chosen:
             return self._answer_chosen(dispatcher, tracker, domain, str(chosen), in_form)
-        text = latest_text(tracker)
         if not text or text.startswith("/") or is_bare_question_opener(text):
             # A menu button ("Info perizinan") or "mau nanya" carries no question yet.
             topic = tracker.get_slot("topik_layanan")
@@ -233,6 +237,24 @@ _NOT_A_REPORT_WORDS = re.compile(
 )
 
 
+_DENIAL = re.compile(
+    r"^.*?\b(bukan|ga|gak|nggak|ngga|tidak|tdk|enggak)\s+(mau\s+|mo\s+|pengen\s+|ingin\s+)?"
+    r"(lapor|melapor|ngelapor|ngadu|mengadu)\w*\b[^,.;!?]*[,.;!?]?\s*",
+    re.IGNORECASE,
+)
+_ASKING = re.compile(
+    r"^\s*((lah|kan|cuma|cuman|hanya|saya|sy|aku|gw|gue|mau|mo|ingin|pengen)\s+)*"
+    r"(nanya|tanya|bertanya|menanyakan|nanyain)\s*((soal|tentang|masalah|mengenai|perihal)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def question_after_denial(text: str) -> str:
+    """The question a citizen asks after saying it is not a report, or the whole text."""
+    question = _ASKING.sub("", _DENIAL.sub("", text, count=1), count=1).strip(" ,.")
+    return question if len(re.findall(r"\w+", question)) >= 2 else text
+
+
 class ActionBukanLaporan(ActionJawabPertanyaan):
     """"Bukan mau lapor, mau tanya ...": drop the complaint draft and answer what was asked."""
 
@@ -241,9 +263,11 @@ class ActionBukanLaporan(ActionJawabPertanyaan):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events: list[EventType] = list(reset_form())
-        rest = _NOT_A_REPORT_WORDS.sub(" ", latest_text(tracker))
+        text = latest_text(tracker)
+        rest = _NOT_A_REPORT_WORDS.sub(" ", text)
         if len(re.findall(r"[a-zA-Z]{3,}", rest)) < 2:
             dispatcher.utter_message(response="utter_bukan_laporan_silakan")
             return events
         dispatcher.utter_message(response="utter_bukan_laporan")
-        return events + await super().run(dispatcher, tracker, domain)
+        # "lah sy ga mau lapor, sy nanya tunggakan bpjs ...": search what is asked, not the denial.
+        return events + await self.respond(dispatcher, tracker, domain, question_after_denial(text))

@@ -333,3 +333,23 @@ def test_an_arrears_question_is_not_a_complaint_and_instalments_are_answered(sta
 def test_someone_at_risk_of_harming_themselves_gets_company_and_a_line_not_cpr(stack: Stack) -> None:
     text = text_of(say(stack, _client(), "teman saya bilang mau bunuh diri malam ini, saya harus gimana"))
     assert "Temani dia" in text and "112" in text and "tekan kuat dan cepat" not in text, text
+
+
+def test_a_reschedule_request_in_own_words_right_after_booking_moves_the_visit(stack: Stack) -> None:
+    client = _client()
+    code, _ = book(stack, client)
+    replies = say(stack, client, "eh maaf, ternyata anak saya ga bisa nemenin hari itu. bisa dipindah ke hari lain?")
+    text = text_of(replies)
+    assert "Masalah apa" not in text and "Baik, saya bantu buat laporannya" not in text, text
+    assert code in text and buttons_of(replies), text  # no code asked: the visit booked here, new slots offered
+    # Leave the shared stack's slots as they were (other tests count free places).
+    say(stack, client, "batal")
+    say(stack, client, f"batalkan homecare {code}")
+    assert "sudah dibatalkan" in text_of(say(stack, client, payload="/ya"))
+
+
+def test_leaving_the_complaint_form_in_own_words(stack: Stack) -> None:
+    client = _client()
+    assert "Masalah apa" in text_of(say(stack, client, "mau lapor"))
+    text = text_of(say(stack, client, "ga jadi deh, nanti aja"))
+    assert "dibatalkan" in text and "Masalah apa" not in text, text

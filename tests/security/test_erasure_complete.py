@@ -30,6 +30,7 @@ from tests.reliability.complaint_flow import PLACE, TICKET
 from tests.reliability.harness import all_text, say
 from tests.security.flows import book_homecare
 from tests.stack import Stack
+from tests.webclient import client_id, headers_for
 
 pytestmark = pytest.mark.e2e
 DATABASE_FILES = re.compile(r"\.(db|sqlite3?)(-wal|-shm|-journal)?$")
@@ -55,7 +56,7 @@ def _send_photo(stack: Stack, client: str, data: bytes) -> tuple[str, Path, str]
     media = Path(stack.env["MEDIA_DIR"])
     before = set(media.glob("*")) if media.exists() else set()
     response = httpx.post(
-        f"{stack.gateway_url}/api/messages/photo", data={"sender": client},
+        f"{stack.gateway_url}/api/messages/photo", headers=headers_for(stack.gateway_url, client),
         files={"photo": ("foto.png", data, "image/png")}, timeout=90,
     )
     assert response.status_code == 200, response.text
@@ -108,7 +109,7 @@ def _tracker_events(stack: Stack, sender: str) -> int:
 def test_delete_my_data_leaves_no_name_number_story_or_photo_in_any_store(sec_stack: Stack) -> None:
     stack = sec_stack
     client = f"erase-{uuid.uuid4()}"
-    sender = sender_id(stack.env["SENDER_ID_KEY"], "web", client)
+    sender = sender_id(stack.env["SENDER_ID_KEY"], "web", client_id(stack.gateway_url, client))
     phone = f"0812{int.from_bytes(os.urandom(4)) % 10**8:08d}"
     name = "Ratna " + _letters(8).title()
     patient = "Daeng " + _letters(8).title()

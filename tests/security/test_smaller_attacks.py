@@ -35,12 +35,14 @@ from citybot.settings import Settings, get_settings
 from tests.backend.helpers import add_slot
 from tests.gateway.conftest import Gateway, fake_rasa, gateway, gateway_factory  # noqa: F401
 from tests.gateway.servers import free_port, serve
+from tests.webclient import HEADER, new_client_id
 
 # --- internal signatures --------------------------------------------------------------------
 
 
-def _push(gw: Gateway, client_id: str) -> tuple[str, bytes]:
-    httpx.post(f"{gw.url}/api/messages", json={"sender": client_id, "text": "halo"}, timeout=10)
+def _push(gw: Gateway) -> tuple[str, bytes]:
+    client_id = new_client_id(gw.url)
+    httpx.post(f"{gw.url}/api/messages", json={"text": "halo"}, headers={HEADER: client_id}, timeout=10)
     sender = sender_id(gw.settings.sender_id_key, "web", client_id)
     body = json.dumps({"event_id": uuid.uuid4().hex, "sender": sender, "replies": [{"text": "Tiket Anda siap"}]})
     return sender, body.encode()
@@ -53,7 +55,7 @@ def _send(gw: Gateway, path: str, body: bytes, header: str) -> httpx.Response:
 
 def test_a_captured_signature_replayed_after_five_minutes_is_rejected(gateway: Gateway) -> None:  # noqa: F811
     secret = gateway.settings.notify_secret
-    _, body = _push(gateway, str(uuid.uuid4()))
+    _, body = _push(gateway)
     captured = signing.sign(secret, "POST", "/internal/push", body, timestamp=int(time.time()) - 301)
     assert _send(gateway, "/internal/push", body, captured).status_code == 401
     # Far-future timestamps (a signature that would live for hours) are refused as well.
@@ -67,7 +69,7 @@ def test_a_captured_signature_replayed_after_five_minutes_is_rejected(gateway: G
 
 def test_a_signature_made_for_another_path_is_rejected(gateway: Gateway) -> None:  # noqa: F811
     secret = gateway.settings.notify_secret
-    sender, _ = _push(gateway, str(uuid.uuid4()))
+    sender, _ = _push(gateway)
     # A body valid for both endpoints: signed for a push, sent as a handoff to the agent queue.
     body = json.dumps({"event_id": "e-1", "sender": sender, "replies": [{"text": "x"}],
                        "summary": "", "reason": ""}).encode()
@@ -83,8 +85,7 @@ def test_the_backend_outbox_signature_is_the_one_the_gateway_verifies(gateway: G
     """The backend's outbox dispatcher signs through citybot.signing, path and time included."""
     from citybot.backend.services.outbox import dispatch_once, enqueue
 
-    client_id = str(uuid.uuid4())
-    sender, _ = _push(gateway, client_id)
+    sender, _ = _push(gateway)
     url = f"sqlite:///{Path(gateway.settings.media_dir).parent / 'outbox.db'}"
     migrate_backend(url)
     db = Database.connect(url)
@@ -162,8 +163,7 @@ def test_a_photo_with_gps_exif_is_stored_without_any_exif(gateway: Gateway) -> N
     original = _photo_with_gps()
     with Image.open(io.BytesIO(original)) as check:  # the attack input really carries the data
         assert check.getexif().get_ifd(0x8825) and b"SecretPhoneMaker" in original
-    client_id = str(uuid.uuid4())
-    r = httpx.post(f"{gateway.url}/api/messages/photo", data={"sender": client_id},
+    r = httpx.post(f"{gateway.url}/api/messages/photo", headers={HEADER: new_client_id(gateway.url)},
                    files={"photo": ("rumah.jpg", original, "image/jpeg")}, timeout=10)
     assert r.status_code == 200, r.text
     url = json.loads(gateway.rasa.messages()[-1].removeprefix("/kirim_foto"))["media_url"]

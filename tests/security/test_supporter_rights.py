@@ -19,6 +19,7 @@ from citybot.client import CityClient
 from citybot.gateway.senders import sender_id
 from tests.reliability.harness import all_text, say
 from tests.stack import Stack
+from tests.webclient import client_id, headers_for
 
 pytestmark = pytest.mark.e2e
 
@@ -47,7 +48,8 @@ def _inbox_until(stack: Stack, client: str, needle: str, timeout: float = 60.0) 
     seen: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        inbox = httpx.get(f"{stack.gateway_url}/api/messages/inbox", params={"sender": client}, timeout=10)
+        inbox = httpx.get(f"{stack.gateway_url}/api/messages/inbox", headers=headers_for(stack.gateway_url, client),
+                          timeout=10)
         assert inbox.status_code == 200, inbox.text
         seen += [r.get("text") or "" for r in inbox.json()["replies"]]
         if any(needle in text for text in seen):
@@ -61,7 +63,7 @@ def test_supporter_sees_the_public_view_gets_no_notes_and_cannot_reopen(sec_stac
     reporter, supporter = f"rep-{uuid.uuid4()}", f"sup-{uuid.uuid4()}"
     word = "".join(chr(ord("a") + int(c, 16)) for c in uuid.uuid4().hex[:8])
     place = f"Jl. Salemba Bluntas {word.title()} depan Masjid, Kel. Paseban"
-    reporter_address = sender_id(stack.env["SENDER_ID_KEY"], "web", reporter)
+    reporter_address = sender_id(stack.env["SENDER_ID_KEY"], "web", client_id(stack.gateway_url, reporter))
     say(stack, reporter, "halo")
     created = httpx.post(
         f"{stack.backend_url}/open311/v2/requests.json",

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from actions.layanan_info import candidates_from, format_passage, title_buttons
+import pytest
+
+from actions.layanan_info import candidates_from, format_passage, question_after_denial, title_buttons
 
 
 @dataclass
@@ -47,3 +49,16 @@ def test_faq_answers_lose_the_question_heading_and_markdown_marks() -> None:
     (candidate,) = candidates_from(hits)
     assert candidate["section"] == ""
     assert format_passage(candidate["section"], candidate["text"]) == "Semua layanan gratis."
+
+
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("lah sy ga mau lapor, sy nanya tunggakan bpjs gimana bayarnya", "tunggakan bpjs gimana bayarnya"),
+        ("Saya tidak ingin melapor, saya hanya bertanya tentang jadwal posyandu", "jadwal posyandu"),
+        ("bukan mau lapor mas. mau tanya syarat PBG", "syarat PBG"),
+        ("bukan lapor", "bukan lapor"),
+    ],
+)
+def test_the_question_after_saying_it_is_not_a_report(text: str, question: str) -> None:
+    assert question_after_denial(text) == question

@@ -65,7 +65,7 @@ async def test_confident_answer_then_other_candidates(fresh_settings: pytest.Mon
     t = tracker('/tanya_layanan{"dokumen": "x"}', {"jawaban_kandidat": stored}, entities=[
         {"entity": "dokumen", "value": chosen}])
     messages, _ = await run(ActionJawabPertanyaan(), t, domain)
-    assert messages[0]["response"] == "utter_jawaban" and messages[0]["sumber"] == stored["items"][1]["title"]
+    assert messages[0]["response"] == "utter_jawaban" and messages[0]["sumber"].startswith(stored["items"][1]["title"])
 
 
 @needs_index
