@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 import uuid
 
 import httpx
@@ -82,6 +83,7 @@ def test_fifty_fresh_senders_walking_ticket_numbers_see_no_notes_and_are_limited
     prefix, number = re.fullmatch(r"(.+-)(\d{6})", tickets[-1]).groups()  # type: ignore[union-attr]
     start = max(1, int(number) - 46)
     replies = []
+    started = time.monotonic()
     for n in range(start, start + 50):
         client = f"enum-{uuid.uuid4()}"  # a fresh conversation for every number
         replies.append(all_text(say(stack, client, payload=f'/cek_status_laporan{{"nomor_tiket": "{prefix}{n:06d}"}}')))
@@ -90,4 +92,8 @@ def test_fifty_fresh_senders_walking_ticket_numbers_see_no_notes_and_are_limited
     assert refused, "fifty look-ups of other people's tickets went through without any limit"
     limit = int(stack.env.get("STATUS_LOOKUPS_TOTAL", "30"))
     assert refused[0] <= limit, f"first refusal only at look-up {refused[0] + 1}"
-    assert all(REFUSED in r for r in replies[refused[0]:]), "a refused window let later look-ups through"
+    # The budget is a sliding window shared with the other tests of this stack, so a look-up can pass
+    # again after an earlier one expires; but within one window no more than the budget passes.
+    window = float(stack.env.get("STATUS_LOOKUP_WINDOW_SECONDS", "600"))
+    assert time.monotonic() - started < window
+    assert len(replies) - len(refused) <= limit, "more look-ups went through than the budget allows"
