@@ -40,7 +40,7 @@ from actions.pengaduan_bantu import (
     ticket_in,
 )
 from actions.pengaduan_form import clean_description, coordinates, local_today
-from actions.pengaduan_tempat import find_area, street_in
+from actions.pengaduan_tempat import canonical_area, find_area, street_in
 from citybot.client import BackendUnavailable, CityClientError, Complaint, NotFound, Rejected, Unauthorized
 from citybot.media_links import is_own_media_url
 from citybot.settings import get_settings
@@ -74,8 +74,11 @@ class ActionMulaiPengaduan(Action):
         keep: dict[str, Any] = {}
         if entity_values(tracker, "kategori"):
             keep["pengaduan_kategori"] = tracker.get_slot("pengaduan_kategori")
-        if entity_values(tracker, "kelurahan"):
-            keep["pengaduan_kelurahan"] = tracker.get_slot("pengaduan_kelurahan")
+        # The entity model sometimes tags another word ("Sampah rumah tangga ..."): only a known
+        # kelurahan/desa is kept; otherwise the text's own "Kelurahan X" is read below.
+        named = next((area for v in entity_values(tracker, "kelurahan") if (area := canonical_area(str(v)))), None)
+        if named:
+            keep["pengaduan_kelurahan"] = named
         text = str(tracker.latest_message.get("text") or "")
         if intent == "kirim_lokasi" and coordinates(tracker):
             keep["pengaduan_lokasi"] = text  # parsed and checked by the form's validator

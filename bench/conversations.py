@@ -1352,7 +1352,8 @@ def check_knowledge(conv: Conversation, doc_ids: Sequence[str], chain: Mapping[s
         found = re.search(r"^title:\s*(.+)$", text, re.M)
         titles[doc_id] = found.group(1).strip() if found else doc_id
     held = missing_groups("\n".join(docs.values()), conv.keywords)
-    cited = set(re.findall(r"📄 Sumber:\s*([^\n]+)", str(chain.get("answers") or "")))
+    # "📄 Sumber: <title> · <link> · diperiksa <date>": the title is what names the document.
+    cited = {c.split(" · ")[0].strip() for c in re.findall(r"📄 Sumber:\s*([^\n]+)", str(chain.get("answers") or ""))}
     right = sorted(t for t in titles.values() if t in cited)
     ok = bool(right) and not held
     note = f"cited {', '.join(right) if right else 'none of ' + ', '.join(titles.values())}"

@@ -185,7 +185,8 @@ def test_announcing_a_question_gets_an_invitation_to_ask(stack: Stack) -> None:
 def test_name_and_phone_given_together_are_not_asked_again(stack: Stack) -> None:
     client = _client()
     say(stack, client, "mau lapor jalan berlubang")
-    say(stack, client, "Jl. Salemba Raya depan halte, Kel. Paseban")
+    if "Sudah ada laporan serupa" in text_of(say(stack, client, "Jl. Salemba Raya depan halte, Kel. Paseban")):
+        say(stack, client, payload="/tidak")  # another test of this stack reported the same spot
     text = text_of(say(stack, client, "lubangnya dalam sekali, sudah dua minggu dan motor sering jatuh"))
     assert "Ada foto" in text, text
     say(stack, client, payload="/lewati")
