@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from citybot.sqlite_wal import checkpoint_wal
 
 
 def is_sqlite(url: str) -> bool:
@@ -117,17 +118,4 @@ class Database:
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
 
-
-def checkpoint_wal(engine: Engine) -> None:
-    """`PRAGMA wal_checkpoint(TRUNCATE)` outside any transaction (inside one SQLite refuses it).
-    Best effort: a busy reader only delays the truncation to the next checkpoint."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
-    except Exception:  # never fail the erasure itself over the log file
-        logging.getLogger(__name__).warning("WAL checkpoint failed", exc_info=True)
-    finally:
-        raw.close()
 

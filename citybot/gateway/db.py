@@ -5,7 +5,6 @@ Nothing runs at import; `create_app` builds one `GatewayDB` per process.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+from citybot.sqlite_wal import checkpoint_wal
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -77,17 +78,4 @@ class GatewayDB:
     def dispose(self) -> None:
         self.engine.dispose()
 
-
-def checkpoint_wal(engine: Engine) -> None:
-    """`PRAGMA wal_checkpoint(TRUNCATE)` outside any transaction (inside one SQLite refuses it).
-    Best effort: a busy reader only delays the truncation to the next checkpoint."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
-    except Exception:  # never fail the erasure itself over the log file
-        logging.getLogger(__name__).warning("WAL checkpoint failed", exc_info=True)
-    finally:
-        raw.close()
 

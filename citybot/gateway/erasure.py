@@ -32,9 +32,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import column, table
 
-from citybot.gateway.db import checkpoint_wal
 from citybot.gateway.models import Conversation, Message, Outbound, Sender
 from citybot.settings import Settings
+from citybot.sqlite_wal import checkpoint_wal
 
 log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
 MEDIA_NAME = re.compile(r"/media/([0-9a-f]{32}\.(?:jpg|png|webp|gif))\b")
