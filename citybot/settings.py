@@ -188,6 +188,9 @@ class Settings(BaseSettings):
     retention_idempotency_days: float = Field(30.0, ge=0, le=3650)
     retention_deliveries_days: float = Field(14.0, ge=0, le=3650)
     retention_messages_days: float = Field(180.0, ge=0, le=3650)
+    # Rasa's tracker store: a conversation idle this long is deleted whole (a returning citizen
+    # starts afresh; complaints and bookings live in the backend, not here).
+    retention_conversations_days: float = Field(180.0, ge=0, le=3650)
 
     @field_validator("city_timezone")
     @classmethod

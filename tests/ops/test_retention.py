@@ -16,9 +16,11 @@ from citybot.backend.db import Database
 from citybot.backend.migrate import upgrade as upgrade_backend
 from citybot.backend.models import IdempotencyKey, OutboxEvent
 from citybot.backend.services import retention as backend_retention
+from citybot.gateway import retention
 from citybot.gateway.db import GatewayDB
 from citybot.gateway.db import upgrade as upgrade_gateway
 from citybot.gateway.models import Delivery, Message, Outbound
+from citybot.gateway.tracker_retention import purge_idle_conversations
 from tests.backend.conftest import make_settings as backend_settings
 from tests.gateway.conftest import make_settings as gateway_settings
 from tests.gateway.servers import FakeRasa, free_port, serve, wait_for
@@ -104,3 +106,68 @@ def test_backend_forgets_delivered_events_and_old_idempotency_keys(database_url:
             "outbox events": 0, "idempotency keys": 0}
     finally:
         db.dispose()
+
+
+RASA_PYTHON = Path(__file__).resolve().parents[2] / ".venv-rasa" / "bin" / "python"
+
+
+def write_rasa_conversations(database_url: str, senders: dict[str, list[float]]) -> None:
+    """Fill a tracker store through Rasa's own SQLTrackerStore, in the Rasa environment."""
+    import json
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    if not RASA_PYTHON.exists():
+        pytest.fail(f"{RASA_PYTHON} is missing: `make setup` installs the Rasa environment")
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        store = {"dialect": "sqlite", "db": url.database}
+    else:
+        store = {"dialect": "postgresql", "host": url.host, "port": url.port, "db": url.database,
+                 "username": url.username}
+    writer = Path(__file__).with_name("rasa_tracker_writer.py")
+    subprocess.run([str(RASA_PYTHON), str(writer), json.dumps({"store": store, "senders": senders})],
+                   check=True, timeout=180, capture_output=True)
+
+
+def test_gateway_forgets_idle_conversations_in_rasas_tracker_store(database_url: str, tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    tracker_db = f"sqlite:///{tmp_path / 'rasa_tracker.db'}" if database_url.startswith("sqlite") else database_url
+    write_rasa_conversations(tracker_db, {
+        "idle": [days_ago(400).timestamp(), days_ago(200).timestamp()],
+        "returned": [days_ago(400).timestamp(), days_ago(3).timestamp()],
+        "recent": [days_ago(1).timestamp()],
+    })
+    upgrade_gateway(database_url)
+    settings = gateway_settings(tmp_path, "http://127.0.0.1:9", free_port(), database_url=database_url,
+                                tracker_store_url=tracker_db, retention_conversations_days=180)
+    db = GatewayDB(database_url)
+    try:
+        removed = retention.purge(db, settings)
+    finally:
+        db.dispose()
+    assert removed["conversation events"] == 4  # both turns of "idle", nothing of the others
+    engine = create_engine(tracker_db)
+    try:
+        with engine.connect() as conn:
+            kept = dict(conn.execute(text("SELECT sender_id, COUNT(*) FROM events GROUP BY sender_id")).all())
+    finally:
+        engine.dispose()
+    assert kept == {"returned": 4, "recent": 2}
+    # 0 keeps conversations forever, however old.
+    forever = gateway_settings(tmp_path, "http://127.0.0.1:9", free_port(), database_url=database_url,
+                               tracker_store_url=tracker_db, retention_conversations_days=0)
+    db = GatewayDB(database_url)
+    try:
+        assert retention.purge(db, forever, now=NOW + dt.timedelta(days=3650))["conversation events"] == 0
+    finally:
+        db.dispose()
+
+
+def test_conversation_retention_waits_for_rasa_to_create_its_store(tmp_path: Path) -> None:
+    settings = gateway_settings(tmp_path, "http://127.0.0.1:9", free_port(),
+                                tracker_store_url=f"sqlite:///{tmp_path / 'not-yet.db'}")
+    assert purge_idle_conversations(settings, NOW) == 0
+    assert not (tmp_path / "not-yet.db").exists()  # the sweep must not create Rasa's database
