@@ -14,7 +14,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: browser help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench bench-real bench-conversations clean
+.PHONY: browser deploy-tools help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench bench-real bench-conversations clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat on http://localhost:8080/)"
@@ -44,6 +44,12 @@ browser:
 	@test -x /usr/bin/chromium || { if [ "$$(id -u)" = 0 ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing and this is not root: browser tests will skip"; fi; }
+
+# The deploy kit's test runs the nginx example and verifies the systemd units (tests/ops/test_deploy_kit.py).
+deploy-tools:
+	@command -v nginx >/dev/null && command -v systemd-analyze >/dev/null || { if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light systemd openssl >/dev/null; \
+	  else echo "nginx or systemd-analyze is missing and this is not root: the deploy-kit tests will skip"; fi; }
 
 .env: .env.example | $(VENV)/.installed
 	$(PY) -m citybot.cli init-env
@@ -90,7 +96,7 @@ validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data nlu_data
 	$(PY) -m citybot.retrieval validate knowledge
 
-pytest: train index browser
+pytest: train index browser deploy-tools
 	$(PY) -m pytest -q tests
 
 story-test: train

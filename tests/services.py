@@ -70,3 +70,16 @@ def require_redis() -> str:
     if not _reachable(REDIS_HOST, REDIS_PORT):
         _missing(f"Redis at {REDIS_HOST}:{REDIS_PORT}")
     return f"redis://{REDIS_HOST}:{REDIS_PORT}/0"
+
+
+def require_tool(name: str, provided_by: str) -> str:
+    """The path of a command-line tool the test needs (fails under CI, skips elsewhere)."""
+    import shutil
+
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed ({provided_by}); install it to run this test"
+        if in_ci():
+            pytest.fail(f"{message} (CI=true: a missing prerequisite is a failure)")
+        pytest.skip(message)
+    return path
