@@ -354,6 +354,32 @@ def summarise_profile(path: Path, top: int = 8) -> list[tuple[str, float]]:
 # --- report ------------------------------------------------------------------------------------
 
 
+# What an operator's dashboard shows first: traffic, understanding, backlog, answer quality.
+METRIC_EXCERPT = re.compile(
+    r"^citybot_(messages_total|intents_total|fallbacks_total|emergencies_total|delivery_failures_total"
+    r"|queue_depth|queue_oldest_age_seconds|retrieval_confidence_(count|sum)"
+    r"|http_request_duration_seconds_(count|sum))\b"
+)
+
+
+def metrics_excerpt(stack: Stack, limit: int = 12) -> list[str]:
+    """A few lines of each process's /metrics after the load (the stack's callers are local)."""
+    urls = {"gateway": stack.gateway_url, "backend": stack.backend_url,
+            "actions": f"http://127.0.0.1:{stack.env['ACTION_SERVER_PORT']}"}
+    lines: list[str] = []
+    for name, url in urls.items():
+        try:
+            text = httpx.get(f"{url}/metrics", timeout=10).text
+        except httpx.HTTPError as exc:
+            lines.append(f"{name}: /metrics not reachable ({type(exc).__name__})")
+            continue
+        picked = [line for line in text.splitlines() if METRIC_EXCERPT.match(line)]
+        # Busiest series first, so the excerpt shows what the load did.
+        picked.sort(key=lambda line: -float(line.rsplit(" ", 1)[1]) if line.rsplit(" ", 1)[1][0].isdigit() else 0)
+        lines += [f"{name}: {line}" for line in picked[:limit]]
+    return lines
+
+
 def table(results: list[LevelResult]) -> str:
     lines = [
         "| system | conv. | msgs | errors | p50 ms | p95 ms | p99 ms | msg/s | RSS total MB | load avg |",
@@ -400,6 +426,10 @@ def main(argv: list[str] | None = None) -> int:
             for spy in spies.values():
                 spy.wait(timeout=120)
         notes["single_log_dir"] = str(stack.var_dir / "logs")
+        notes["metrics_excerpt"] = metrics_excerpt(stack)
+        print("\nWhat /metrics shows after the load (busiest series of each process):")
+        for line in notes["metrics_excerpt"]:
+            print(f"  {line}")
     if args.profile:
         notes["profile"] = {}
         for name in ("gateway", "rasa", "actions", "backend"):
