@@ -151,6 +151,22 @@ def init_env(path: Path = ROOT / ".env", example: Path = ROOT / ".env.example") 
     print(f"Wrote {path.name} with new random secrets.")
 
 
+def check_profile(folder: Path) -> int:
+    """Validate one city profile folder: OK, or every problem with its file and field."""
+    from citybot.city_profile import ProfileError, load_profile
+
+    try:
+        profile = load_profile(folder)
+    except ProfileError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    offered = [name for name in ("homecare", "catalogue", "permit_status", "transport_info") if profile.offers(name)]  # type: ignore[arg-type]
+    print(f"OK {folder}: {profile.name} ({profile.code}, {profile.timezone}), "
+          f"{len(profile.services.complaints)} complaint services, {len(profile.areas.kelurahan)} kelurahan/desa, "
+          f"offers: {', '.join(offered) or 'complaints only'}")
+    return 0
+
+
 def readiness_checks(settings: Settings) -> dict[str, Callable[[], str | None]]:
     """One check per process of `make run`, each returning why it is not ready (None = ready)."""
     from citybot.readiness import action_server_reason, http_reason
@@ -256,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
     wait_cmd.add_argument("--stay", action="store_true")
     wait_cmd.add_argument("--only", action="append", help="wait for this process only (repeatable)")
     wait_cmd.add_argument("--report-every", type=float, default=30.0, help="seconds between progress lines")
+    profile_cmd = sub.add_parser("check-profile", help="validate a city profile folder (cities/<name>)")
+    profile_cmd.add_argument("folder", type=Path)
     backup_cmd = sub.add_parser("backup", help="back up the backend and gateway databases")
     backup_cmd.add_argument("--out", type=Path, default=ROOT / "var" / "backups", help="folder for the files")
     backup_cmd.add_argument("--only", choices=["backend", "gateway"])
@@ -277,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "init-env":
         init_env()
         return 0
+    if args.command == "check-profile":
+        return check_profile(args.folder)
     if args.command == "backup":
         return backup_command(args.out, args.only)
     if args.command == "restore":
