@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from citybot.city_profile import require_profile
 from citybot.rasa_endpoints import write_endpoints
 from citybot.settings import ROOT, USER_CACHE, Settings, get_settings
 
@@ -108,6 +109,7 @@ def train(force: bool = False) -> int:
 
 def serve_rasa(port: int | None = None) -> None:
     settings = get_settings()
+    require_profile("rasa")
     endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{port or settings.rasa_port}.yml")
     # `citybot.rasa_boot` is `rasa run` plus a cached action-response validator (see its docstring).
     command = [
@@ -124,6 +126,7 @@ def serve_rasa(port: int | None = None) -> None:
 
 def serve_actions() -> None:
     settings = get_settings()
+    require_profile("action server")
     env = dict(os.environ)
     env["SANIC_HOST"] = settings.action_server_host
     env.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
@@ -151,10 +154,14 @@ def init_env(path: Path = ROOT / ".env", example: Path = ROOT / ".env.example") 
     print(f"Wrote {path.name} with new random secrets.")
 
 
-def check_profile(folder: Path) -> int:
-    """Validate one city profile folder: OK, or every problem with its file and field."""
+def check_profile(folder: Path | None) -> int:
+    """Validate one city profile folder (default: the active one): OK, or every problem with its
+    file and field."""
     from citybot.city_profile import ProfileError, load_profile
 
+    if folder is None:
+        settings = get_settings()
+        folder = settings.cities_dir / settings.city_profile
     try:
         profile = load_profile(folder)
     except ProfileError as exc:
@@ -273,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     wait_cmd.add_argument("--only", action="append", help="wait for this process only (repeatable)")
     wait_cmd.add_argument("--report-every", type=float, default=30.0, help="seconds between progress lines")
     profile_cmd = sub.add_parser("check-profile", help="validate a city profile folder (cities/<name>)")
-    profile_cmd.add_argument("folder", type=Path)
+    profile_cmd.add_argument("folder", type=Path, nargs="?", help="default: the active profile (CITY_PROFILE)")
     backup_cmd = sub.add_parser("backup", help="back up the backend and gateway databases")
     backup_cmd.add_argument("--out", type=Path, default=ROOT / "var" / "backups", help="folder for the files")
     backup_cmd.add_argument("--only", choices=["backend", "gateway"])
