@@ -167,6 +167,15 @@ def check_profile(folder: Path | None) -> int:
     except ProfileError as exc:
         print(exc, file=sys.stderr)
         return 1
+    from citybot.retrieval.overlay import load_city_knowledge
+
+    knowledge = load_city_knowledge(get_settings().knowledge_dir, profile.knowledge_dir, profile.key)
+    city_errors = [i for i in knowledge.errors if profile.knowledge_dir.resolve() in i.path.resolve().parents]
+    if city_errors:
+        print(f"city profile {folder} is broken:", file=sys.stderr)
+        for issue in city_errors:
+            print(f"  - {issue}", file=sys.stderr)
+        return 1
     offered = [name for name in ("homecare", "catalogue", "permit_status", "transport_info") if profile.offers(name)]  # type: ignore[arg-type]
     print(f"OK {folder}: {profile.name} ({profile.code}, {profile.timezone}), "
           f"{len(profile.services.complaints)} complaint services, {len(profile.areas.kelurahan)} kelurahan/desa, "
