@@ -252,7 +252,7 @@ class Settings(BaseSettings):
 
     # Knowledge documents shown to citizens: the action server's record call gives up after this
     # (the answer never waits for it); the backend deletes records older than the retention days.
-    knowledge_shown_timeout_seconds: float = Field(0.5, gt=0, le=5)
+    knowledge_shown_timeout_seconds: float = Field(1.0, gt=0, le=5)
     retention_knowledge_shown_days: float = Field(90.0, ge=0, le=3650)
 
 

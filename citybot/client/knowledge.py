@@ -43,12 +43,12 @@ def _target(base_url: str | None, api_key: str | None) -> tuple[str, str]:
 
 
 async def record_shown(doc_id: str, *, base_url: str | None = None, api_key: str | None = None,
-                       timeout: float | None = None) -> bool:
+                       http_timeout: float | None = None) -> bool:
     """POST one "shown" record; True when the backend took it. Never raises."""
     from citybot.settings import get_settings
 
     url, key = _target(base_url, api_key)
-    limit = timeout if timeout is not None else get_settings().knowledge_shown_timeout_seconds
+    limit = http_timeout if http_timeout is not None else get_settings().knowledge_shown_timeout_seconds
     try:
         async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=limit) as http:
             response = await http.post(f"{url}{SHOWN_PATH}", json={"doc_id": doc_id},
@@ -89,11 +89,11 @@ def _report(response: httpx.Response) -> ShownReport:
 
 
 async def most_shown(*, days: int = 30, limit: int = 20, base_url: str | None = None,
-                     api_key: str | None = None, timeout: float = 3.0) -> ShownReport:
+                     api_key: str | None = None, http_timeout: float = 3.0) -> ShownReport:
     """Documents by how often citizens were shown them in the last `days` days (for the console)."""
     url, key = _target(base_url, api_key)
     try:
-        async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=timeout) as http:
+        async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=http_timeout) as http:
             response = await http.get(f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit},
                                       headers={"X-API-Key": key})
     except httpx.HTTPError as exc:
@@ -102,11 +102,11 @@ async def most_shown(*, days: int = 30, limit: int = 20, base_url: str | None = 
 
 
 def most_shown_sync(*, days: int = 30, limit: int = 20, base_url: str | None = None,
-                    api_key: str | None = None, timeout: float = 3.0) -> ShownReport:
+                    api_key: str | None = None, http_timeout: float = 3.0) -> ShownReport:
     """The same for the command line, which has no event loop."""
     url, key = _target(base_url, api_key)
     try:
-        with httpx.Client(verify=shared_ssl_context(), timeout=timeout) as http:
+        with httpx.Client(verify=shared_ssl_context(), timeout=http_timeout) as http:
             response = http.get(f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit},
                                 headers={"X-API-Key": key})
     except httpx.HTTPError as exc:
