@@ -28,7 +28,8 @@ def knowledge(root: Path) -> Path:
               front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n")
     write_doc(root, "perizinan-belum", "perizinan", "Izin Belum", BODY,
               front="sources: [https://oss.go.id]\nreviewed: belum\n")
-    write_doc(root, "perizinan-lewat", "perizinan", "Izin Lewat", "Lewat.\n## Tenggat\n- Daftar paling lambat Maret 2020.\n",
+    write_doc(root, "perizinan-lewat", "perizinan", "Izin Lewat",
+              "Lewat.\n## Tenggat\n- Daftar paling lambat Maret 2020.\n",
               front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n")
     return root
 

@@ -22,8 +22,9 @@ BODY = "Ringkasan singkat layanan.\n## Persyaratan\n- KTP\n"
 
 
 def _knowledge(root: Path) -> Path:
-    write_doc(root, "perizinan-baru", "perizinan", "Baru", BODY, front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n")
-    write_doc(root, "perizinan-belum", "perizinan", "Belum", BODY, front="sources: [https://oss.go.id]\nreviewed: belum\n")
+    source = "sources: [https://oss.go.id]\n"
+    write_doc(root, "perizinan-baru", "perizinan", "Baru", BODY, front=source + "reviewed: 2026-11-20\n")
+    write_doc(root, "perizinan-belum", "perizinan", "Belum", BODY, front=source + "reviewed: belum\n")
     return root
 
 
