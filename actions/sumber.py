@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from citybot.client.knowledge import record_shown_later
 from citybot.retrieval.documents import SCOPES
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
@@ -25,6 +26,7 @@ def review_date(iso: str) -> str:
 
 def source_line(hit: Any) -> str:
     """'Title · https://… · diperiksa 30 Nov 2026 (aturan khusus DKI Jakarta)' for one hit."""
+    record_shown_later(str(getattr(hit, "doc_id", "") or ""))  # editors' "most shown"; never waits
     parts = [str(hit.title)]
     sources = list(getattr(hit, "sources", ()) or ())
     if sources:

@@ -290,6 +290,11 @@ class Settings(BaseSettings):
     def action_server_url(self) -> str:
         return f"http://{self.action_server_host}:{self.action_server_port}/webhook"
 
+    # Knowledge documents shown to citizens: the action server's record call gives up after this
+    # (the answer never waits for it); the backend deletes records older than the retention days.
+    knowledge_shown_timeout_seconds: float = Field(1.0, gt=0, le=5)
+    retention_knowledge_shown_days: float = Field(90.0, ge=0, le=3650)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

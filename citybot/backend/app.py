@@ -12,7 +12,16 @@ from fastapi import FastAPI
 from citybot.backend import ops_metrics
 from citybot.backend.db import Database
 from citybot.backend.errors import install_error_handlers
-from citybot.backend.routers import agent, catalogue, complaints, data_rights, homecare, open311, ops
+from citybot.backend.routers import (
+    agent,
+    catalogue,
+    complaints,
+    data_rights,
+    homecare,
+    knowledge,
+    open311,
+    ops,
+)
 from citybot.backend.services import retention
 from citybot.backend.services.outbox import run_dispatcher
 from citybot.login_throttle import LoginThrottle
@@ -87,7 +96,7 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     app.state.db = database
     app.state.login_throttle = LoginThrottle.from_settings("backend-agent-login", settings)
     install_error_handlers(app)
-    for module in (open311, complaints, homecare, catalogue, data_rights, agent, ops):
+    for module in (open311, complaints, homecare, catalogue, data_rights, agent, knowledge, ops):
         app.include_router(module.router)
     app.include_router(open311.discovery_router)
     ops_metrics.install(app, database, settings)

@@ -19,7 +19,19 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from citybot.gateway import agents, branding, console, health, internal, media, ops_metrics, retention, texts, web
+from citybot.gateway import (
+    agents,
+    branding,
+    console,
+    console_knowledge,
+    health,
+    internal,
+    media,
+    ops_metrics,
+    retention,
+    texts,
+    web,
+)
 from citybot.gateway.bodylimit import BodyLimitMiddleware
 from citybot.gateway.channels import telegram, whatsapp
 from citybot.gateway.clientip import ClientAddressMiddleware
@@ -137,5 +149,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telegram.router)
     app.include_router(whatsapp.router)
     app.include_router(console.router)
+    app.include_router(console_knowledge.router)
     ops_metrics.install(app, settings)
     return app

@@ -1,7 +1,8 @@
 """Command line: validate the knowledge files, build the index, search it.
 
     python -m citybot.retrieval validate knowledge/
-    python -m citybot.retrieval review knowledge/   # editors' report: review age, passed dates, sources
+    python -m citybot.retrieval review knowledge/   # editors' report: review age, passed dates,
+                                                    # sources, most shown (from the backend)
     python -m citybot.retrieval build --source knowledge --out var/index   # skips if unchanged
     python -m citybot.retrieval search --index var/index --k 3 "syarat bikin PBG apa aja?"
     python -m citybot.retrieval search --index var/index --queries questions.txt   # JSON lines
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from .index import KnowledgeError, build_index
 from .overlay import load_city_knowledge
+from .review import MostShown
 
 
 def _settings():  # type: ignore[no-untyped-def]
@@ -44,7 +46,10 @@ def cmd_review(args: argparse.Namespace) -> int:
     from .review import review_report
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
-    print(review_report(Path(args.directory), today, _settings().knowledge_review_max_age_months))
+    settings = _settings()
+    shown = None if args.no_shown else most_shown_from_backend(settings.backend_base_url,
+                                                              settings.backend_api_key)
+    print(review_report(Path(args.directory), today, settings.knowledge_review_max_age_months, shown))
     return 0
 
 
@@ -54,6 +59,22 @@ def _profile_of(args: argparse.Namespace) -> tuple[str | None, Path | None]:
     s = _settings()
     profile = args.profile or (None if args.source else s.city_profile)
     return profile, (Path(s.cities_dir) / profile / "knowledge" if profile else None)
+
+
+def most_shown_from_backend(base_url: str, api_key: str, days: int = 30) -> MostShown:
+    """The backend's 30-day counts; an unreachable backend is said in the report, not fatal."""
+    from citybot.client.errors import BackendUnavailable, CityClientError, Unauthorized
+    from citybot.client.knowledge import most_shown_sync
+
+    try:
+        report = most_shown_sync(days=days, limit=20, base_url=base_url, api_key=api_key)
+    except BackendUnavailable:
+        return MostShown(days, error=f"sistem kota di {base_url} tidak bisa dihubungi")
+    except Unauthorized:
+        return MostShown(days, error=f"sistem kota di {base_url} menolak BACKEND_API_KEY")
+    except CityClientError as exc:
+        return MostShown(days, error=f"sistem kota di {base_url} menjawab galat ({exc})")
+    return MostShown(days, [(item.doc_id, item.count) for item in report.items])
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -129,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("review", help="editors' report: documents by review age, passed dates, sources")
     r.add_argument("directory", nargs="?", default="knowledge")
     r.add_argument("--today", help="report as of this date (YYYY-MM-DD), default today")
+    r.add_argument("--no-shown", action="store_true",
+                   help="skip the backend's 'most shown in the last 30 days' section")
     r.set_defaults(func=cmd_review)
     b = sub.add_parser("build", help="build the hybrid index (skips when content is unchanged)")
     b.add_argument("--source", help="knowledge directory (default: settings.knowledge_dir)")

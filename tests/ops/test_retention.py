@@ -96,14 +96,16 @@ def test_backend_forgets_delivered_events_and_old_idempotency_keys(database_url:
                 session.add(IdempotencyKey(scope="complaints", key=name, request_hash=secrets.token_hex(8),
                                            status_code=201, response_body="{}", created_at=days_ago(age)))
         settings = backend_settings(database_url, retention_outbox_days=7, retention_idempotency_days=30)
-        assert backend_retention.purge(db, settings) == {"outbox events": 1, "idempotency keys": 1}
+        assert backend_retention.purge(db, settings) == {
+            "outbox events": 1, "idempotency keys": 1, "knowledge shown": 0}
         with db.read() as session:
             assert sorted(session.scalars(select(OutboxEvent.type))) == ["new", "owed"]
             assert list(session.scalars(select(IdempotencyKey.key))) == ["new-key"]
         # 0 = keep forever.
-        forever = backend_settings(database_url, retention_outbox_days=0, retention_idempotency_days=0)
+        forever = backend_settings(database_url, retention_outbox_days=0, retention_idempotency_days=0,
+                                   retention_knowledge_shown_days=0)
         assert backend_retention.purge(db, forever, now=NOW + dt.timedelta(days=3650)) == {
-            "outbox events": 0, "idempotency keys": 0}
+            "outbox events": 0, "idempotency keys": 0, "knowledge shown": 0}
     finally:
         db.dispose()
 

@@ -10,6 +10,7 @@ from citybot.backend.models.complaints import (
 )
 from citybot.backend.models.homecare import Booking, Puskesmas, ServedKelurahan, Slot
 from citybot.backend.models.kampung import Product, Seller, Village
+from citybot.backend.models.knowledge import KnowledgeShown
 from citybot.backend.models.permits import PermitApplication, PermitEvent
 from citybot.backend.models.platform import Agent, AgentToken, AuditRecord, IdempotencyKey, OutboxEvent, StatusLookup
 
@@ -22,6 +23,7 @@ __all__ = [
     "Complaint",
     "IdempotencyKey",
     "Jurisdiction",
+    "KnowledgeShown",
     "OutboxEvent",
     "PermitApplication",
     "PermitEvent",

@@ -3,7 +3,9 @@
 - notify outbox events delivered to the gateway longer ago than `retention_outbox_days`
   (undelivered ones are kept: they are still owed);
 - Idempotency-Key records older than `retention_idempotency_days` (clients retry within
-  minutes; after this a repeat with the same key is treated as new).
+  minutes; after this a repeat with the same key is treated as new);
+- records of knowledge documents shown to citizens older than `retention_knowledge_shown_days`
+  (the editors' report looks back 30 days).
 Complaints, bookings and their history are city records and are not touched here.
 """
 
@@ -14,7 +16,7 @@ import datetime as dt
 from sqlalchemy import CursorResult, delete
 
 from citybot.backend.db import Database
-from citybot.backend.models import IdempotencyKey, OutboxEvent, utcnow
+from citybot.backend.models import IdempotencyKey, KnowledgeShown, OutboxEvent, utcnow
 from citybot.retention import cutoff
 from citybot.settings import Settings
 
@@ -25,7 +27,7 @@ def _count(result: object) -> int:
 
 def purge(db: Database, settings: Settings, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
-    removed = {"outbox events": 0, "idempotency keys": 0}
+    removed = {"outbox events": 0, "idempotency keys": 0, "knowledge shown": 0}
     with db.writing() as session:
         if (before := cutoff(now, settings.retention_outbox_days)) is not None:
             removed["outbox events"] = _count(session.execute(delete(OutboxEvent).where(
@@ -33,4 +35,7 @@ def purge(db: Database, settings: Settings, now: dt.datetime | None = None) -> d
         if (before := cutoff(now, settings.retention_idempotency_days)) is not None:
             removed["idempotency keys"] = _count(session.execute(
                 delete(IdempotencyKey).where(IdempotencyKey.created_at < before)))
+        if (before := cutoff(now, settings.retention_knowledge_shown_days)) is not None:
+            removed["knowledge shown"] = _count(session.execute(
+                delete(KnowledgeShown).where(KnowledgeShown.shown_at < before)))
     return removed

@@ -38,6 +38,7 @@
     zone = info.timezone || undefined;
     $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false;
     $("who").textContent = info.username + " (" + (info.role === "supervisor" ? "supervisor" : "petugas") + ")";
+    $("review-tab").hidden = info.role !== "supervisor";  // supervisors look after the content
     await loadQueue();
     connect();
     loadComplaints();
@@ -145,6 +146,7 @@
       for (const t of document.querySelectorAll(".tabs button")) t.classList.toggle("on", t === tab);
       for (const p of document.querySelectorAll(".panel")) p.style.display = p.dataset.panel === tab.dataset.tab ? "flex" : "none";
       if (tab.dataset.tab === "bookings") loadBookings();
+      if (tab.dataset.tab === "review") loadReview();
     };
   }
 
@@ -226,6 +228,45 @@
   }
   $("k-go").onclick = searchKnowledge;
   $("k-q").onkeydown = (e) => { if (e.key === "Enter") searchKnowledge(); };
+
+  function reviewSection(box, title, rows) {
+    box.appendChild(el("h3", {}, title));
+    if (!rows.length) box.appendChild(el("p", { class: "muted" }, "(tidak ada)"));
+    for (const r of rows) box.appendChild(el("div", { class: "muted" }, r));
+  }
+
+  async function loadReview() {
+    const box = $("review");
+    box.replaceChildren(el("p", { class: "muted" }, "Memuat…"));
+    let data;
+    try { data = await api("/knowledge/review"); }
+    catch (err) { box.replaceChildren(el("p", { class: "muted" }, "Laporan belum tersedia: " + err.message)); return; }
+    box.replaceChildren(el("p", { class: "muted" }, data.documents.length + " dokumen: " + data.never +
+      " belum diperiksa, " + data.due + " perlu diperiksa ulang (batas " + data.max_age_months + " bulan), " +
+      data.passed.length + " tanggal lewat, " + data.unsourced.length + " tanpa sumber."));
+    const shown = data.most_shown;
+    box.appendChild(el("h3", {}, "Paling sering ditampilkan ke warga (" + shown.days + " hari terakhir)"));
+    if (shown.error) box.appendChild(el("p", { class: "error" }, shown.error));
+    else if (!shown.items.length) box.appendChild(el("p", { class: "muted" }, "Belum ada jawaban tercatat."));
+    else {
+      const top = el("table");
+      top.appendChild(el("tr")).append(el("th", {}, "Dokumen"), el("th", {}, "Kali"));
+      for (const s of shown.items) top.appendChild(el("tr")).append(el("td", {}, s.title || s.doc_id), el("td", {}, String(s.count)));
+      box.appendChild(top);
+    }
+    reviewSection(box, "Tanggal yang sudah lewat", data.passed);
+    reviewSection(box, "Dokumen tanpa sumber resmi", data.unsourced);
+    box.appendChild(el("h3", {}, "Dokumen menurut umur pemeriksaan"));
+    const table = el("table");
+    table.appendChild(el("tr")).append(el("th", {}, "Dokumen"), el("th", {}, "Diperiksa"), el("th", {}, "Sumber"));
+    for (const d of data.documents) {
+      const when = d.reviewed ? d.reviewed + " (" + d.age_days + " hari)" : "belum pernah";
+      table.appendChild(el("tr", { class: d.stale ? "due" : "" })).append(
+        el("td", { title: d.title }, d.doc_id), el("td", {}, when), el("td", {}, String(d.sources)));
+    }
+    box.appendChild(table);
+  }
+  $("r-load").onclick = loadReview;
 
   api("/me").then(start).catch(() => showLogin());
 })();

@@ -1,0 +1,114 @@
+"""Knowledge documents shown to citizens: the action server records them, editors read the counts.
+
+Recording is fire-and-forget: one attempt with a short timeout on a task of its own, so a slow
+or absent backend never delays or breaks the answer a citizen is waiting for; failures are
+only logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+
+import httpx
+from pydantic import BaseModel
+
+from citybot.client.errors import BackendUnavailable, Rejected, Unauthorized
+from citybot.client.tls import shared_ssl_context
+
+log = logging.getLogger(__name__)
+SHOWN_PATH = "/api/v1/knowledge/shown"
+_pending: set[asyncio.Task[bool]] = set()  # a task nobody references may be collected mid-flight
+
+
+class ShownCount(BaseModel):
+    doc_id: str
+    count: int
+    last_shown: dt.datetime
+
+
+class ShownReport(BaseModel):
+    days: int
+    since: dt.datetime
+    items: list[ShownCount]
+
+
+def _target(base_url: str | None, api_key: str | None) -> tuple[str, str]:
+    from citybot.settings import get_settings
+
+    settings = get_settings()
+    url = (base_url if base_url is not None else settings.backend_base_url).rstrip("/")
+    return url, api_key if api_key is not None else settings.backend_api_key
+
+
+async def record_shown(doc_id: str, *, base_url: str | None = None, api_key: str | None = None,
+                       http_timeout: float | None = None) -> bool:
+    """POST one "shown" record; True when the backend took it. Never raises."""
+    from citybot.settings import get_settings
+
+    url, key = _target(base_url, api_key)
+    limit = http_timeout if http_timeout is not None else get_settings().knowledge_shown_timeout_seconds
+    try:
+        async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=limit) as http:
+            response = await http.post(f"{url}{SHOWN_PATH}", json={"doc_id": doc_id},
+                                       headers={"X-API-Key": key})
+    except Exception as exc:  # the answer has already gone out; a lost count is only a lost count
+        log.warning("knowledge shown not recorded for %s: %s", doc_id, type(exc).__name__)
+        return False
+    if response.status_code >= 300:
+        log.warning("knowledge shown not recorded for %s: backend answered %s", doc_id, response.status_code)
+        return False
+    return True
+
+
+def record_shown_later(doc_id: str) -> None:
+    """Schedule `record_shown` on the running event loop and return at once."""
+    from citybot.settings import get_settings
+
+    if not doc_id or not get_settings().backend_api_key:
+        return  # no backend configured: the backend would refuse an unkeyed call anyway
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        log.debug("knowledge shown not recorded for %s: no event loop", doc_id)
+        return
+    task = loop.create_task(record_shown(doc_id))
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+def _report(response: httpx.Response) -> ShownReport:
+    if response.status_code in (401, 403):
+        raise Unauthorized(f"backend answered {response.status_code}")
+    if response.status_code >= 500:
+        raise BackendUnavailable(f"backend answered {response.status_code}")
+    if response.status_code >= 400:
+        raise Rejected(f"http_{response.status_code}", response.text[:200], response.status_code)
+    return ShownReport.model_validate(response.json())
+
+
+async def most_shown(*, days: int = 30, limit: int = 20, base_url: str | None = None,
+                     api_key: str | None = None, http_timeout: float = 3.0) -> ShownReport:
+    """Documents by how often citizens were shown them in the last `days` days (for the console)."""
+    url, key = _target(base_url, api_key)
+    try:
+        async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=http_timeout) as http:
+            response = await http.get(f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit},
+                                      headers={"X-API-Key": key})
+    except httpx.HTTPError as exc:
+        raise BackendUnavailable(f"backend unreachable: {type(exc).__name__}") from exc
+    return _report(response)
+
+
+def most_shown_sync(*, days: int = 30, limit: int = 20, base_url: str | None = None,
+                    api_key: str | None = None, http_timeout: float = 3.0) -> ShownReport:
+    """The same for the command line, which has no event loop."""
+    url, key = _target(base_url, api_key)
+    try:
+        with httpx.Client(verify=shared_ssl_context(), timeout=http_timeout) as http:
+            response = http.get(f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit},
+                                headers={"X-API-Key": key})
+    except httpx.HTTPError as exc:
+        raise BackendUnavailable(f"backend unreachable: {type(exc).__name__}") from exc
+    return _report(response)
