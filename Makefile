@@ -95,6 +95,7 @@ typecheck: setup
 validate: setup
 	$(RASA) data validate --config config.yml --domain bot/domain --data bot/data nlu_data
 	$(PY) -m citybot.retrieval validate knowledge
+	for city in cities/*/; do $(PY) -m citybot.cli check-profile $$city || exit 1; done
 
 pytest: train index browser deploy-tools
 	$(PY) -m pytest -q tests

@@ -2,7 +2,8 @@
 
 A city document with the id of a national one replaces it in that city; national documents
 whose `scope:` names another city are left out (Makassar's HomeCare is not Jakarta's answer).
-FAQ entries and editors' checks that belong to a left-out or replaced document go with it.
+FAQ entries and editors' checks that belong to a left-out or replaced document go with it; a city's
+own `checks.yml` holds the test questions of its own documents.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import datetime as dt
 from pathlib import Path
 
 from .documents import (
+    CHECKS_FILE,
     DEFAULT_REVIEW_MAX_AGE_MONTHS,
     Document,
     Issue,
     Knowledge,
     document_passages,
     load_knowledge,
+    parse_checks,
     parse_document,
     source_files,
 )
@@ -81,6 +84,11 @@ def load_city_knowledge(root: Path, overlay: Path | None, profile: str | None, t
     for doc in city.values():
         passages += document_passages(doc)
     checks = [c for c in national.checks if c.doc_id not in left_out - set(city)]
+    if overlay is not None and (overlay / CHECKS_FILE).is_file():
+        # A city's own documents carry their own test questions, next to them.
+        city_checks, check_issues = parse_checks(overlay / CHECKS_FILE, {d.doc_id for d in docs})
+        checks += city_checks
+        issues += check_issues
     if overlay is not None and city:
         issues += _city_figure_conflicts(docs, overlay)
     return Knowledge(docs, passages, checks, issues)

@@ -173,11 +173,17 @@ def test_real_knowledge_has_sources_everywhere_and_no_conflicts() -> None:
                          capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert "has passed" not in out.stdout
+    from citybot.retrieval.overlay import load_city_knowledge
+
     knowledge = load_knowledge(ROOT / "knowledge")
     assert all(d.sources and all(u.startswith("https://") for u in d.sources) for d in knowledge.documents)
     scoped = {d.doc_id: d.scope for d in knowledge.documents}
     assert scoped["transportasi-transjakarta"] == "jakarta"
-    assert scoped["kesehatan-homecare-dottorota"] == "makassar"
+    # A city's own programme lives in its overlay, with sources like every national document.
+    makassar = load_city_knowledge(ROOT / "knowledge", ROOT / "cities" / "makassar" / "knowledge", "makassar")
+    assert not makassar.errors
+    assert all(d.sources for d in makassar.documents)
+    assert {d.doc_id: d.scope for d in makassar.documents}["kesehatan-homecare-dottorota"] == "makassar"
     faq_text = (ROOT / "knowledge" / "faq" / "umum.yml").read_text(encoding="utf-8")
     assert "Rp" not in faq_text  # one place per fact: figures live in the documents
 
