@@ -52,8 +52,9 @@ print(json.dumps({"best": best.doc_id if best else None,
 
 
 def test_default_backend_imports_no_torch() -> None:
-    run = subprocess.run([sys.executable, "-c", f"HEAVY = {HEAVY!r}\n" + _PROBE],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", f"HEAVY = {HEAVY!r}\n" + _PROBE], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report == {"best": "kesehatan-posyandu", "heavy": []}
@@ -61,23 +62,40 @@ def test_default_backend_imports_no_torch() -> None:
 
 def test_sentence_transformers_backend_builds_and_answers(tmp_path: Path) -> None:
     source, out = tmp_path / "knowledge", tmp_path / "index"
-    write_doc(source, "transportasi-kartu-bus", "transportasi", "Kartu Bus Kota", """
+    write_doc(
+        source,
+        "transportasi-kartu-bus",
+        "transportasi",
+        "Kartu Bus Kota",
+        """
         Kartu bus kota dipakai untuk membayar naik bus dan kereta ringan.
         ## Isi saldo
         - Saldo kartu diisi di halte, minimarket, atau aplikasi bank.
-        """, "[kartu bus, saldo]")
-    write_doc(source, "kesehatan-donor-darah", "kesehatan", "Donor Darah di PMI", """
+        """,
+        "[kartu bus, saldo]",
+    )
+    write_doc(
+        source,
+        "kesehatan-donor-darah",
+        "kesehatan",
+        "Donor Darah di PMI",
+        """
         Warga sehat berumur 17 sampai 60 tahun boleh mendonorkan darah di PMI kota.
         ## Syarat donor
         - Berat badan paling sedikit 45 kg dan tidur cukup malam sebelumnya.
-        """, "[donor darah, PMI]")
-    result = build_index(source, out, "sentence-transformers", "all-MiniLM-L6-v2", progress=False,
-                         cache_dir=tmp_path / "cache")
+        """,
+        "[donor darah, PMI]",
+    )
+    result = build_index(
+        source, out, "sentence-transformers", "all-MiniLM-L6-v2", progress=False, cache_dir=tmp_path / "cache"
+    )
     assert result.embedded == result.manifest["counts"]["passages"] > 0
     manifest = read_manifest(out)
     assert manifest is not None
-    assert (manifest["embedder"]["backend"], manifest["embedder"]["model"]) == \
-        ("sentence-transformers", "all-MiniLM-L6-v2")
+    assert (manifest["embedder"]["backend"], manifest["embedder"]["model"]) == (
+        "sentence-transformers",
+        "all-MiniLM-L6-v2",
+    )
 
     # A generous deadline so the dense part is always part of the answer on a busy machine.
     retriever = Retriever(out, dense_timeout_ms=60_000)
@@ -91,8 +109,9 @@ def test_sentence_transformers_backend_builds_and_answers(tmp_path: Path) -> Non
 def test_sentence_transformers_vectors_are_normalised_and_semantic() -> None:
     embedder = SentenceTransformerEmbedder("all-MiniLM-L6-v2")
     assert (embedder.key, embedder.dim) == ("st:all-minilm-l6-v2", 384)
-    passages = embedder.embed_passages(["The bus card is topped up at the station.",
-                                        "Blood donors must weigh at least 45 kg."])
+    passages = embedder.embed_passages(
+        ["The bus card is topped up at the station.", "Blood donors must weigh at least 45 kg."]
+    )
     assert passages.shape == (2, 384)
     assert abs(float((passages[0] ** 2).sum()) - 1.0) < 1e-4
     query = embedder.embed_query("how do I add money to my bus card")
