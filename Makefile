@@ -20,6 +20,7 @@ help:
 	@echo "make run    - set up everything and start the assistant (web chat on http://localhost:8080/)"
 	@echo "make test   - set up everything and run lint, type checks, data validation, pytest and story tests"
 	@echo "make bench  - print benchmark figures"
+	@echo "make lock   - regenerate the hashed locks in requirements/ from the .in files"
 	@echo "make bench-conversations - scripted multi-turn citizens against a fresh stack (add ARGS=--show for transcripts)"
 
 # The app environment installs from hashed locks (`make lock` regenerates them from requirements/*.in):
@@ -27,9 +28,9 @@ help:
 #   embeddings-st.lock  the optional EMBEDDING_BACKEND=sentence-transformers extra
 #   dev.lock            test, lint and profiling tools
 # torch is the one package outside the hashed locks: the build wanted is the CPU wheel on this
-# machine's local disk (2.13.0+cpu), whose hash is not one PyPI publishes, and any other torch spec
-# pulls a multi-GB CUDA build. So it gets its own exact pip line, without dependencies, before the
-# extra's lock, which pins and hashes torch's dependencies.
+# machine's local disk (2.13.0+cpu), which PyPI does not publish (no PyPI hash to lock), and any
+# other torch spec pulls a multi-GB CUDA build. So it gets its own exact pip line, without
+# dependencies, before the extra's lock, which pins and hashes torch's dependencies.
 PIP_LOCKED = $(PY) -m pip install -q --require-hashes
 # EMBEDDING_BACKEND from the environment, else from .env (the same precedence as citybot.settings).
 EMBEDDING_BACKEND ?= $(shell sed -n 's/^[[:space:]]*EMBEDDING_BACKEND[[:space:]]*=[[:space:]]*//p' .env 2>/dev/null | tail -1 | tr -d "\"' ")
