@@ -17,10 +17,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common.blocking import run_bounded
+from actions.common.responses import response_text
+from actions.common.tracker import latest_text
 from actions.pengaduan_bantu import reset_form
 from actions.pertanyaan import is_follow_up, is_short, previous_topic, questions_in, search_text, with_topic
 from actions.sumber import source_line
-from actions.warga import latest_text, response_text, run_bounded
 from citybot import metrics
 from citybot.nlu.request_cues import is_bare_question_opener
 from citybot.settings import get_settings

@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from actions.common.dates import tanggal_singkat
 from citybot.retrieval.documents import SCOPES
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
 
 def review_date(iso: str) -> str:
@@ -20,7 +19,7 @@ def review_date(iso: str) -> str:
         day = dt.date.fromisoformat(iso)
     except ValueError:
         return ""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return tanggal_singkat(day)
 
 
 def source_line(hit: Any) -> str:
