@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common.city import city_client
 from actions.common.dates import tanggal_singkat
-from actions.common.tracker import entity_values
+from actions.common.tracker import contact, entity_values
 from citybot.client import BackendUnavailable, CityClientError, Complaint, Service
 from citybot.settings import ROOT
 
@@ -245,3 +245,35 @@ async def backend_call_failed(exc: Exception) -> None:
     level = logging.INFO if isinstance(exc, BackendUnavailable) else logging.WARNING
     logger.log(level, "city backend call failed: %s", type(exc).__name__)
 
+
+async def duplicate_offer(tracker: Tracker, dispatcher: CollectingDispatcher, values: dict[str, Any]) -> dict[str, Any]:
+    """Offer to support an open report of the same kind nearby instead of filing another."""
+    merged = {**tracker.slots, **values}
+    code = merged.get("pengaduan_kategori")
+    lat, long = merged.get("pengaduan_lat"), merged.get("pengaduan_long")
+    kelurahan, address = merged.get("pengaduan_kelurahan"), merged.get("pengaduan_lokasi")
+    if not code or (lat is None and not (kelurahan and address)):
+        return {}
+    channel, sender = contact(tracker)
+    try:
+        async with city_client(attempts=1) as city:
+            found = await city.find_duplicates(
+                code, lat=lat, long=long, kelurahan=kelurahan, address=None if lat is not None else address
+            )
+            if not found:
+                return {"pengaduan_duplikat": None, "pengaduan_duplikat_info": None, "pengaduan_dukung": None}
+            mine = {c.ticket for c in await city.complaints_of_reporter(channel, sender)}
+    except Exception as exc:  # the check is a courtesy; never block a report on it
+        await backend_call_failed(exc)
+        return {}
+    first = found[0].complaint
+    if first.ticket in mine:
+        dispatcher.utter_message(
+            response="utter_pengaduan_duplikat_milik_sendiri", tiket=first.ticket, status=first.status_label
+        )
+        return {"pengaduan_duplikat": None, "pengaduan_duplikat_info": None, "pengaduan_dukung": None}
+    where = first.address or first.kelurahan or "lokasi berdekatan"
+    if found[0].distance_m is not None:
+        where = f"{where}, ±{round(found[0].distance_m)} m dari lokasi Anda"
+    info = f"{first.service_name} di {where}, status {first.status_label}"
+    return {"pengaduan_duplikat": first.ticket, "pengaduan_duplikat_info": info, "pengaduan_dukung": None}

@@ -18,11 +18,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common.answers import PHONE_IN_TEXT, parse_phone, phone_in
-from actions.common.city import city_client, city_values
-from actions.common.tracker import contact, coordinates, entity_values, latest_intent
+from actions.common.city import city_values
+from actions.common.tracker import coordinates, entity_values, latest_intent
 from actions.form_base import CitizenFormValidation, Slots
 from actions.pengaduan_antrean import ensure_worker
-from actions.pengaduan_bantu import NO_PHOTO, backend_call_failed, match_service, services
+from actions.pengaduan_bantu import NO_PHOTO, duplicate_offer, match_service, services
 from actions.pengaduan_jawaban import (
     CHANGE,
     COORDINATES_OR_LINKS,
@@ -89,40 +89,6 @@ class ValidatePengaduanForm(CitizenFormValidation):
         ensure_worker()
         return await super().run(dispatcher, tracker, domain)
 
-    # --- duplicates -------------------------------------------------------------------------
-
-    async def duplicates(self, tracker: Tracker, dispatcher: CollectingDispatcher, values: Slots) -> Slots:
-        """Offer to support an open report of the same kind nearby instead of filing another."""
-        merged = {**tracker.slots, **values}
-        code = merged.get("pengaduan_kategori")
-        lat, long = merged.get("pengaduan_lat"), merged.get("pengaduan_long")
-        kelurahan, address = merged.get("pengaduan_kelurahan"), merged.get("pengaduan_lokasi")
-        if not code or (lat is None and not (kelurahan and address)):
-            return {}
-        channel, sender = contact(tracker)
-        try:
-            async with city_client(attempts=1) as city:
-                found = await city.find_duplicates(
-                    code, lat=lat, long=long, kelurahan=kelurahan, address=None if lat is not None else address
-                )
-                if not found:
-                    return {"pengaduan_duplikat": None, "pengaduan_duplikat_info": None, "pengaduan_dukung": None}
-                mine = {c.ticket for c in await city.complaints_of_reporter(channel, sender)}
-        except Exception as exc:  # the check is a courtesy; never block a report on it
-            await backend_call_failed(exc)
-            return {}
-        first = found[0].complaint
-        if first.ticket in mine:
-            dispatcher.utter_message(
-                response="utter_pengaduan_duplikat_milik_sendiri", tiket=first.ticket, status=first.status_label
-            )
-            return {"pengaduan_duplikat": None, "pengaduan_duplikat_info": None, "pengaduan_dukung": None}
-        where = first.address or first.kelurahan or "lokasi berdekatan"
-        if found[0].distance_m is not None:
-            where = f"{where}, ±{round(found[0].distance_m)} m dari lokasi Anda"
-        info = f"{first.service_name} di {where}, status {first.status_label}"
-        return {"pengaduan_duplikat": first.ticket, "pengaduan_duplikat_info": info, "pengaduan_dukung": None}
-
     # --- validators -------------------------------------------------------------------------
 
     async def validate_pengaduan_kategori(
@@ -153,7 +119,7 @@ class ValidatePengaduanForm(CitizenFormValidation):
             )
         code, name = found
         values = self.accepted({"pengaduan_kategori": code, "pengaduan_kategori_nama": name})
-        values.update(await self.duplicates(tracker, dispatcher, values))
+        values.update(await duplicate_offer(tracker, dispatcher, values))
         return values
 
     async def validate_pengaduan_lokasi(
@@ -185,7 +151,7 @@ class ValidatePengaduanForm(CitizenFormValidation):
         area = area or find_area(text)
         if area:
             values["pengaduan_kelurahan"] = area
-        values.update(await self.duplicates(tracker, dispatcher, values))
+        values.update(await duplicate_offer(tracker, dispatcher, values))
         return values
 
     async def _map_point(
@@ -209,7 +175,7 @@ class ValidatePengaduanForm(CitizenFormValidation):
         area = find_area(place) if place else None
         if area:
             values["pengaduan_kelurahan"] = area
-        values.update(await self.duplicates(tracker, dispatcher, values))
+        values.update(await duplicate_offer(tracker, dispatcher, values))
         return values
 
     async def validate_pengaduan_kelurahan(
@@ -226,7 +192,7 @@ class ValidatePengaduanForm(CitizenFormValidation):
             )
         values = self.accepted({"pengaduan_kelurahan": area})
         if tracker.get_slot("pengaduan_lokasi"):
-            values.update(await self.duplicates(tracker, dispatcher, values))
+            values.update(await duplicate_offer(tracker, dispatcher, values))
         return values
 
     async def validate_pengaduan_dukung(

@@ -201,7 +201,7 @@ def backend_for_actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def test_a_call_centre_booking_code_typed_in_chat_reveals_nothing(backend_for_actions: Database) -> None:
-    from actions.homecare import ValidateBatalHomecareForm
+    from actions.homecare.manage import ValidateBatalHomecareForm
 
     db = backend_for_actions
     slot_id = add_slot(db)

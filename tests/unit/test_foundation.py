@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from actions.umum import greeting_for, response_text
+from actions.common.responses import MissingResponse, optional_text, response_text
+from actions.umum import greeting_for
 from citybot.cli import content_hash, init_env
 from citybot.gateway.messages import clean_text, replies_from_rasa
 from citybot.gateway.rasa_client import RasaClient
@@ -39,7 +40,9 @@ def test_greeting_follows_the_time_of_day(hour: int, expected: str) -> None:
 def test_response_text_reads_the_domain() -> None:
     domain = {"responses": {"utter_judul_x": [{"text": "Judul X"}]}}
     assert response_text(domain, "utter_judul_x") == "Judul X"
-    assert response_text(domain, "utter_missing") is None
+    assert optional_text(domain, "utter_missing") is None
+    with pytest.raises(MissingResponse, match="utter_missing"):
+        response_text(domain, "utter_missing")
 
 
 def test_rasa_replies_are_normalised() -> None:
