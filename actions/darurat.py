@@ -17,10 +17,11 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.homecare import reset_events
+from actions.common.city import city_values
+from actions.common.tracker import latest_text
+from actions.homecare.state import reset_events
 from actions.pengaduan_bantu import FALLBACK_SERVICES, has_draft, pause_form
-from actions.pengaduan_form import clean_description
-from actions.warga import emergency_numbers, latest_text
+from actions.pengaduan_jawaban import clean_description
 from citybot import metrics
 from citybot.nlu.emergency_patterns import CRIME, CRISIS, DISASTER, FIRE, GENERAL, MEDICAL, MISSING, kind_of
 
@@ -47,7 +48,7 @@ class ActionDarurat(Action):
         in_homecare = tracker.active_loop.get("name") == "homecare_form"
         kind = MEDICAL if text.startswith("/") else kind_of(text)
         metrics.EMERGENCIES.labels(kind).inc()
-        dispatcher.utter_message(response=RESPONSES[kind], **emergency_numbers())
+        dispatcher.utter_message(response=RESPONSES[kind], **city_values().emergency_numbers)
         events: list[EventType] = [*reset_events(keep_code=True), SlotSet("homecare_kunci", None)]
         if tracker.active_loop.get("name"):
             events += [SlotSet("requested_slot", None), ActiveLoop(None)]

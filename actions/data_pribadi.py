@@ -26,12 +26,13 @@ from rasa_sdk.events import AllSlotsReset, EventType, Restarted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common.city import city_client, city_values
+from actions.common.dates import waktu_lengkap
+from actions.common.responses import response_text
+from actions.common.tracker import contact
 from actions.pengaduan_antrean import outbox
-from actions.waktu import waktu_lengkap
-from actions.warga import city_client, response_text, subject_of
 from citybot.client import CityClientError, DataDeletion, DataExport
 from citybot.client.gateway import GatewayClient
-from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class ActionEksporData(Action):
         return "action_ekspor_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        channel, address = subject_of(tracker)
+        channel, address = contact(tracker)
         try:
             async with city_client() as city:
                 exports = [await city.export_data(channel=channel, address=address)]
@@ -99,7 +100,7 @@ class ActionEksporData(Action):
             log.warning("data export failed", exc_info=True)
             dispatcher.utter_message(response="utter_data_gagal")
             return []
-        tz_name = get_settings().city_timezone
+        tz_name = city_values().timezone
         text = export_text(domain, exports, tz_name)
         if not text:
             dispatcher.utter_message(response="utter_data_kosong")
@@ -125,7 +126,7 @@ class ActionHapusData(Action):
         return "action_hapus_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        channel, address = subject_of(tracker)
+        channel, address = contact(tracker)
         try:
             async with city_client() as city:
                 deletions = [await city.delete_data(channel=channel, address=address)]

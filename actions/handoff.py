@@ -16,11 +16,11 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.waktu import waktu_lengkap
-from actions.warga import response_text
+from actions.common.city import city_values
+from actions.common.dates import waktu_lengkap
+from actions.common.responses import response_text
 from citybot.client import CityClientError
 from citybot.client.gateway import GatewayClient
-from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class ActionSerahkanKePetugas(Action):
         status = answer.get("status")
         log.info("handoff: %s", status)
         if status == "callback":
-            label = next_open_label(answer.get("next_open"), get_settings().city_timezone)
+            label = next_open_label(answer.get("next_open"), city_values().timezone)
             if label:
                 dispatcher.utter_message(response="utter_petugas_di_luar_jam", buka=label)
             else:

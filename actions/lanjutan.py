@@ -16,11 +16,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common.tracker import latest_text
 from actions.harga import parse_price_range
 from actions.layanan_info import ActionJawabPertanyaan
 from actions.pertanyaan import is_follow_up
 from actions.produk_desa import ActionCariProduk
-from actions.warga import latest_text
 
 _CATALOGUE_ACTIONS = {"action_cari_produk", "action_produk_lagi"}
 _ANSWER_ACTIONS = {"action_jawab_pertanyaan", "action_tawarkan_kandidat"}

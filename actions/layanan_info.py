@@ -17,11 +17,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common.blocking import run_bounded
+from actions.common.responses import response_text
+from actions.common.tracker import latest_text
 from actions.pengaduan_bantu import reset_form
 from actions.pertanyaan import is_follow_up, is_short, previous_topic, questions_in, search_text, with_topic
 from actions.sumber import source_line
-from actions.warga import latest_text, response_text, run_bounded
 from citybot import metrics
+from citybot.client.knowledge import record_shown_later
 from citybot.nlu.request_cues import is_bare_question_opener
 from citybot.settings import get_settings
 
@@ -80,6 +83,13 @@ def candidates_from(hits: list[Any]) -> list[dict[str, str]]:
         found.append({"doc_id": hit.doc_id, "title": hit.title, "section": section, "text": hit.text,
                       "sumber": source_line(hit)})
     return found
+
+
+def say_answer(dispatcher: CollectingDispatcher, item: dict[str, str], text: str) -> None:
+    """Send one knowledge answer; only answers sent count for the editors' "most shown"."""
+    dispatcher.utter_message(response="utter_jawaban", jawaban=format_passage(item["section"], text),
+                             sumber=item.get("sumber") or item["title"])
+    record_shown_later(item["doc_id"])  # fire-and-forget: never delays the reply
 
 
 def title_buttons(domain: DomainDict, candidates: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -184,10 +194,7 @@ class ActionJawabPertanyaan(Action):
         best = answer.best
         passage = (candidates[0]["doc_id"], candidates[0]["section"])
         if shown is None or passage not in shown:  # two questions, one passage: shown once
-            dispatcher.utter_message(
-                response="utter_jawaban", jawaban=format_passage(candidates[0]["section"], best.text),
-                sumber=candidates[0]["sumber"],
-            )
+            say_answer(dispatcher, candidates[0], best.text)
         if shown is not None:
             shown.add(passage)
         if ask_feedback:
@@ -203,10 +210,7 @@ class ActionJawabPertanyaan(Action):
         if found is None:
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
             return []
-        dispatcher.utter_message(
-            response="utter_jawaban", jawaban=format_passage(found["section"], found["text"]),
-            sumber=found.get("sumber") or found["title"],
-        )
+        say_answer(dispatcher, found, found["text"])
         if not in_form:
             dispatcher.utter_message(response="utter_apakah_terjawab")
         rest = [found] + [c for c in items if c["doc_id"] != doc_id]

@@ -1,7 +1,8 @@
-"""Complaint actions (JakLapor): start a report, submit or support, cancel, status, "sudah beres?".
+"""Complaint actions (JakLapor): start a report, submit or support it, cancel or resume it.
 
-The form itself (questions and answer checks) lives in actions/pengaduan_form.py; the queue for
-reports the backend could not take lives in actions/pengaduan_antrean.py.
+The form itself (questions and answer checks) lives in actions/pengaduan_form.py, status look-ups
+and "sudah beres?" in actions/pengaduan_status.py; the queue for reports the backend could not
+take lives in actions/pengaduan_antrean.py.
 """
 
 from __future__ import annotations
@@ -17,36 +18,31 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common.city import city_client, city_values
+from actions.common.dates import local_today
+from actions.common.responses import response_text
+from actions.common.tracker import contact, coordinates, entity_values, latest_intent
 from actions.pengaduan_antrean import KIND, ensure_worker, outbox
 from actions.pengaduan_bantu import (
     FORM_SLOTS,
     NO_PHOTO,
     backend_call_failed,
-    city_client,
-    contact,
-    entity_values,
-    format_when,
     has_draft,
     idempotency_key,
-    intent_of,
     match_service,
     pause_form,
     paused_draft,
     reset_form,
-    response_text,
     services,
     tell_target,
-    thanks_in,
-    ticket_in,
 )
-from actions.pengaduan_form import clean_description, coordinates, local_today
+from actions.pengaduan_jawaban import clean_description
 from actions.pengaduan_tempat import canonical_area, find_area, street_in
-from citybot.client import BackendUnavailable, CityClientError, Complaint, NotFound, Rejected, Unauthorized
+from citybot.client import BackendUnavailable, CityClientError, NotFound, Rejected, Unauthorized
 from citybot.media_links import is_own_media_url
 from citybot.settings import get_settings
 
 logger = logging.getLogger(__name__)
-_ASKS_WHEN = re.compile(r"\b(kapan|kpn|berapa (lama|hari)|brp (lama|hari)|sampai kapan|kira[- ]?kira|kira2)\b", re.I)
 
 # "Saya tidak punya foto", "identitas saya tidak perlu dicantumkan" in the first message.
 _NO_PHOTO = re.compile(
@@ -70,7 +66,7 @@ class ActionMulaiPengaduan(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         ensure_worker()
-        intent = intent_of(tracker)
+        intent = latest_intent(tracker)
         keep: dict[str, Any] = {}
         if entity_values(tracker, "kategori"):
             keep["pengaduan_kategori"] = tracker.get_slot("pengaduan_kategori")
@@ -95,7 +91,6 @@ class ActionMulaiPengaduan(Action):
         events.append(SlotSet("kanal", contact(tracker)[0]))
         dispatcher.utter_message(response="utter_pengaduan_mulai")
         return events
-
 
     @staticmethod
     async def _prefill(text: str, known: dict[str, Any]) -> dict[str, Any]:
@@ -169,7 +164,7 @@ class ActionKirimPengaduan(Action):
                 dispatcher.utter_message(response="utter_pengaduan_tidak_ada_draf")
             return []
         payload = payload_of(tracker, channel, sender)
-        key = idempotency_key(sender, local_today(get_settings().city_timezone), payload)
+        key = idempotency_key(sender, local_today(city_values().timezone), payload)
         try:
             async with city_client(attempts=2) as city:
                 complaint = await city.create_complaint(**payload, idempotency_key=key)
@@ -266,164 +261,3 @@ class ActionLanjutkanPengaduan(Action):
             return [SlotSet("pengaduan_ditunda", None), channel]
         dispatcher.utter_message(response="utter_pengaduan_tidak_ada_draf_baru")
         return [*reset_form(), SlotSet("pengaduan_id", uuid.uuid4().hex), channel]
-
-
-def _history(complaint: Complaint, limit: int = 4) -> str:
-    lines = [
-        f"• {format_when(h.changed_at)} — {h.status_label}" + (f": {h.note}" if h.note else "")
-        for h in complaint.history[-limit:]
-    ]
-    return "\n".join(lines) or "-"
-
-
-def _latest_note(complaint: Complaint) -> str:
-    if complaint.history and complaint.history[-1].note:
-        return complaint.history[-1].note
-    return complaint.status_notes or "-"
-
-
-def _beres_buttons(ticket: str) -> list[dict[str, str]]:
-    return [
-        {"title": "Sudah beres", "payload": f'/sudah_beres{{"nomor_tiket": "{ticket}"}}'},
-        {"title": "Belum", "payload": f'/belum_beres{{"nomor_tiket": "{ticket}"}}'},
-    ]
-
-
-class ActionCekStatusLaporan(Action):
-    """Status by ticket number (public), or the citizen's own recent reports (with details)."""
-
-    def name(self) -> str:
-        return "action_cek_status_laporan"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        ensure_worker()
-        channel, sender = contact(tracker)
-        ticket = ticket_in(tracker)
-        text = str(tracker.latest_message.get("text") or "")
-        if not ticket and _ASKS_WHEN.search(text[:300]):
-            # "kira2 kapan dibenerin?" right after filing: about the report just made.
-            ticket = tracker.get_slot("pengaduan_tiket_terakhir")
-        if thanks_in(text):
-            dispatcher.utter_message(response="utter_sama_sama_singkat")
-        try:
-            async with city_client(attempts=2) as city:
-                if ticket:
-                    # The backend decides what this sender may see: the reporter the whole
-                    # complaint, a supporter or anyone else the public view (limited).
-                    found = await city.lookup_complaint(ticket, channel=channel, address=sender)
-                    if found.role == "reporter":
-                        self.show_own(dispatcher, found.complaint)
-                    else:
-                        self.show_public(dispatcher, found.complaint)
-                    return []
-                mine = await city.complaints_of_reporter(channel, sender)
-        except NotFound:
-            dispatcher.utter_message(response="utter_status_tidak_ditemukan", tiket=ticket)
-            return []
-        except Rejected as exc:
-            if exc.code != "status_lookup_limit":
-                await backend_call_failed(exc)
-                dispatcher.utter_message(response="utter_gangguan_sistem")
-                return []
-            logger.info("status look-up refused: limit reached")
-            dispatcher.utter_message(response="utter_status_batas_cek")
-            return []
-        except CityClientError as exc:
-            await backend_call_failed(exc)
-            dispatcher.utter_message(response="utter_gangguan_sistem")
-            return []
-        lines = [
-            f"• {c.ticket} — {c.service_name} — {c.status_label} ({format_when(c.updated_datetime)}): {_latest_note(c)}"
-            for c in mine[:5]
-        ]
-        queued = await asyncio.to_thread(outbox().pending_for, sender)
-        waiting = response_text(domain, "utter_pengaduan_status_antrean")
-        lines += [f"• {waiting}: {item.payload.get('description', '')[:60]}" for item in queued]
-        if not lines:
-            dispatcher.utter_message(response="utter_status_minta_nomor")
-            return []
-        dispatcher.utter_message(response="utter_status_daftar", daftar="\n".join(lines))
-        for complaint in mine[:5]:
-            if complaint.awaiting_confirmation:
-                buttons = _beres_buttons(complaint.ticket)
-                dispatcher.utter_message(response="utter_status_tanya_beres", tiket=complaint.ticket, buttons=buttons)
-        return []
-
-    @staticmethod
-    def show_own(dispatcher: CollectingDispatcher, complaint: Complaint) -> None:
-        place = complaint.address or (
-            f"titik peta ({complaint.lat:.5f}, {complaint.long:.5f})" if complaint.lat is not None
-            and complaint.long is not None else "-"
-        )
-        if complaint.kelurahan and complaint.kelurahan.lower() not in place.lower():
-            place = f"{place}, Kel. {complaint.kelurahan}"
-        dispatcher.utter_message(
-            response="utter_status_laporan_pelapor",
-            tiket=complaint.ticket,
-            kategori=complaint.service_name,
-            lokasi=place,
-            status=complaint.status_label,
-            diperbarui=format_when(complaint.updated_datetime),
-            riwayat=_history(complaint),
-        )
-        tell_target(dispatcher, complaint)
-        if complaint.awaiting_confirmation:
-            dispatcher.utter_message(
-                response="utter_status_tanya_beres", tiket=complaint.ticket, buttons=_beres_buttons(complaint.ticket)
-            )
-
-    @staticmethod
-    def show_public(dispatcher: CollectingDispatcher, complaint: Complaint) -> None:
-        dispatcher.utter_message(
-            response="utter_status_laporan",
-            tiket=complaint.ticket,
-            kategori=complaint.service_name,
-            status=complaint.status_label,
-            diperbarui=format_when(complaint.updated_datetime),
-        )
-        tell_target(dispatcher, complaint)
-
-
-class ActionJawabPenyelesaian(Action):
-    """The reporter's answer to "Selesai — sudah beres?": confirms, or reopens the complaint."""
-
-    def name(self) -> str:
-        return "action_jawab_penyelesaian"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        resolved = intent_of(tracker) == "sudah_beres"
-        channel, sender = contact(tracker)
-        ticket = ticket_in(tracker)
-        try:
-            async with city_client(attempts=2) as city:
-                if ticket is None:
-                    waiting = [c for c in await city.complaints_of_reporter(channel, sender) if c.awaiting_confirmation]
-                    if len(waiting) != 1:
-                        dispatcher.utter_message(response="utter_penyelesaian_nomor_tidak_ada")
-                        return []
-                    ticket = waiting[0].ticket
-                try:
-                    await city.answer_resolution(ticket, channel=channel, address=sender, resolved=resolved)
-                except Rejected as exc:
-                    if exc.code in ("not_reporter", "not_subscriber"):
-                        dispatcher.utter_message(response="utter_penyelesaian_bukan_pelapor", tiket=ticket)
-                    else:
-                        current = await city.get_complaint(ticket)
-                        dispatcher.utter_message(
-                            response="utter_penyelesaian_tidak_menunggu", tiket=ticket, status=current.status_label
-                        )
-                    return []
-        except NotFound:
-            dispatcher.utter_message(response="utter_status_tidak_ditemukan", tiket=ticket)
-            return []
-        except CityClientError as exc:
-            await backend_call_failed(exc)
-            dispatcher.utter_message(response="utter_gangguan_sistem")
-            return []
-        key = "utter_penyelesaian_terima_kasih" if resolved else "utter_penyelesaian_dibuka_kembali"
-        dispatcher.utter_message(response=key, tiket=ticket)
-        return []

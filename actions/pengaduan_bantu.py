@@ -1,4 +1,4 @@
-"""Shared helpers of the complaint actions: who is talking, which category, idempotency, texts."""
+"""Shared helpers of the complaint actions: the draft's slots, which category, idempotency, targets."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from citybot.client import BackendUnavailable, CityClient, CityClientError, Complaint, Service
+from actions.common.city import city_client
+from actions.common.dates import tanggal_singkat
+from actions.common.tracker import contact, entity_values
+from citybot.client import BackendUnavailable, CityClientError, Complaint, Service
 from citybot.settings import ROOT
 
 logger = logging.getLogger(__name__)
@@ -52,7 +55,6 @@ FORM_SLOTS = (
 )
 DRAFT_KEEP_SECONDS = 24 * 3600
 NO_PHOTO = "tidak_ada"
-KNOWN_CHANNELS = {"telegram", "whatsapp", "web", "sms", "email", "phone", "agent"}
 TICKET = re.compile(r"\b([A-Za-z]{2,5}-20\d{2}-\d{6})\b")
 _SERVICE_TTL_SECONDS = 300.0
 _services_cache: tuple[float, list[Service]] | None = None
@@ -75,31 +77,6 @@ FALLBACK_SERVICES = {
     "sarang-nyamuk": "Sarang Nyamuk / DBD",
     "bangunan-liar": "Bangunan Tanpa Izin",
 }
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-
-
-def city_client(attempts: int = 1) -> CityClient:
-    """A client with the bounded timeout from settings; callers use it in `async with`."""
-    return CityClient(attempts=attempts)
-
-
-def contact(tracker: Tracker) -> tuple[str, str]:
-    """The reporter's channel (from the gateway's metadata) and opaque address (the sender id)."""
-    metadata = tracker.latest_message.get("metadata") or {}
-    channel = str(metadata.get("channel") or "").lower() if isinstance(metadata, dict) else ""
-    if channel not in KNOWN_CHANNELS:
-        # `rasa shell` and story tests carry no metadata; the web channel is the neutral default.
-        channel = "web"
-    return channel, tracker.sender_id
-
-
-def intent_of(tracker: Tracker) -> str:
-    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
-
-
-def entity_values(tracker: Tracker, entity: str) -> list[Any]:
-    return [e.get("value") for e in tracker.latest_message.get("entities") or [] if e.get("entity") == entity]
 
 
 def ticket_in(tracker: Tracker) -> str | None:
@@ -156,10 +133,6 @@ def mask_phone(phone: str | None) -> str:
     return digits[:6] + "****" + digits[-3:] if len(digits) > 9 else "****"
 
 
-def format_when(value: dt.datetime) -> str:
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year} {value.hour:02d}.{value.minute:02d}"
-
-
 _THANKS = re.compile(r"\b(makasih|makasi|mksh|thx|thanks|terima ?kasih|trims|tengkyu|suwun|matur nuwun)\b", re.I)
 
 
@@ -174,7 +147,7 @@ def tell_target(dispatcher: CollectingDispatcher, complaint: Complaint, now: dt.
     if expected is None:
         return
     days = max(1, (expected.date() - complaint.requested_datetime.date()).days)
-    date = f"{expected.day} {_MONTHS[expected.month - 1]} {expected.year}"
+    date = tanggal_singkat(expected.date())
     agency = complaint.agency_responsible or "dinas terkait"
     if (now or dt.datetime.now(expected.tzinfo)) > expected:
         dispatcher.utter_message(response="utter_pengaduan_target_lewat", instansi=agency, tanggal=date,
@@ -194,7 +167,7 @@ async def services() -> list[Service]:
     if _services_cache and now - _services_cache[0] < _SERVICE_TTL_SECONDS:
         return _services_cache[1]
     try:
-        async with city_client() as city:
+        async with city_client(attempts=1) as city:
             found = await city.list_services()
     except CityClientError as exc:
         logger.warning("complaint categories unavailable: %s", type(exc).__name__)
@@ -273,9 +246,34 @@ async def backend_call_failed(exc: Exception) -> None:
     logger.log(level, "city backend call failed: %s", type(exc).__name__)
 
 
-def response_text(domain: dict[str, Any], key: str) -> str:
-    variants = domain.get("responses", {}).get(key) or []
-    for variant in variants:
-        if isinstance(variant, dict) and variant.get("text"):
-            return str(variant["text"])
-    return ""
+async def duplicate_offer(tracker: Tracker, dispatcher: CollectingDispatcher, values: dict[str, Any]) -> dict[str, Any]:
+    """Offer to support an open report of the same kind nearby instead of filing another."""
+    merged = {**tracker.slots, **values}
+    code = merged.get("pengaduan_kategori")
+    lat, long = merged.get("pengaduan_lat"), merged.get("pengaduan_long")
+    kelurahan, address = merged.get("pengaduan_kelurahan"), merged.get("pengaduan_lokasi")
+    if not code or (lat is None and not (kelurahan and address)):
+        return {}
+    channel, sender = contact(tracker)
+    try:
+        async with city_client(attempts=1) as city:
+            found = await city.find_duplicates(
+                code, lat=lat, long=long, kelurahan=kelurahan, address=None if lat is not None else address
+            )
+            if not found:
+                return {"pengaduan_duplikat": None, "pengaduan_duplikat_info": None, "pengaduan_dukung": None}
+            mine = {c.ticket for c in await city.complaints_of_reporter(channel, sender)}
+    except Exception as exc:  # the check is a courtesy; never block a report on it
+        await backend_call_failed(exc)
+        return {}
+    first = found[0].complaint
+    if first.ticket in mine:
+        dispatcher.utter_message(
+            response="utter_pengaduan_duplikat_milik_sendiri", tiket=first.ticket, status=first.status_label
+        )
+        return {"pengaduan_duplikat": None, "pengaduan_duplikat_info": None, "pengaduan_dukung": None}
+    where = first.address or first.kelurahan or "lokasi berdekatan"
+    if found[0].distance_m is not None:
+        where = f"{where}, ±{round(found[0].distance_m)} m dari lokasi Anda"
+    info = f"{first.service_name} di {where}, status {first.status_label}"
+    return {"pengaduan_duplikat": first.ticket, "pengaduan_duplikat_info": info, "pengaduan_dukung": None}

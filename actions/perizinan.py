@@ -10,10 +10,11 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.waktu import tanggal, waktu_lengkap
-from actions.warga import city_client, latest_text, response_text
+from actions.common.city import city_client, city_values
+from actions.common.dates import tanggal, waktu_lengkap
+from actions.common.responses import response_text
+from actions.common.tracker import latest_text
 from citybot.client import CityClientError, NotFound
-from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class ActionCekIzin(Action):
             log.warning("permit_status failed", exc_info=True)
             dispatcher.utter_message(response="utter_gangguan_sistem")
             return []
-        tz_name = get_settings().city_timezone
+        tz_name = city_values().timezone
         last_note = permit.history[-1].note if permit.history else ""
         dispatcher.utter_message(
             response="utter_izin_status",

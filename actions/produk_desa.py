@@ -19,8 +19,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common.city import city_client
+from actions.common.responses import response_text
+from actions.common.tracker import latest_text
 from actions.harga import format_rupiah, parse_price_range
-from actions.warga import city_client, latest_text, response_text
 from citybot.client import CityClientError, Product, ProductPage
 from citybot.settings import get_settings
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from citybot.client.knowledge import record_shown_later
+from actions.common.dates import tanggal_singkat
 from citybot.retrieval.documents import SCOPES
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 
 
 def review_date(iso: str) -> str:
@@ -21,12 +19,11 @@ def review_date(iso: str) -> str:
         day = dt.date.fromisoformat(iso)
     except ValueError:
         return ""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return tanggal_singkat(day)
 
 
 def source_line(hit: Any) -> str:
     """'Title · https://… · diperiksa 30 Nov 2026 (aturan khusus DKI Jakarta)' for one hit."""
-    record_shown_later(str(getattr(hit, "doc_id", "") or ""))  # editors' "most shown"; never waits
     parts = [str(hit.title)]
     sources = list(getattr(hit, "sources", ()) or ())
     if sources:

@@ -10,7 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from citybot.settings import get_settings
+from actions.common.city import city_values
+from actions.common.responses import optional_text, response_text
 
 # Intents that make no sense as a "did you mean" choice.
 _NOT_OFFERED = {"nlu_fallback", "out_of_scope", "ya", "tidak", "chitchat", "tidak_jelas"}
@@ -27,14 +28,6 @@ def greeting_for(now: datetime) -> str:
     return "Selamat malam"
 
 
-def response_text(domain: dict[str, Any], key: str) -> str | None:
-    variants = domain.get("responses", {}).get(key) or []
-    for variant in variants:
-        if isinstance(variant, dict) and variant.get("text"):
-            return str(variant["text"])
-    return None
-
-
 class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
@@ -42,7 +35,7 @@ class ActionSessionStart(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        settings = get_settings()
+        city = city_values()
         # Slots survive a new session (carry_over_slots_to_new_session), so a returning citizen
         # is not asked again for what they already gave; consent is kept too.
         carried = [
@@ -50,9 +43,9 @@ class ActionSessionStart(Action):
             for key, value in tracker.slots.items()
             if value is not None and key not in {"requested_slot", "session_started_metadata"}
         ]
-        now = datetime.now(ZoneInfo(settings.city_timezone))
+        now = datetime.now(ZoneInfo(city.timezone))
         dispatcher.utter_message(
-            response="utter_selamat_datang", sapaan=greeting_for(now), kota=settings.city_name
+            response="utter_selamat_datang", sapaan=greeting_for(now), kota=city.name
         )
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]
 
@@ -77,7 +70,7 @@ class ActionTawarkanPilihan(Action):
             intent = candidate.get("name", "")
             if intent in _NOT_OFFERED or "/" in intent:
                 continue
-            title = response_text(domain, f"utter_judul_{intent}")
+            title = optional_text(domain, f"utter_judul_{intent}")
             if title is None:
                 continue
             buttons.append({"title": title, "payload": f"/{intent}"})
@@ -86,7 +79,7 @@ class ActionTawarkanPilihan(Action):
         if not buttons:
             dispatcher.utter_message(response="utter_minta_ulang")
             return []
-        other = response_text(domain, "utter_pilihan_lainnya") or "Bukan keduanya"
+        other = response_text(domain, "utter_pilihan_lainnya")
         buttons.append({"title": other, "payload": "/tidak"})
         dispatcher.utter_message(response="utter_tawarkan_pilihan", buttons=buttons)
         return []

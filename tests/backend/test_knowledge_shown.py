@@ -76,40 +76,48 @@ def test_retention_deletes_records_older_than_90_days(backend: Backend) -> None:
     assert left == {recent}
 
 
-def test_the_answers_source_line_records_its_document(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The action path's one call (actions/sumber.py) reaches a real backend over HTTP in the
-    background: the source line returns at once and the count goes up shortly after."""
+def test_only_an_answer_sent_records_its_document(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The action path reaches a real backend over HTTP in the background when it sends an answer
+    (actions/layanan_info.py `say_answer`); candidates merely offered as buttons do not count."""
     import asyncio
     from types import SimpleNamespace
 
-    from actions.sumber import source_line
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.layanan_info import candidates_from, say_answer
     from citybot.settings import get_settings
     from tests.backend.conftest import API_KEY
     from tests.gateway.servers import free_port, serve, wait_for
 
-    name = doc()
+    answered, offered = doc(), doc()
     port = free_port()
     monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("BACKEND_API_KEY", API_KEY)
     monkeypatch.setenv("KNOWLEDGE_SHOWN_TIMEOUT_SECONDS", "5")
     get_settings.cache_clear()
-    hit = SimpleNamespace(doc_id=name, title="Uji", sources=["https://oss.go.id"], reviewed="2026-11-30", scope="")
+    hits = [SimpleNamespace(doc_id=name, passage_id=f"{name}#1", title="Uji", section="Syarat", text="KTP.",
+                            sources=["https://oss.go.id"], reviewed="2026-11-30", scope="")
+            for name in (answered, offered)]
+    dispatcher = CollectingDispatcher()
 
-    async def answer() -> str:
-        line = source_line(hit)
-        await asyncio.sleep(0)  # the answer is already built; the record runs on its own task
+    async def answer() -> None:
+        candidates = candidates_from(hits)  # both offered, one answered
+        say_answer(dispatcher, candidates[0], candidates[0]["text"])
+        await asyncio.sleep(0)  # the reply is already built; the record runs on its own task
         from citybot.client import knowledge
 
         await asyncio.gather(*knowledge._pending)
-        return line
 
-    def count() -> int:
+    def count(name: str) -> int:
         with backend.db.read() as session:
             return next((i.count for i in knowledge_stats.most_shown(session, 30, 500).items if i.doc_id == name), 0)
 
     try:
         with serve(backend.app, port):
-            assert asyncio.run(answer()) == "Uji · https://oss.go.id · diperiksa 30 Nov 2026"
-            assert wait_for(lambda: count() == 1, timeout=10)
+            asyncio.run(answer())
+            assert dispatcher.messages[0]["response"] == "utter_jawaban"
+            assert dispatcher.messages[0]["sumber"] == "Uji · https://oss.go.id · diperiksa 30 Nov 2026"
+            assert wait_for(lambda: count(answered) == 1, timeout=10)
+            assert count(offered) == 0
     finally:
         get_settings.cache_clear()

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from actions import harga
-from actions.homecare import match_option, parse_age
-from actions.pengaduan_form import clean_description
+from actions.homecare.parsing import match_option, parse_age
+from actions.pengaduan_jawaban import clean_description
 from actions.pengaduan_tempat import find_area, looks_like_place, street_in
 from citybot.nlu.emergency_patterns import kind_of, precise_kind
 from citybot.nlu.request_cues import asks_a_question, asks_for_a_person, asks_for_own_data, short_answer

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +31,10 @@ from citybot.gateway.senders import sender_id
 from citybot.media_links import media_base_url
 from citybot.privacy import mask_text
 from citybot.settings import Settings, get_settings
+from tests.action_backend import backend_for_actions  # noqa: F401
 from tests.backend.helpers import add_slot
 from tests.gateway.conftest import Gateway, fake_rasa, gateway, gateway_factory  # noqa: F401
-from tests.gateway.servers import free_port, serve
+from tests.gateway.servers import serve
 from tests.webclient import HEADER, new_client_id
 
 # --- internal signatures --------------------------------------------------------------------
@@ -179,29 +179,8 @@ def test_a_photo_with_gps_exif_is_stored_without_any_exif(gateway: Gateway) -> N
 # --- HomeCare codes of call-centre bookings ----------------------------------------------------
 
 
-@pytest.fixture
-def backend_for_actions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Database]:
-    """A real backend on a port; the action code finds it through its settings (environment)."""
-    url = f"sqlite:///{tmp_path / 'backend.db'}"
-    port = free_port()
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("BACKEND_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("BACKEND_API_KEY", "k-actions-123")
-    get_settings.cache_clear()
-    settings = get_settings()
-    migrate_backend(url)
-    db = Database.connect(url)
-    seed(db, settings, slot_days=1)
-    try:
-        with serve(create_backend(settings, db=db), port):
-            yield db
-    finally:
-        db.dispose()
-        get_settings.cache_clear()
-
-
-def test_a_call_centre_booking_code_typed_in_chat_reveals_nothing(backend_for_actions: Database) -> None:
-    from actions.homecare import ValidateBatalHomecareForm
+def test_a_call_centre_booking_code_typed_in_chat_reveals_nothing(backend_for_actions: Database) -> None:  # noqa: F811
+    from actions.homecare.manage import ValidateBatalHomecareForm
 
     db = backend_for_actions
     slot_id = add_slot(db)

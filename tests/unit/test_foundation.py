@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from actions.common.responses import MissingResponse, optional_text
 from actions.umum import greeting_for, response_text
 from citybot.city_profile import ProfileError
 from citybot.cli import content_hash, init_env
@@ -41,7 +42,9 @@ def test_greeting_follows_the_time_of_day(hour: int, expected: str) -> None:
 def test_response_text_reads_the_domain() -> None:
     domain = {"responses": {"utter_judul_x": [{"text": "Judul X"}]}}
     assert response_text(domain, "utter_judul_x") == "Judul X"
-    assert response_text(domain, "utter_missing") is None
+    assert optional_text(domain, "utter_missing") is None
+    with pytest.raises(MissingResponse, match="utter_missing"):
+        response_text(domain, "utter_missing")
 
 
 def test_rasa_replies_are_normalised() -> None:

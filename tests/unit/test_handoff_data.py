@@ -9,9 +9,9 @@ from typing import Any
 import yaml
 from rasa_sdk import Tracker
 
+from actions.common.tracker import contact
 from actions.data_pribadi import export_text
 from actions.handoff import conversation_summary, next_open_label
-from actions.warga import subject_of
 from citybot.client.models import DataExport
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +43,8 @@ def test_next_open_is_told_in_local_words() -> None:
 
 
 def test_subject_uses_the_platform_from_metadata() -> None:
-    assert subject_of(tracker([user("halo", "salam", "telegram")], {})) == ("telegram", "web-abc")
-    assert subject_of(tracker([], {})) == ("web", "web-abc")
+    assert contact(tracker([user("halo", "salam", "telegram")], {})) == ("telegram", "web-abc")
+    assert contact(tracker([], {})) == ("web", "web-abc")
 
 
 def test_export_is_readable_and_merges_duplicates() -> None:

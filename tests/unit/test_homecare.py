@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from actions.homecare import match_option, normalise_code, normalise_phone, parse_age, slot_options, yes_no
-from actions.warga import wants_to_cancel
+from actions.common.answers import parse_phone, wants_to_cancel, yes_no
+from actions.homecare.parsing import match_option, normalise_code, parse_age, slot_options
 from citybot.client.models import Slot
 
 
@@ -35,7 +35,7 @@ def test_age(text: str, age: int | None) -> None:
     [("081234567890", "+6281234567890"), ("+62 812-3456-7890", "+6281234567890"), ("12345", None), ("nomor", None)],
 )
 def test_phone(text: str, phone: str | None) -> None:
-    assert normalise_phone(text) == phone
+    assert parse_phone(text) == phone
 
 
 @pytest.mark.parametrize(

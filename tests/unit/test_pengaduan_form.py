@@ -16,16 +16,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import pengaduan_bantu
+from actions.common.answers import phone_in
 from actions.pengaduan_bantu import idempotency_key, match_service
-from actions.pengaduan_form import (
-    _META,
-    ValidatePengaduanForm,
-    clean_description,
-    is_vague,
-    name_in,
-    phone_in,
-    summary,
-)
+from actions.pengaduan_form import ValidatePengaduanForm
+from actions.pengaduan_jawaban import META, clean_description, is_vague, name_in
+from actions.pengaduan_ringkasan import summary
 from actions.pengaduan_tempat import canonical_area, find_area, looks_like_place, street_in
 from citybot.client import Service
 from citybot.media_links import media_base_url
@@ -221,7 +216,7 @@ def test_a_location_answer_must_look_like_a_place(text: str, place: bool) -> Non
       "Sampah menumpuk sudah seminggu")],
 )
 def test_descriptions_lose_greetings_thanks_and_remarks_about_the_chat(text: str, story: str) -> None:
-    assert clean_description(_META.sub(" ", text)) == story
+    assert clean_description(META.sub(" ", text)) == story
 
 
 @pytest.mark.parametrize(

@@ -21,8 +21,28 @@ def local(moment: dt.datetime, tz_name: str) -> dt.datetime:
     return moment.astimezone(ZoneInfo(tz_name))
 
 
+def local_today(tz_name: str) -> dt.date:
+    return dt.datetime.now(ZoneInfo(tz_name)).date()
+
+
+def short_month(month: int) -> str:
+    """1 -> "Jan", 8 -> "Agu"."""
+    return BULAN[month - 1][:3]
+
+
 def tanggal(day: dt.date) -> str:
+    """"30 November 2026"."""
     return f"{day.day} {BULAN[day.month - 1]} {day.year}"
+
+
+def tanggal_singkat(day: dt.date) -> str:
+    """"30 Nov 2026"."""
+    return f"{day.day} {short_month(day.month)} {day.year}"
+
+
+def tanggal_jam_singkat(moment: dt.datetime) -> str:
+    """"30 Nov 2026 14.05", in the moment's own zone."""
+    return f"{tanggal_singkat(moment.date())} {moment.hour:02d}.{moment.minute:02d}"
 
 
 def waktu_lengkap(moment: dt.datetime, tz_name: str) -> str:
@@ -33,4 +53,4 @@ def waktu_lengkap(moment: dt.datetime, tz_name: str) -> str:
 def waktu_singkat(start: dt.datetime, end: dt.datetime, tz_name: str) -> str:
     """Button title: "Sen 30 Nov 08.00–09.30"."""
     s, e = local(start, tz_name), local(end, tz_name)
-    return f"{HARI[s.weekday()][:3]} {s.day} {BULAN[s.month - 1][:3]} {s:%H.%M}–{e:%H.%M}"
+    return f"{HARI[s.weekday()][:3]} {s.day} {short_month(s.month)} {s:%H.%M}–{e:%H.%M}"
