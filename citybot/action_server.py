@@ -28,6 +28,7 @@ from sanic.worker.loader import AppLoader
 from citybot import logs, metrics
 from citybot.city_profile import require_profile
 from citybot.logs import configure as configure_logs
+from citybot.networks import address_allowed
 from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def instrument(app: Sanic, allowed_networks: str) -> Sanic:
 
     @app.get("/metrics")
     async def _metrics(request: Request) -> HTTPResponse:
-        if not metrics.allowed(request.ip, allowed_networks):
+        if not address_allowed(request.ip, allowed_networks):
             return raw(b"forbidden", status=403)
         body, content_type = metrics.exposition()
         return raw(body, content_type=content_type)

@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -52,44 +53,63 @@ def _run(command: list[str]) -> None:
         raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()[-500:]}")
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """SQLite's online backup API: a consistent snapshot while other connections keep writing."""
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def _backup_sqlite(url: str, out: Path) -> None:
+    source = _sqlite_path(url)
+    if not source.exists():
+        raise BackupError(f"{source} does not exist")
+    partial = out.with_name(out.name + ".partial")
+    _sqlite_copy(source, partial)
+    partial.replace(out)  # a crash mid-backup never leaves a half file under the real name
+
+
+def _backup_postgresql(url: str, out: Path) -> None:
+    _run([pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={out}", f"--dbname={_libpq_uri(url)}"])
+
+
+def _restore_sqlite(url: str, source: Path) -> None:
+    target = _sqlite_path(url)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _sqlite_copy(source, target)
+
+
+def _restore_postgresql(url: str, source: Path) -> None:
+    _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+          f"--dbname={_libpq_uri(url)}", str(source)])
+
+
+Step = Callable[[str, Path], None]
+_STEPS: dict[str, dict[str, Step]] = {
+    "backups": {"sqlite": _backup_sqlite, "postgresql": _backup_postgresql},
+    "restores": {"sqlite": _restore_sqlite, "postgresql": _restore_postgresql},
+}
+
+
+def _timed(kind: str, url: str, path: Path) -> float:
+    backend = make_url(url).get_backend_name()
+    step = _STEPS[kind].get(backend)
+    if step is None:
+        raise BackupError(f"{kind} of {backend} databases are not supported")
+    started = time.monotonic()
+    step(url, path)
+    return time.monotonic() - started
+
+
 def backup(url: str, out: Path) -> float:
     """Write a backup of `url` to `out`; returns the seconds it took."""
-    started = time.monotonic()
     out.parent.mkdir(parents=True, exist_ok=True)
-    backend = make_url(url).get_backend_name()
-    if backend == "sqlite":
-        source = _sqlite_path(url)
-        if not source.exists():
-            raise BackupError(f"{source} does not exist")
-        partial = out.with_name(out.name + ".partial")
-        with sqlite3.connect(source) as src, sqlite3.connect(partial) as dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
-        partial.replace(out)  # a crash mid-backup never leaves a half file under the real name
-    elif backend == "postgresql":
-        _run([pg_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={out}", f"--dbname={_libpq_uri(url)}"])
-    else:
-        raise BackupError(f"backups of {backend} databases are not supported")
-    return time.monotonic() - started
+    return _timed("backups", url, out)
 
 
 def restore(url: str, source: Path) -> float:
     """Replace the contents of `url` with the backup in `source`; returns the seconds it took."""
     if not source.is_file():
         raise BackupError(f"{source} is not a backup file")
-    started = time.monotonic()
-    backend = make_url(url).get_backend_name()
-    if backend == "sqlite":
-        target = _sqlite_path(url)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-            src.backup(dst)
-        src.close()
-        dst.close()
-    elif backend == "postgresql":
-        _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              f"--dbname={_libpq_uri(url)}", str(source)])
-    else:
-        raise BackupError(f"restores of {backend} databases are not supported")
-    return time.monotonic() - started
+    return _timed("restores", url, source)

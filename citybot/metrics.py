@@ -10,7 +10,6 @@ so they are right after a restart and with several processes sharing one databas
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -97,17 +96,6 @@ def age_seconds(oldest: dt.datetime | None) -> float:
 def exposition() -> tuple[bytes, str]:
     """The body and content type of a `/metrics` answer."""
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
-
-
-def allowed(host: str | None, networks: str) -> bool:
-    """`/metrics` is for the city's monitoring, from the networks INTERNAL_ALLOWED_NETWORKS names."""
-    if host is None:
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(n.strip(), strict=False) for n in networks.split(",") if n.strip())
 
 
 class RequestMetricsMiddleware:

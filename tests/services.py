@@ -1,7 +1,8 @@
-"""Access to the real PostgreSQL and Redis services for tests.
+"""Access to the real PostgreSQL and Redis services for tests, and the rule for any missing
+prerequisite (a service, a built index, a system tool).
 
-On a developer's machine without them, tests skip with the reason; under CI=true a missing
-service is a failure, because CI runs on a machine that is supposed to have them.
+On a developer's machine without it, a test skips with the reason; under CI=true a missing
+prerequisite is a failure, because CI runs on a machine that is supposed to have it.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from typing import NoReturn
 
 import pytest
 
@@ -31,11 +33,15 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
-def _missing(what: str) -> None:
-    message = f"{what} is not reachable; start it to run this test"
+def missing_prerequisite(message: str) -> NoReturn:
+    """Skip with `message` on a developer's machine; fail under CI=true."""
     if in_ci():
-        pytest.fail(f"{message} (CI=true: a missing service is a failure)")
+        pytest.fail(f"{message} (CI=true: a missing prerequisite is a failure)")
     pytest.skip(message)
+
+
+def _missing(what: str) -> NoReturn:
+    missing_prerequisite(f"{what} is not reachable; start it to run this test")
 
 
 def postgres_admin_url() -> str:

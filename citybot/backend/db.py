@@ -6,65 +6,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from citybot.sqlite_engine import is_sqlite, make_engine
 from citybot.sqlite_wal import checkpoint_wal
 
-
-def is_sqlite(url: str) -> bool:
-    return url.startswith("sqlite")
-
-
-def _sqlite_file(url: str) -> Path | None:
-    path = url.split("///", 1)[1] if "///" in url else ""
-    if not path or path == ":memory:":
-        return None
-    return Path(path)
-
-
-def make_engine(url: str, *, immediate: bool = False, pool_size: int = 10) -> Engine:
-    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs.
-
-    `immediate=True` makes every SQLite transaction `BEGIN IMMEDIATE`: a write transaction
-    then takes the write lock up front and waits for it (busy_timeout) instead of failing with
-    SQLITE_BUSY when it upgrades a read lock while another writer commits.
-    """
-    if is_sqlite(url):
-        file = _sqlite_file(url)
-        if file is not None:
-            file.parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            url,
-            connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=pool_size,
-            max_overflow=20,
-        )
-        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-            # Let SQLAlchemy emit BEGIN itself (pysqlite's own transaction handling is lazy).
-            dbapi_conn.isolation_level = None
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            # Deleted or rewritten rows are zeroed, not left in free pages: "hapus data saya"
-            # must leave no copy of a name or phone number in the file (issue 12, item 8).
-            cursor.execute("PRAGMA secure_delete=ON")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql(begin)
-
-        return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+POOL_SIZE = 10
 
 
 @dataclass
@@ -82,8 +31,8 @@ class Database:
 
     @classmethod
     def connect(cls, url: str) -> Database:
-        engine = make_engine(url)
-        write_engine = make_engine(url, immediate=True) if is_sqlite(url) else engine
+        engine = make_engine(url, pool_size=POOL_SIZE)
+        write_engine = make_engine(url, immediate=True, pool_size=POOL_SIZE) if is_sqlite(url) else engine
         return cls(
             url=url,
             engine=engine,

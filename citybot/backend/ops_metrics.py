@@ -12,6 +12,7 @@ from citybot import logs, metrics
 from citybot.backend.db import Database
 from citybot.backend.errors import ApiError
 from citybot.backend.models import OutboxEvent
+from citybot.networks import address_allowed
 from citybot.settings import Settings
 
 
@@ -31,7 +32,7 @@ def install(app: FastAPI, db: Database, settings: Settings) -> None:
     @app.get("/metrics", tags=["Ops"], summary="Prometheus metrics (from INTERNAL_ALLOWED_NETWORKS only)")
     def prometheus_metrics(request: Request) -> Response:
         host = request.client.host if request.client else None
-        if not metrics.allowed(host, settings.internal_allowed_networks):
+        if not address_allowed(host, settings.internal_allowed_networks):
             raise ApiError(403, "forbidden", "Metrik hanya untuk jaringan internal.")
         body, content_type = metrics.exposition()
         return Response(body, media_type=content_type)

@@ -10,17 +10,11 @@ client everywhere (uvicorn's own proxy-header handling is off). Limits count IPv
 from __future__ import annotations
 
 import ipaddress
-from functools import lru_cache
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@lru_cache(maxsize=8)
-def trusted_networks(spec: str) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in spec.split(",") if part.strip())
+from citybot.networks import Network, parse_networks
 
 
 def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -59,7 +53,7 @@ def limit_key(address: str | None) -> str:
 class ClientAddressMiddleware:
     def __init__(self, app: ASGIApp, trusted_proxies: str) -> None:
         self.app = app
-        self.trusted = trusted_networks(trusted_proxies)
+        self.trusted = parse_networks(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket") and self.trusted and scope.get("client"):

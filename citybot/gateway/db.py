@@ -8,42 +8,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from citybot.sqlite_engine import is_sqlite
+from citybot.sqlite_engine import make_engine as _shared_engine
 from citybot.sqlite_wal import checkpoint_wal
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-            # SQLAlchemy emits BEGIN IMMEDIATE itself: a writer takes the lock up front and waits
-            # (busy_timeout) instead of failing when two webhook deliveries race.
-            dbapi_conn.isolation_level = None
-            cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            # Erased messages are zeroed, not left in free pages (issue 12, item 8).
-            cursor.execute("PRAGMA secure_delete=ON")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-        return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # Every gateway transaction takes the write lock up front: two webhook deliveries racing
+    # wait for each other instead of failing. Foreign keys stay off as the schema was built.
+    return _shared_engine(url, immediate=True, foreign_keys=False)
 
 
 def upgrade(url: str) -> None:
@@ -71,7 +50,7 @@ class GatewayDB:
 
     def checkpoint(self) -> None:
         """Empty the SQLite write-ahead log after an erasure (old page copies live there)."""
-        if not self.url.startswith("sqlite"):
+        if not is_sqlite(self.url):
             return
         checkpoint_wal(self.engine)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import random
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy.orm import Session
 
 from citybot import logs, metrics
+from citybot.backoff import backoff_seconds
 from citybot.gateway import store, texts
 from citybot.gateway.db import GatewayDB
 from citybot.gateway.events import Broker
@@ -336,9 +336,8 @@ class Hub:
             metrics.DELIVERY_FAILURES.labels(recipient.channel).inc()
             if exc.permanent:
                 return str(exc), None
-            # 1, 2, 4 ... s (capped at 5 min) with jitter, unless the platform said how long to wait.
-            backoff = min(300.0, 2.0**attempts) * random.uniform(0.8, 1.2)
-            delay = exc.retry_after if exc.retry_after is not None else backoff
+            # The platform's own wait when it names one; `attempts` counts the earlier failures.
+            delay = exc.retry_after if exc.retry_after is not None else backoff_seconds(attempts + 1)
             return str(exc), utcnow() + dt.timedelta(seconds=delay)
         except Exception as exc:  # an adapter bug must not stop the queue
             metrics.DELIVERY_FAILURES.labels(recipient.channel).inc()

@@ -8,7 +8,6 @@ useless, and a captured request cannot be replayed later or against another endp
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import json
 import logging
 import time
@@ -23,6 +22,7 @@ from citybot.gateway import erasure, render
 from citybot.gateway.conversations import request_handoff
 from citybot.gateway.hub import AGENTS_TOPIC, Hub
 from citybot.gateway.messages import Reply
+from citybot.networks import address_allowed
 from citybot.settings import Settings
 
 log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
@@ -65,21 +65,11 @@ class HandoffOut(BaseModel):
     next_open: str | None = None
 
 
-def _allowed(host: str | None, networks: str) -> bool:
-    if host is None:
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return any(address in ipaddress.ip_network(n.strip()) for n in networks.split(",") if n.strip())
-
-
 async def signed_body(request: Request) -> dict[str, Any]:
     """The verified JSON body; anything unsigned, forged or from outside is refused first."""
     settings: Settings = request.app.state.settings
     host = request.client.host if request.client else None
-    if not _allowed(host, settings.internal_allowed_networks):
+    if not address_allowed(host, settings.internal_allowed_networks):
         raise HTTPException(status_code=403, detail="forbidden")
     body = await request.body()
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")

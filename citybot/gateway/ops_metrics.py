@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from citybot import logs, metrics
 from citybot.gateway.db import GatewayDB
 from citybot.gateway.models import Conversation, Outbound
+from citybot.networks import address_allowed
 from citybot.settings import Settings
 
 
@@ -47,7 +48,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def prometheus_metrics(request: Request) -> Response:
         host = request.client.host if request.client else None
-        if not metrics.allowed(host, settings.internal_allowed_networks):
+        if not address_allowed(host, settings.internal_allowed_networks):
             raise HTTPException(status_code=403, detail="forbidden")
         # The queue reader queries the database: off the event loop.
         body, content_type = await asyncio.to_thread(metrics.exposition)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.services import in_ci
+from tests.services import missing_prerequisite
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -17,15 +17,11 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        if in_ci():
-            pytest.fail("CI=true but /usr/bin/chromium is missing (apt-get install -y chromium)")
-        pytest.skip("headless Chromium (/usr/bin/chromium) is not installed")
+        missing_prerequisite("headless Chromium (/usr/bin/chromium) is not installed (apt-get install -y chromium)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        if in_ci():
-            raise
-        pytest.skip("the playwright package is not installed")
+        missing_prerequisite("the playwright package is not installed")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         try:

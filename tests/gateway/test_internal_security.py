@@ -4,6 +4,7 @@ de-duplicates concurrent copies of one event (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,28 @@ from tests.services import drop_postgres, require_postgres
 from tests.webclient import HEADER, new_client_id
 
 PATHS = ["/internal/notify", "/internal/push", "/internal/handoff"]
+# Everything an internal call can write: queued replies, handoff state, the message log.
+TABLES = ["outbound", "conversations", "messages"]
+
+
+def _query(gw: Gateway, sql: str, *args: str) -> list[tuple]:
+    url = gw.settings.gateway_database_url
+    assert url.startswith("sqlite:///"), url
+    db = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
+def stored_rows(gw: Gateway) -> dict[str, int]:
+    return {table: _query(gw, f"SELECT count(*) FROM {table}")[0][0] for table in TABLES}
+
+
+def conversation_state(gw: Gateway, sender: str) -> tuple | None:
+    rows = _query(gw, "SELECT state, summary, reason FROM conversations WHERE sender_id = ?", sender)
+    return rows[0] if rows else None
+
 CASES = ["missing", "empty", "wrong-secret", "changed-body", "body-only-v0", "no-time", "uppercase-hex", "truncated",
          "duplicate-field"]
 
@@ -49,22 +72,34 @@ def test_forged_internal_calls_are_401(gateway: Gateway, path: str, case: str) -
         sent = body.replace(b"hai", b"hei")
     if signature is not None:
         headers[SIGNATURE_HEADER] = signature
+    before = stored_rows(gateway)
     response = httpx.post(f"{gateway.url}{path}", content=sent, headers=headers, timeout=10)
     assert response.status_code == 401, response.text
+    assert response.json() == {"detail": "bad signature"}
+    assert stored_rows(gateway) == before
 
 
 def test_correct_signature_is_accepted(gateway: Gateway) -> None:
     client_id = new_client_id(gateway.url)
     httpx.post(f"{gateway.url}/api/messages", headers={HEADER: client_id}, json={"text": "halo"}, timeout=10)
-    body = {"sender": sender_id(gateway.settings.sender_id_key, "web", client_id), "summary": "s", "reason": "r"}
-    assert gateway.internal("/internal/handoff", body).status_code == 200
+    sender = sender_id(gateway.settings.sender_id_key, "web", client_id)
+    before = stored_rows(gateway)
+    response = gateway.internal("/internal/handoff", {"sender": sender, "summary": "s", "reason": "r"})
+    assert response.status_code == 200
+    assert response.json()["status"] in {"queued", "callback"}
+    # The handoff took effect: the conversation waits for an agent and the log notes it.
+    assert conversation_state(gateway, sender) == (response.json()["status"], "s", "r")
+    assert stored_rows(gateway)["messages"] == before["messages"] + 1
 
 
 def test_non_loopback_clients_are_refused(gateway_factory: GatewayFactory) -> None:
     # Allow only a network the test client is not in: even a valid signature is refused.
     with gateway_factory(internal_allowed_networks="10.99.0.0/16") as gw:
+        before = stored_rows(gw)
         response = gw.internal("/internal/handoff", {"sender": "web-x", "summary": "", "reason": ""})
         assert response.status_code == 403
+        assert response.json() == {"detail": "forbidden"}
+        assert stored_rows(gw) == before
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

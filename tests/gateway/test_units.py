@@ -112,9 +112,10 @@ def test_alembic_migration_matches_the_models(tmp_path: Path) -> None:
 
 
 def test_client_address_trusts_forwarded_for_only_from_trusted_proxies() -> None:
-    from citybot.gateway.clientip import limit_key, resolve, trusted_networks
+    from citybot.gateway.clientip import limit_key, resolve
+    from citybot.networks import parse_networks
 
-    proxies = trusted_networks("10.0.0.0/8")
+    proxies = parse_networks("10.0.0.0/8")
     assert resolve("203.0.113.9", ["1.2.3.4"], proxies) == "203.0.113.9"  # not a proxy: ignored
     assert resolve("10.0.0.5", ["1.2.3.4, 198.51.100.2"], proxies) == "198.51.100.2"  # rightmost hop
     assert resolve("10.0.0.5", ["1.2.3.4, 10.0.0.6"], proxies) == "1.2.3.4"  # through two proxies

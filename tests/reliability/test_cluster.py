@@ -40,7 +40,13 @@ from tests.reliability.harness import (
     wait_until,
     whatsapp_delivery,
 )
-from tests.services import POSTGRES_HOST, drop_postgres, require_postgres, require_redis
+from tests.services import (
+    POSTGRES_HOST,
+    drop_postgres,
+    missing_prerequisite,
+    require_postgres,
+    require_redis,
+)
 from tests.stack import Stack
 from tests.webclient import client_id, headers_for
 
@@ -53,6 +59,10 @@ def postgres_up() -> bool:
             return True
     except OSError:
         return False
+
+
+def can_restart_postgres() -> bool:
+    return bool(shutil.which("pg_ctlcluster")) and Path("/etc/postgresql").is_dir() and POSTGRES_HOST == "127.0.0.1"
 
 
 def pg_ctl(action: str) -> None:
@@ -160,8 +170,8 @@ def test_simultaneous_turns_of_one_sender_are_all_kept(cluster: Stack) -> None:
 
 
 def test_postgres_restart_under_load_loses_no_conversation_and_no_complaint(cluster: Stack) -> None:
-    if not shutil.which("pg_ctlcluster") or not Path("/etc/postgresql").is_dir() or POSTGRES_HOST != "127.0.0.1":
-        pytest.skip("restarting PostgreSQL needs the local Debian cluster tools (pg_ctlcluster)")
+    if not can_restart_postgres():
+        missing_prerequisite("restarting PostgreSQL needs the local Debian cluster tools (pg_ctlcluster)")
     citizens = [f"pg-{uuid.uuid4().hex[:12]}" for _ in range(4)]
     results: dict[str, str] = {}
     failures: list[str] = []

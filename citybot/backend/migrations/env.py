@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from citybot.backend.db import make_engine
 from citybot.backend.models import Base
+from citybot.sqlite_engine import make_engine
 
 config = context.config
 

@@ -8,7 +8,6 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import random
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -21,12 +20,12 @@ from sqlalchemy.orm import Session
 from citybot import metrics
 from citybot.backend.db import Database
 from citybot.backend.models import OutboxEvent, utcnow
+from citybot.backoff import backoff_seconds
 from citybot.signing import headers as signed_headers
 
 log = logging.getLogger(__name__)
 
 BATCH = 50
-MAX_BACKOFF_SECONDS = 300.0
 
 
 def enqueue(
@@ -44,12 +43,6 @@ def enqueue(
     )
     session.add(row)
     return row
-
-
-def backoff_seconds(attempts: int) -> float:
-    """1, 2, 4 ... seconds, capped at 5 minutes, with jitter so a recovering gateway isn't stampeded."""
-    base: float = min(MAX_BACKOFF_SECONDS, 2.0 ** max(0, attempts - 1))
-    return base * random.uniform(0.8, 1.2)
 
 
 @dataclass

@@ -38,11 +38,6 @@ _MEDIA_ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 router = APIRouter(include_in_schema=False)
 
 
-def signature_ok(body: bytes, secret: str, header: str | None) -> bool:
-    """Meta signs the raw body with the app secret (`sha256=<hex>`); its scheme has no time or path."""
-    return verify_body(secret, body, header)
-
-
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -273,7 +268,8 @@ async def whatsapp_verify(
 async def whatsapp_webhook(request: Request) -> JSONResponse:
     channel = _channel(request)
     body = await request.body()
-    if not signature_ok(body, channel.settings.whatsapp_app_secret, request.headers.get(SIGNATURE_HEADER)):
+    # Meta signs the raw body with the app secret (`sha256=<hex>`); its scheme has no time or path.
+    if not verify_body(channel.settings.whatsapp_app_secret, body, request.headers.get(SIGNATURE_HEADER)):
         raise HTTPException(status_code=401, detail="bad signature")
     try:
         payload = json.loads(body)
