@@ -13,6 +13,7 @@ import asyncio
 import logging
 from functools import lru_cache
 
+from citybot.backoff import backoff_seconds
 from citybot.client import BackendUnavailable, CityClient, CityClientError, NotFound, Rejected, Unauthorized
 from citybot.client.gateway import GatewayClient
 from citybot.client.outbox import Outbox, OutboxItem
@@ -34,7 +35,7 @@ def outbox() -> Outbox:
 
 def backoff(attempts: int) -> float:
     """2, 4, 8, 16, 30, 30 ... seconds: quick while an outage is short, gentle when it is long."""
-    return min(MAX_BACKOFF_SECONDS, 2.0 ** max(1, attempts + 1))
+    return backoff_seconds(attempts + 2, MAX_BACKOFF_SECONDS, jitter=False)
 
 
 def ensure_worker() -> None:

@@ -84,8 +84,5 @@ def require_tool(name: str, provided_by: str) -> str:
 
     path = shutil.which(name)
     if path is None:
-        message = f"{name} is not installed ({provided_by}); install it to run this test"
-        if in_ci():
-            pytest.fail(f"{message} (CI=true: a missing prerequisite is a failure)")
-        pytest.skip(message)
+        missing_prerequisite(f"{name} is not installed ({provided_by}); install it to run this test")
     return path
