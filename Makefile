@@ -157,13 +157,13 @@ bench: setup-dev train index db
 	$(MAKE) --no-print-directory bench-real
 	$(MAKE) --no-print-directory bench-conversations
 
-# Real citizens' messages (../shared/real_dev, issue 18) as first messages to a fresh stack:
+# Real citizens' messages (../shared/real_dev) as first messages to a fresh stack:
 # the held-back 30 % first (the figure that counts), then the part used for error analysis.
 bench-real: setup-dev train index db
 	$(PY) bench/real_messages.py --split held_out
 	$(PY) bench/real_messages.py --split dev
 
-# Scripted multi-turn citizens in the walkthrough personas' styles (issue 19), on a fresh stack:
+# Scripted multi-turn citizens in the walkthrough personas' styles, on a fresh stack:
 # completed yes/no and turns used against the minimum per conversation.
 bench-conversations: setup-dev train index db
 	$(PY) bench/conversations.py $(ARGS)

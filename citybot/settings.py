@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     backend_port: int = Field(8000, ge=1, le=65535)
     action_server_host: str = "127.0.0.1"
     action_server_port: int = Field(5055, ge=1, le=65535)
-    # Logs (issue 14): one JSON object per line for the log collector; `text` for people.
+    # Logs: one JSON object per line for the log collector; `text` for people.
     log_format: Literal["json", "text"] = "json"
     rasa_host: str = "127.0.0.1"
     rasa_port: int = Field(5005, ge=1, le=65535)
@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     retrieval_dense_weight: float = Field(0.5, ge=0, le=1)
 
     # --- helpers append new settings below this line (one small block each) ---
-    # Retrieval (issue 4): below this answer confidence the assistant says "saya belum yakin"
+    # Retrieval: below this answer confidence the assistant says "saya belum yakin"
     # and offers titles; a search waits at most dense_timeout for the query embedding, then
     # answers from BM25 alone.
     retrieval_confidence_threshold: float = Field(0.5, ge=0, le=1)
@@ -98,14 +98,14 @@ class Settings(BaseSettings):
     retrieval_dense_timeout_ms: float = Field(250.0, gt=0, le=5000)
     # Embeddings cached by passage hash, outside the checkout so a fresh clone (CI) reuses them.
     retrieval_cache_dir: Path = USER_CACHE / "embeddings"
-    # Citizen journeys (issue 6): how long a question may wait for retrieval (the first call loads
+    # Citizen journeys: how long a question may wait for retrieval (the first call loads
     # the index), and results per catalogue page.
     retrieval_timeout_seconds: float = Field(8.0, gt=0, le=60)
     catalogue_page_size: int = Field(5, ge=1, le=10)
-    # Backend (issue 3): where complaint status events go, and how often the outbox is polled.
+    # Backend: where complaint status events go, and how often the outbox is polled.
     gateway_notify_url: str = "http://127.0.0.1:8080/internal/notify"
     outbox_poll_seconds: float = Field(2.0, gt=0, le=300)
-    # Gateway (issue 7): public base URL (media links), who may call /internal/*, abuse limits,
+    # Gateway: public base URL (media links), who may call /internal/*, abuse limits,
     # WhatsApp templates for pushes outside the 24-hour customer-service window.
     gateway_public_url: str = ""
     internal_allowed_networks: str = "127.0.0.0/8,::1/128"
@@ -115,19 +115,19 @@ class Settings(BaseSettings):
     whatsapp_push_template: str = "pemberitahuan_umum"
     whatsapp_template_language: str = "id"
     agent_session_hours: float = Field(12.0, gt=0, le=168)
-    # Reliability/security (issue 8): complaints one reporter (channel + address) may file per hour;
+    # Reliability/security: complaints one reporter (channel + address) may file per hour;
     # beyond it the backend refuses politely (one account cannot flood the city's complaint desk).
     complaints_per_reporter_per_hour: int = Field(5, ge=1, le=1000)
-    # Conversation flow (issue 19): the hosts whose short links may be followed to read a map pin
+    # Conversation flow: the hosts whose short links may be followed to read a map pin
     # (the service area itself is in the city profile).
     map_link_hosts: str = (
         "maps.app.goo.gl,goo.gl,maps.google.com,www.google.com,google.com,maps.google.co.id,www.google.co.id"
     )
-    # Agent logins (issue 12 item 7): this many wrong passwords for one account or from one
+    # Agent logins: this many wrong passwords for one account or from one
     # address lock it for the lockout period (429).
     agent_login_max_failures: int = Field(10, ge=1, le=1000)
     agent_login_lockout_minutes: float = Field(15.0, gt=0, le=24 * 60)
-    # Abuse resistance at the gateway (issue 12, items 4-5). Web client ids are server-issued, so
+    # Abuse resistance at the gateway. Web client ids are server-issued, so
     # one network could still mint many: every web limit also counts per client IP (behind a NAT
     # many citizens share one; raise these for a city whose citizens mostly sit behind CGNAT).
     # Counters live in Redis when REDIS_URL is set (shared by every gateway process), else in a
@@ -153,15 +153,15 @@ class Settings(BaseSettings):
     # photo while the complaint is open), checked every `gateway_media_sweep_seconds`.
     gateway_media_retention_hours: float = Field(2160.0, gt=0, le=87_600)
     gateway_media_sweep_seconds: float = Field(3600.0, gt=0, le=86_400)
-    # Issue 12, item 3: tickets are sequential, so look-ups of complaints that are not one's own
+    # Tickets are sequential, so look-ups of complaints that are not one's own
     # are limited per citizen and city-wide within a window; one's own complaints never count.
     status_lookups_per_sender: int = Field(5, ge=1, le=10_000)
     status_lookups_total: int = Field(30, ge=1, le=1_000_000)
     status_lookup_window_seconds: int = Field(600, ge=10, le=86_400)
-    # Knowledge facts (issue 16): a document whose `reviewed:` date is older than this many months
+    # Knowledge facts: a document whose `reviewed:` date is older than this many months
     # is reported as due for a new check against its sources (validator warning, editors' report).
     knowledge_review_max_age_months: int = Field(6, ge=1, le=60)
-    # Operations (issue 14). A Rasa server that refused, timed out or answered 502-504 is skipped
+    # Operations. A Rasa server that refused, timed out or answered 502-504 is skipped
     # this long, then its senders go back to it (citybot/gateway/rasa_client.py).
     rasa_failover_retry_seconds: float = Field(10.0, gt=0, le=3600)
     # Retention: each kind of operational data is deleted this many days after it stopped mattering

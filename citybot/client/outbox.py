@@ -94,7 +94,7 @@ class Outbox:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA busy_timeout=10000")
             # Rewritten and deleted rows are zeroed: an erased citizen's payload must not survive
-            # in free space of the file (issue 12, item 8).
+            # in free space of the file.
             db.execute("PRAGMA secure_delete=ON")
             yield db
         finally:

@@ -1,4 +1,4 @@
-""""Hapus data saya" on the assistant's side (issue 12, item 8): what the gateway and Rasa hold.
+""""Hapus data saya" on the assistant's side: what the gateway and Rasa hold.
 
 The city backend anonymises complaints and bookings; then the action server asks the gateway
 (`/internal/erase`) to remove what the assistant itself keeps about the sender:

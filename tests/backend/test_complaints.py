@@ -237,7 +237,7 @@ async def test_support_subscribes_once_and_lists_for_the_supporter(city: CityCli
     again = await city.support_complaint(complaint.ticket, channel="whatsapp", address=supporter)
     assert (first.supporters_count, first.already_subscribed) == (1, False)
     assert (again.supporters_count, again.already_subscribed) == (1, True)
-    # Supporting is not reporting (issue 12, item 2): the supporter's own list stays empty.
+    # Supporting is not reporting: the supporter's own list stays empty.
     assert await city.complaints_of_reporter("whatsapp", supporter) == []
     seen = await city.lookup_complaint(complaint.ticket, channel="whatsapp", address=supporter)
     assert seen.role == "supporter" and seen.complaint.description == "" and seen.complaint.address is None

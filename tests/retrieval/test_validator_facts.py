@@ -1,4 +1,4 @@
-"""Issue 16: every document names its official sources and review date; stale reviews, passed
+"""Every document names its official sources and review date; stale reviews, passed
 deadlines and one figure with two values are caught before citizens read them."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Attacks on the agent console login (issue 12 item 7), against the real gateway and the real
+"""Attacks on the agent console login, against the real gateway and the real
 city backend over HTTP: password guessing by account and by address, a flood of logins, old
 password hashes, sessions that outlive logout, password reset or deactivation, and a faked
 "I am HTTPS" header."""

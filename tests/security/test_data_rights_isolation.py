@@ -1,4 +1,4 @@
-"""Issue 12, item 1: a phone number typed in chat proves nothing.
+"""A phone number typed in chat proves nothing.
 
 Citizen B types citizen A's phone number into the HomeCare form, cancels, then asks for and
 deletes "their" data. Before the fix B's export listed A's booking (patient, phone, address,

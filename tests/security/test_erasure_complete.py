@@ -1,4 +1,4 @@
-"""Issue 12, item 8: after "hapus data saya" nothing personal of the citizen is left anywhere.
+"""After "hapus data saya" nothing personal of the citizen is left anywhere.
 
 A web citizen books HomeCare with their phone number, files a complaint with their name, number
 and a photo sent from the chat widget, then deletes their data. Before the fix the gateway kept every message

@@ -1,4 +1,4 @@
-"""Issue 12, item 6: no parser on the action server can be made slow by a long message."""
+"""No parser on the action server can be made slow by a long message."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 12 item 9, each written as the attack: replayed and re-aimed internal signatures, foreign
+"""Each written as the attack: replayed and re-aimed internal signatures, foreign
 photo links, photos carrying GPS EXIF, HomeCare codes of call-centre bookings typed in chat, and
 phone numbers and NIKs written so that the old log masking missed them."""
 

@@ -1,4 +1,4 @@
-"""Issue 12, item 2: supporting a report does not make you its reporter.
+"""Supporting a report does not make you its reporter.
 
 A citizen supports a nearby report through the duplicate offer of the complaint form. Before the
 fix the backend listed supported complaints as the supporter's own, so a status look-up showed

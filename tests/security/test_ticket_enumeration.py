@@ -1,4 +1,4 @@
-"""Issue 12, item 3: sequential ticket numbers cannot be walked to read agents' notes.
+"""Sequential ticket numbers cannot be walked to read agents' notes.
 
 Tickets are JKL-2026-000123, so a stranger can try every number. Before the fix the public status
 template carried the latest agent note (written for the reporter: call-back times, the street),

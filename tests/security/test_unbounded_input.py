@@ -1,4 +1,4 @@
-"""Issue 12 item 5: unbounded input. Attacks on the real gateway process: huge bodies (declared
+"""Unbounded input. Attacks on the real gateway process: huge bodies (declared
 and chunked), a huge photo, photo floods, media kept forever, and many open live streams."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 12 item 4: a self-chosen web identity must not bypass the limits.
+"""A self-chosen web identity must not bypass the limits.
 
 Attacks on the real gateway process: make up a web `sender`, forge a well-formed client id, put
 the id in a URL, rotate 30 fresh ids from one address, spoof X-Forwarded-For, and flood the

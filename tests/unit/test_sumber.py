@@ -1,4 +1,4 @@
-"""Issue 16: the line under a knowledge answer names the official source, review date and scope."""
+"""The line under a knowledge answer names the official source, review date and scope."""
 
 from __future__ import annotations
 

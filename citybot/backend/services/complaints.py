@@ -144,7 +144,7 @@ def by_ticket(session: Session, ticket: str, *, for_update: bool = False) -> Com
 
 def of_reporter(session: Session, channel: str, address: str, limit: int = 20) -> list[Complaint]:
     """Complaints this citizen filed. Supporting a report gives status pushes, not the reporter's
-    view of it (issue 12, item 2): supporters are left out."""
+    view of it: supporters are left out."""
     ids = select(Subscriber.complaint_id).where(
         Subscriber.channel == channel, Subscriber.address == address, Subscriber.role == "reporter"
     )

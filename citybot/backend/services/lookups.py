@@ -1,4 +1,4 @@
-"""Limits on looking up complaints that are not one's own (issue 12, item 3).
+"""Limits on looking up complaints that are not one's own.
 
 Ticket numbers are sequential (JKL-2026-000123), so anyone can walk through them. A look-up of a
 complaint the citizen did not file shows only the public view, and such look-ups are limited per

@@ -1,4 +1,4 @@
-"""status look-ups of other citizens' complaints (issue 12, item 3: ticket enumeration limit)
+"""status look-ups of other citizens' complaints (the ticket enumeration limit)
 
 Revision ID: 0003
 Revises: 0002

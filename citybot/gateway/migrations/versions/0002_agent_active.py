@@ -1,4 +1,4 @@
-"""Console accounts can be deactivated (issue 12 item 7): a deactivated agent cannot log in.
+"""Console accounts can be deactivated: a deactivated agent cannot log in.
 
 Revision ID: 0002_agent_active
 Revises: 0001_gateway_initial
