@@ -61,6 +61,18 @@ NOT_ALARMS = [
     "bau got di depan rumah menyengat banget",
     "pohon tumbang menutup jalan, tidak ada korban",
     "wkwkwk",
+    "saya butuh bantuan",
+    "butuh bantuan nih, bisa apa aja",
+    "ban motor saya meletus di jalan berlubang",
+    "semoga gempa kemarin tidak terulang lagi",
+    "gempa tadi malam kerasa sampai lantai 3 kantor",
+    "pohon tumbang menimpa mobil yang parkir di bahu jalan",
+    "turap saluran longsor sedikit, mohon diperbaiki sebelum musim hujan",
+    "pagar taman roboh kena angin, tidak ada korban",
+    "riwayat vaksin anak saya hilang dari aplikasi",
+    "sering terjadi tawuran pelajar di sini, mohon patroli",
+    "anjing liar berkeliaran di taman, warga takut digigit",
+    "banjir di depan rumah semata kaki, pompa air belum dinyalakan",
 ]
 
 
