@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from citybot.nlu.red_flag_patterns import RED_FLAGS
+from citybot.nlu.request_cues import describes_a_problem
 
 MEDICAL, FIRE, DISASTER, CRIME, MISSING, GENERAL = "medis", "kebakaran", "bencana", "kejahatan", "sar", "umum"
 CRISIS = "krisis"  # someone may harm themselves: company and a counselling line, not CPR steps
@@ -31,7 +32,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"\bkebakaran\b(?!\s+(hutan\s+)?(kemarin|minggu lalu|tahun lalu|bulan lalu))"
         r"|\b(ter|ke)bakar\b(?!.{0,15}\b(sampah|kemarin)\b)"
         r"|\bdilalap (si jago merah|api)\b|\bapi(nya)? (makin |semakin )?(besar|membesar|menjalar|berkobar)\b"
-        r"|\b(tabung )?gas\b.{0,20}\b(meledak|bocor.{0,20}(bau|api))\b|\bledakan\b"
+        r"|\b(tabung )?gas\b.{0,20}\b(meledak|bocor.{0,20}(bau|api))\b|\bledakan\b(?!\s+(petasan|mercon|kembang api|knalpot))"
         r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b"
         r"|\bbau gas\b.{0,30}\b(menyengat|keras|banget|sekali|kuat|tercium|di mana-mana|dimana2)\b"
         r"|\b(korsleting|korslet|konslet|konsleting|kabel)\b.{0,30}"
@@ -166,13 +167,26 @@ _NO_VICTIMS = re.compile(
 )
 
 
+# A danger that might happen ("rawan kebakaran", "tembok miring hampir roboh", "hidran kebakaran
+# rusak") is a report for the service that prevents it: these phrases are read out before the
+# fire and disaster patterns run.
+_POTENTIAL = re.compile(
+    r"\b(rawan|potensi|berpotensi|bahaya|risiko|resiko|takut|khawatir|dikhawatirkan|cegah|mencegah|pencegahan|"
+    r"memicu|picu|bisa|dapat|menyebabkan|mengakibatkan|hampir|nyaris|terancam|sebelum|jangan sampai|bekas|pasca|"
+    r"hidran|hydrant|apar|pemadam)\b( (terjadi|ada|jadi|sampai|sampe|menimbulkan))?"
+    r" (kebakaran|korsleting|konsleting|korslet|konslet|terbakar|meledak|ledakan|roboh|runtuh|ambruk|rubuh|longsor|"
+    r"jebol|tumbang|tertimpa|kena timpa)\b",
+    re.IGNORECASE,
+)
+
+
 def precise_kind(text: str) -> str | None:
     """The kind of emergency the wording states precisely, or None."""
     clean = _clean(text)
     for kind in (CRISIS, FIRE, MISSING, DISASTER, CRIME, MEDICAL):
         if kind in (MEDICAL, DISASTER) and (_CAUSED_BY_NUISANCE if kind == MEDICAL else _NO_VICTIMS).search(clean):
             continue
-        if PRECISE[kind].search(clean):
+        if PRECISE[kind].search(_POTENTIAL.sub(" ", clean) if kind in (FIRE, DISASTER) else clean):
             return kind
         if kind == MISSING and _PERSON_MISSING.search(clean) and not _BELONGINGS.search(clean):
             return kind
@@ -191,10 +205,10 @@ def kind_of(text: str) -> str:
 
 
 # Words that make an unclassified emergency plausible even without a typed pattern.
-_ALARM = re.compile(
-    r"\b(darurat|emergency|gawat|bahaya|berbahaya|tolong+|toloong|sos|korban|nyawa|selamatkan|help)\b",
-    re.IGNORECASE,
-)
+_ALARM = re.compile(r"\b(darurat|emergency|gawat|toloong+|sos|nyawa|selamatkan|help)\b|\btolong\s*!", re.IGNORECASE)
+# Reports use these too ("lubang berbahaya, tolong diperbaiki sebelum ada korban"): next to an
+# everyday problem they count only when some kind of emergency is hinted (water, fire, crime ...).
+_WEAK_ALARM = re.compile(r"\b(bahaya|berbahaya|tolong|korban)\b", re.IGNORECASE)
 
 
 def plausible_emergency(text: str) -> bool:
@@ -208,6 +222,8 @@ def plausible_emergency(text: str) -> bool:
     if _CAUSED_BY_NUISANCE.search(clean):
         return False
     if _ALARM.search(clean):
+        return True
+    if _WEAK_ALARM.search(clean) and (not describes_a_problem(clean) or kind_of(clean) != GENERAL):
         return True
     # Water in the street or the house is first of all a report: a flood is an emergency only
     # with words of danger (depth, people trapped, evacuation), which the precise patterns read.

@@ -13,6 +13,7 @@ from citybot.nlu.emergency_patterns import (
     MEDICAL,
     MISSING,
     kind_of,
+    plausible_emergency,
     precise_kind,
 )
 
@@ -91,3 +92,47 @@ def test_the_kind_of_a_classified_emergency_comes_from_looser_hints() -> None:
     assert kind_of("banjir tolong kami") == DISASTER
     assert kind_of("ada copet di bus") == CRIME
     assert kind_of("darurat!") == GENERAL
+
+
+POSSIBLE_DANGERS = [
+    "kabel listrik di gang semrawut, rawan kebakaran",
+    "hidran kebakaran di depan pasar bocor terus",
+    "tembok sekolah sudah miring, hampir roboh",
+    "tiap malam ada suara ledakan petasan di lapangan",
+    "tanggul kali retak, takut jebol kalau hujan deras",
+    "sisa puing bekas kebakaran pasar belum dibersihkan",
+]
+
+
+@pytest.mark.parametrize("text", POSSIBLE_DANGERS)
+def test_a_danger_that_might_happen_is_a_report(text: str) -> None:
+    assert precise_kind(text) is None
+
+
+def test_a_danger_happening_now_still_counts_next_to_a_possible_one() -> None:
+    assert precise_kind("dulu sudah rawan kebakaran, sekarang kebakaran beneran di gang 3") == FIRE
+    assert precise_kind("Yth. Dinas Pemadam Kebakaran, saat ini terjadi kebakaran di ruko") == FIRE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jalan berlubang sangat berbahaya, tolong segera diperbaiki sebelum ada korban",
+        "lampu jalan mati, bahaya buat pengendara malam hari",
+    ],
+)
+def test_danger_words_in_a_report_do_not_make_a_classifier_alarm_plausible(text: str) -> None:
+    assert not plausible_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "banjir di komplek kami tolong",
+        "tolong ada yang pingsan",
+        "gawat, orang-orang di sini panik",
+        "tolong kami bahaya di sini",
+    ],
+)
+def test_calls_for_help_keep_a_classifier_alarm_plausible(text: str) -> None:
+    assert plausible_emergency(text)
