@@ -20,6 +20,7 @@ MEDICAL, FIRE, DISASTER, CRIME, MISSING, GENERAL = "medis", "kebakaran", "bencan
 CRISIS = "krisis"  # someone may harm themselves: company and a counselling line, not CPR steps
 
 _NOW = r"(sekarang|skrg|lagi|sedang|sdg|barusan|baru saja|tadi|mau|akan|bakal|udah mulai|sudah mulai)"
+_UNREACHABLE = r"\b(tidak|tdk|gak|ga|belum|blm) bisa (dihubungi|ditelepon|ditelpon|dikontak)\b"
 _PERSON = r"(orang|warga|anak|bocah|balita|bayi|nenek|kakek|lansia|ibu|bapak|adik|kakak|korban|penumpang|pengendara)"
 
 PRECISE: dict[str, re.Pattern[str]] = {
@@ -34,7 +35,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\bdilalap (si jago merah|api)\b|\bapi(nya)? (makin |semakin )?(besar|membesar|menjalar|berkobar)\b"
         r"|\b(tabung )?gas\b.{0,20}\b(meledak|bocor.{0,20}(bau|api))\b"
         r"|\bledakan\b(?!\s+(petasan|mercon|kembang api|knalpot))"
-        r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b"
+        r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b|\b(api|kobaran)\b.{0,15}\b(keluar|muncul) dari\b"
         r"|\bbau gas\b.{0,30}\b(menyengat|keras|banget|sekali|kuat|tercium|di mana-mana|dimana2)\b"
         r"|\b(korsleting|korslet|konslet|konsleting|kabel)\b.{0,30}"
         r"\b(berasap|keluar api|percikan api|memercik|nyala api)\b",
@@ -47,7 +48,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b(1[,.][5-9]|satu setengah) ?(m|meter)\b"
         r"|(?<!rawan )(?<!potensi )\b(banjir bandang|air bah)\b"
         r"|\b(terperangkap|terkurung)\b.{0,20}\b(banjir|air|rumah|reruntuhan|puing)\b"
-        r"|\b(banjir|air)\b.{0,80}\b(warga|kami|orang|keluarga|lansia|anak\w*)\b.{0,20}"
+        r"|\b(banjir|air)\b.{0,80}\b(" + _PERSON[1:-1] + r"|kami|keluarga|lansia|anak\w*)\b.{0,20}"
         r"\b(tidak|tdk|gak|ga|nggak|belum|blm) (bisa|dapat|sempat) (keluar|mengungsi)\b"
         r"|\b(pengungsi|mengungsi|pengungsian)\b.{0,60}"
         r"\b(butuh|perlu|kekurangan|belum ada|belum dapat|tidak ada|gak ada|ga ada|tolong|bantuan|selimut)\b"
@@ -63,7 +64,8 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b(1[2-9]\d|[2-9]\d\d) ?cm\b"
         r"|\bterisolasi\b|\bterisolir\b|\bselamatkan\b"
         r"|\b(belum|blm|butuh|perlu|minta|mohon|tolong|segera|menunggu|nunggu) (di ?)?evakuasi\b"
-        r"|\bperahu (karet )?(untuk |buat )?evakuasi\b|\bbutuh perahu\b"
+        r"|\bperahu (karet )?(untuk |buat )?evakuasi\b"
+        r"|\b(butuh|perlu|kirim|kirimkan|dikirim|minta|menunggu|nunggu) (\w+ )?perahu\b"
         r"|\b(kirim|belum ada|blm ada|tidak ada|gak ada|ga ada|menunggu|nunggu) "
         r"(\w+ )?bantuan( (makanan|logistik|evakuasi|perahu|segera))?\b(?!.{0,20}\b(pengerukan|perbaikan|pompa)\b)"
         # "saya butuh bantuan" alone opens a conversation; help is urgent when it is named or in a disaster.
@@ -111,14 +113,21 @@ PRECISE: dict[str, re.Pattern[str]] = {
     MISSING: re.compile(
         r"\b(hanyut|terseret arus|terbawa arus|keseret arus|kebawa arus)\b"
         r"|\b" + _PERSON + r"\b.{0,25}\btenggelam\b|\btenggelam di (sungai|kali|laut|danau|waduk|kolam|empang|sumur)\b"
-        r"|\b(mobil|motor|kendaraan|bus|angkot)\b.{0,20}\b(masuk|nyemplung|tercebur|kecebur|terjun|terperosok)\b"
+        r"|\b(mobil|motor|kendaraan|bus|angkot|truk|truck)\b.{0,20}\b(masuk|nyemplung|tercebur|kecebur|terjun|terperosok)\b"
         r".{0,10}\b(di|ke)?(kali|sungai|jurang|laut|danau|waduk|empang|got besar)\b"
-        r"|\b(tercebur|kecebur|terjatuh|jatuh) (ke |di )?(ke|di)?(sungai|kali|laut|sumur|danau|waduk)\b",
+        r"|\b(tercebur|kecebur|terjatuh|jatuh) (ke |di )?(ke|di)?(sungai|kali|laut|sumur|danau|waduk)\b"
+        r"|\b(sungai|kali|laut|danau|waduk|kolam|sumur)\b.{0,40}"
+        r"\b(belum muncul|tidak muncul|gak muncul|belum ditemukan)\b"
+        # Relatives out of reach in a flooded house: a search, whichever is said first.
+        r"|\b(banjir|kebanjiran|terendam|kerendam|tenggelam)\b.{0,120}" + _UNREACHABLE
+        + r"|" + _UNREACHABLE + r".{0,120}\b(banjir|kebanjiran|terendam|kerendam|tenggelam)\b",
         re.IGNORECASE,
     ),
     MEDICAL: re.compile(
         RED_FLAGS.pattern
-        + r"|\bmuntah darah\b|\b(panggil(kan)?|butuh|perlu|minta|kirim(kan)?) ambulan(s|ce)?\b"
+        + r"|\bmuntah darah\b|\b(panggil(kan)?|butuh|perlu|minta|kirim(kan)?|dikirim(kan)?|datangkan) ambulan(s|ce)?\b"
+        r"|\b(sopir|pengemudi|pengendara|orang|warga|korban|pemilik\w*|penumpang|pekerja)\b.{0,20}\b(terjepit|kejepit)\b"
+        r"|\b(pasien|nenek|kakek|ibu|bapak|ayah|anak|bayi|balita|lansia)\w*\b.{0,10}\bsesak\b"
         r"|\b(digigit|tergigit|kegigit|gigitan) anjing\b.{0,60}\b(luka|parah|darah|berdarah|sobek|tolong|bantuan|bantu)"
         r"|\b(luka|berdarah|tolong)\b.{0,40}\b(digigit|tergigit|kegigit|gigitan) anjing\b"
         r"|\b(kesetrum|tersetrum|kesengat listrik|tersengat listrik|tersambar petir)\b"

@@ -136,3 +136,33 @@ def test_danger_words_in_a_report_do_not_make_a_classifier_alarm_plausible(text:
 )
 def test_calls_for_help_keep_a_classifier_alarm_plausible(text: str) -> None:
     assert plausible_emergency(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("api keluar dari jendela ruko sebelah", FIRE),
+        ("banjir naik terus, kakek saya tidak bisa keluar rumah", DISASTER),
+        ("kirim perahu ke gang 7 sekarang", DISASTER),
+        ("bapak saya di rumah yang terendam dari pagi tidak bisa dihubungi", MISSING),
+        ("teman saya terpeleset ke kali dan belum muncul", MISSING),
+        ("truk masuk jurang, sopirnya terjepit", MISSING),
+        ("mohon dikirim ambulans ke rumah, nenek pingsan", MEDICAL),
+        ("pasien sesak dan bibirnya biru", MEDICAL),
+    ],
+)
+def test_more_ways_of_saying_danger_now(text: str, kind: str) -> None:
+    assert precise_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nomor pengaduan dinas tidak bisa dihubungi dari kemarin",
+        "perahu wisata di danau kota catnya sudah mengelupas",
+        "api-api lampu taman banyak yang mati",
+        "asap knalpot bus bikin sesak kalau nunggu di halte",
+    ],
+)
+def test_these_words_alone_are_no_emergency(text: str) -> None:
+    assert precise_kind(text) is None
