@@ -219,8 +219,9 @@ def kind_of(text: str) -> str:
 
 # Words that make an unclassified emergency plausible even without a typed pattern.
 _ALARM = re.compile(r"\b(darurat|emergency|gawat|toloong+|sos|nyawa|selamatkan|help)\b|\btolong\s*!", re.IGNORECASE)
-# Reports use these too ("lubang berbahaya, tolong diperbaiki sebelum ada korban"): next to an
-# everyday problem they count only when some kind of emergency is hinted (water, fire, crime ...).
+# Reports use these too ("lubang berbahaya, tolong diperbaiki sebelum ada korban", "banjir lagi,
+# tolong dipompa"): next to an everyday problem they are no sign of danger. A flood is an
+# emergency through the depth, trapped or evacuation words the precise patterns read.
 _WEAK_ALARM = re.compile(r"\b(bahaya|berbahaya|tolong|korban)\b", re.IGNORECASE)
 
 
@@ -236,7 +237,7 @@ def plausible_emergency(text: str) -> bool:
         return False
     if _ALARM.search(clean):
         return True
-    if _WEAK_ALARM.search(clean) and (not describes_a_problem(clean) or kind_of(clean) != GENERAL):
+    if _WEAK_ALARM.search(clean) and not describes_a_problem(clean):
         return True
     # Water in the street or the house is first of all a report: a flood is an emergency only
     # with words of danger (depth, people trapped, evacuation), which the precise patterns read.

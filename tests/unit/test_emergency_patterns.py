@@ -119,6 +119,7 @@ def test_a_danger_happening_now_still_counts_next_to_a_possible_one() -> None:
     [
         "jalan berlubang sangat berbahaya, tolong segera diperbaiki sebelum ada korban",
         "lampu jalan mati, bahaya buat pengendara malam hari",
+        "banjir lagi di perempatan, tolong segera dipompa",
     ],
 )
 def test_danger_words_in_a_report_do_not_make_a_classifier_alarm_plausible(text: str) -> None:
@@ -128,7 +129,8 @@ def test_danger_words_in_a_report_do_not_make_a_classifier_alarm_plausible(text:
 @pytest.mark.parametrize(
     "text",
     [
-        "banjir di komplek kami tolong",
+        "banjir di komplek kami sudah sedada, tolong",
+        "tolong kami di sini",
         "tolong ada yang pingsan",
         "gawat, orang-orang di sini panik",
         "tolong kami bahaya di sini",
