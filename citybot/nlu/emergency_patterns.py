@@ -14,11 +14,13 @@ from __future__ import annotations
 import re
 
 from citybot.nlu.red_flag_patterns import RED_FLAGS
+from citybot.nlu.request_cues import describes_a_problem
 
 MEDICAL, FIRE, DISASTER, CRIME, MISSING, GENERAL = "medis", "kebakaran", "bencana", "kejahatan", "sar", "umum"
 CRISIS = "krisis"  # someone may harm themselves: company and a counselling line, not CPR steps
 
 _NOW = r"(sekarang|skrg|lagi|sedang|sdg|barusan|baru saja|tadi|mau|akan|bakal|udah mulai|sudah mulai)"
+_UNREACHABLE = r"\b(tidak|tdk|gak|ga|belum|blm) bisa (dihubungi|ditelepon|ditelpon|dikontak)\b"
 _PERSON = r"(orang|warga|anak|bocah|balita|bayi|nenek|kakek|lansia|ibu|bapak|adik|kakak|korban|penumpang|pengendara)"
 
 PRECISE: dict[str, re.Pattern[str]] = {
@@ -31,30 +33,51 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"\bkebakaran\b(?!\s+(hutan\s+)?(kemarin|minggu lalu|tahun lalu|bulan lalu))"
         r"|\b(ter|ke)bakar\b(?!.{0,15}\b(sampah|kemarin)\b)"
         r"|\bdilalap (si jago merah|api)\b|\bapi(nya)? (makin |semakin )?(besar|membesar|menjalar|berkobar)\b"
-        r"|\b(tabung )?gas\b.{0,20}\b(meledak|bocor.{0,20}(bau|api))\b|\bledakan\b"
-        r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b"
+        r"|\b(tabung )?gas\b.{0,20}\b(meledak|bocor.{0,20}(bau|api))\b"
+        r"|\bledakan\b(?!\s+(petasan|mercon|kembang api|knalpot))"
+        r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b|\b(api|kobaran)\b.{0,15}\b(keluar|muncul) dari\b"
         r"|\bbau gas\b.{0,30}\b(menyengat|keras|banget|sekali|kuat|tercium|di mana-mana|dimana2)\b"
         r"|\b(korsleting|korslet|konslet|konsleting|kabel)\b.{0,30}"
         r"\b(berasap|keluar api|percikan api|memercik|nyala api)\b",
         re.IGNORECASE,
     ),
     DISASTER: re.compile(
-        r"\b(se|setinggi |sampai |sampe |hingga |udah |sudah |di ?atas |diatas |melebihi |lewat )"
-        r"(dada|leher|dagu|kepala|atap|plafon|plafond|genteng|pundak|bahu)\b"
+        r"\b(se|setinggi |sampai |sampe |nyampe |hingga |udah |sudah |di ?atas |diatas |melebihi |lewat |sebatas |"
+        r"mencapai |capai |sepantar )(dada|leher|dagu|kepala|atap|plafon|plafond|genteng|pundak|bahu)\b"
+        r"|\b(dada|leher|dagu) (orang|org) (dewasa|tua)\b"
+        r"|\b(banjir|air|ketinggian)\b.{0,30}\b(1[,.][5-9]|satu setengah) ?(m|meter)\b"
+        r"|(?<!rawan )(?<!potensi )\b(banjir bandang|air bah)\b"
+        r"|\b(terperangkap|terkurung)\b.{0,20}\b(banjir|air|rumah|reruntuhan|puing)\b"
+        r"|\b(banjir|air)\b.{0,80}\b(" + _PERSON[1:-1] + r"|kami|keluarga|lansia|anak\w*)\b.{0,20}"
+        r"\b(tidak|tdk|gak|ga|nggak|belum|blm) (bisa|dapat|sempat) (keluar|mengungsi)\b"
+        r"|\b(pengungsi|mengungsi|pengungsian)\b.{0,60}"
+        r"\b(butuh|perlu|kekurangan|belum ada|belum dapat|tidak ada|gak ada|ga ada|tolong|bantuan|selimut)\b"
+        r"|\bgunung\b.{0,30}\b(meletus|erupsi|menyemburkan|memuntahkan)\b|\babu vulkanik\b"
+        r"|\bgempa\b.{0,60}\b(retak|terbelah|rusak berat|luka|terluka|mengungsi|pengungsi|evakuasi|"
+        r"berhamburan|pasien|tsunami)\b"
+        r"|\b(retak|terbelah|rusak berat|terluka|mengungsi|berhamburan|pasien|korban)\b.{0,60}"
+        r"\b(akibat|karena|krn|pasca|setelah|"
+        r"habis|gara2|gara-gara) gempa\b"
         r"|\b(lantai|lt\.?) ?(2|dua)\b.{0,25}\b(kerendam|terendam|tenggelam|kebanjiran|kena air|banjir)\b"
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b([2-9](,\d)?|dua|tiga) ?(m|meter)\b"
         r"|\b(ter|ke)jebak\b(?!\s+(macet|kemacetan|antrian|antrean|hujan))|\bterkepung (air|banjir)\b"
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b(1[2-9]\d|[2-9]\d\d) ?cm\b"
         r"|\bterisolasi\b|\bterisolir\b|\bselamatkan\b"
         r"|\b(belum|blm|butuh|perlu|minta|mohon|tolong|segera|menunggu|nunggu) (di ?)?evakuasi\b"
-        r"|\bperahu (karet )?(untuk |buat )?evakuasi\b|\bbutuh perahu\b"
-        r"|\b(kirim|butuh|belum ada|blm ada|tidak ada|gak ada|ga ada|menunggu|nunggu|perlu) "
+        r"|\bperahu (karet )?(untuk |buat )?evakuasi\b"
+        r"|\b(butuh|perlu|kirim|kirimkan|dikirim|minta|menunggu|nunggu) (\w+ )?perahu\b"
+        r"|\b(kirim|belum ada|blm ada|tidak ada|gak ada|ga ada|menunggu|nunggu) "
         r"(\w+ )?bantuan( (makanan|logistik|evakuasi|perahu|segera))?\b(?!.{0,20}\b(pengerukan|perbaikan|pompa)\b)"
+        # "saya butuh bantuan" alone opens a conversation; help is urgent when it is named or in a disaster.
+        r"|\b(butuh|perlu) (\w+ )?bantuan (makanan|logistik|evakuasi|perahu|segera|secepatnya)\b"
+        r"|\b(banjir|terendam|kebanjiran|longsor|gempa|bencana|pengungsi)\b.{0,120}\b(butuh|perlu) (\w+ )?bantuan\b"
+        r"(?!.{0,20}\b(pengerukan|perbaikan|pompa|petugas)\b)"
         r"|\bbantuan (makanan|logistik|evakuasi|perahu)\b"
         r"|\b(tidak ada|tdk ada|gak ada|ga ada|belum ada|blm ada|minim|kekurangan|kehabisan) "
         r"(bantuan|makanan|logistik)\b"
         r"|\bbencana\b.{0,160}\b(tolong|bantuan|bantuannya)\b"
-        r"|(?<!jalan )\b(tanah )?longsor(?!.{0,3}jalan)(?!.{0,15}\b(menutup\w*|saluran|got|selokan|drainase)\b)"
+        r"|(?<!jalan )(?<!turap )(?<!talud )\b(tanah )?longsor(?!.{0,3}jalan)(?!\s+(sedikit|sebagian|kecil)\b)"
+        r"(?!.{0,15}\b(menutup\w*|saluran|got|selokan|drainase)\b)"
         r"|\b(tanggul|bendungan|tanggulnya)\b.{0,40}\b(jebol|bobol|ambrol|runtuh|pecah)\b"
         r"|\b(jebol|bobol)(nya)? (tanggul|bendungan)\b"
         r"|\blongsor\b.{0,40}\b(rumah|menimpa|tertimbun|timbun|korban|warga|orang)\b|\btertimbun\b"
@@ -65,7 +88,9 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(rumah|rumah2|kampung|perumahan|desa|atap)\b.{0,20}\btenggelam\b"
         r"|\b(erupsi|awan panas|lahar|tsunami)\b"
         r"|\b(pohon|tiang|baliho|reklame)\b.{0,20}\b(tumbang|roboh|ambruk|rubuh|jatuh)\b.{0,25}\b(menimpa|nimpa|timpa)\b"
-        r".{0,10}\b(orang|warga|pengendara|pejalan|anak|mobil|motor|rumah|kendaraan)\b"
+        r"( (dua|tiga|beberapa|seorang|sebuah|satu|\d+))?"
+        r" (orang|warga|pengendara|pejalan|anak|mobil|motor|rumah|kendaraan)\b"
+        r"(?!.{0,30}\b(parkir|terparkir|tidak ada korban|tak ada korban|gak ada korban)\b)"
         r"|\b(tertimpa|ketimpa|kejatuhan) (pohon|tiang|baliho|reklame)\b",
         re.IGNORECASE,
     ),
@@ -73,8 +98,12 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"\b(di|ke)(begal|rampok|todong|jambret|bacok|tusuk|keroyok|aniaya|culik|sandera)\b"
         r"|\b(perampokan|pembacokan|penusukan|pengeroyokan|penculikan|penyanderaan)\b.{0,30}\b" + _NOW + r"\b"
         r"|\btawuran\b.{0,30}\b(" + _NOW[1:-1] + r"|pecah)\b|\b" + _NOW + r" (ada )?tawuran\b"
+        r"|\b(akan|bakal|siap|siap2|bersiap|hendak|mo|sudah kumpul|udah kumpul|berkumpul)\b( \w+){0,2} tawuran\b"
+        r"|\btawuran\b.{0,40}\b(sajam|celurit|clurit|golok|parang|samurai|lempar batu|korban|luka)\b"
+        r"|\b(ancam|mengancam|diancam|ngancam|ngancem)\w*\b.{0,30}"
+        r"\b(sajam|senjata|golok|parang|celurit|clurit|pisau|pistol|senpi|badik|arit|samurai)\b"
         r"|\b(bawa|membawa|bawa2|acung|acungkan|mengacungkan|ngacungin|pegang|memegang)\b.{0,15}"
-        r"\b(sajam|senjata tajam|golok|parang|celurit|clurit|pisau|pistol|senjata api|senpi)\b"
+        r"\b(sajam|senjata tajam|golok|parang|celurit|clurit|pisau|pistol|senjata api|senpi|badik|samurai)\b"
         r"|\bkdrt\b|\b(diperkosa|pemerkosaan|dilecehkan)\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
         r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b"
         r"|\b(mengamuk|ngamuk)\b|\bmembahayakan (orang|warga|keluarga|pihak|nyawa|anak)"
@@ -84,15 +113,23 @@ PRECISE: dict[str, re.Pattern[str]] = {
     MISSING: re.compile(
         r"\b(hanyut|terseret arus|terbawa arus|keseret arus|kebawa arus)\b"
         r"|\b" + _PERSON + r"\b.{0,25}\btenggelam\b|\btenggelam di (sungai|kali|laut|danau|waduk|kolam|empang|sumur)\b"
-        r"|\b(mobil|motor|kendaraan|bus|angkot)\b.{0,20}\b(masuk|nyemplung|tercebur|kecebur|terjun|terperosok)\b"
+        r"|\b(mobil|motor|kendaraan|bus|angkot|truk|truck)\b.{0,20}\b(masuk|nyemplung|tercebur|kecebur|terjun|terperosok)\b"
         r".{0,10}\b(di|ke)?(kali|sungai|jurang|laut|danau|waduk|empang|got besar)\b"
-        r"|\b(tercebur|kecebur|terjatuh|jatuh) (ke |di )?(ke|di)?(sungai|kali|laut|sumur|danau|waduk)\b",
+        r"|\b(tercebur|kecebur|terjatuh|jatuh) (ke |di )?(ke|di)?(sungai|kali|laut|sumur|danau|waduk)\b"
+        r"|\b(sungai|kali|laut|danau|waduk|kolam|sumur)\b.{0,40}"
+        r"\b(belum muncul|tidak muncul|gak muncul|belum ditemukan)\b"
+        # Relatives out of reach in a flooded house: a search, whichever is said first.
+        r"|\b(banjir|kebanjiran|terendam|kerendam|tenggelam)\b.{0,120}" + _UNREACHABLE
+        + r"|" + _UNREACHABLE + r".{0,120}\b(banjir|kebanjiran|terendam|kerendam|tenggelam)\b",
         re.IGNORECASE,
     ),
     MEDICAL: re.compile(
         RED_FLAGS.pattern
-        + r"|\bmuntah darah\b|\b(panggil(kan)?|butuh|perlu|minta|kirim(kan)?) ambulan(s|ce)?\b"
-        r"|\bdigigit anjing\b.{0,30}\b(luka|parah|darah|berdarah)\b"
+        + r"|\bmuntah darah\b|\b(panggil(kan)?|butuh|perlu|minta|kirim(kan)?|dikirim(kan)?|datangkan) ambulan(s|ce)?\b"
+        r"|\b(sopir|pengemudi|pengendara|orang|warga|korban|pemilik\w*|penumpang|pekerja)\b.{0,20}\b(terjepit|kejepit)\b"
+        r"|\b(pasien|nenek|kakek|ibu|bapak|ayah|anak|bayi|balita|lansia)\w*\b.{0,10}\bsesak\b"
+        r"|\b(digigit|tergigit|kegigit|gigitan) anjing\b.{0,60}\b(luka|parah|darah|berdarah|sobek|tolong|bantuan|bantu)"
+        r"|\b(luka|berdarah|tolong)\b.{0,40}\b(digigit|tergigit|kegigit|gigitan) anjing\b"
         r"|\b(kesetrum|tersetrum|kesengat listrik|tersengat listrik|tersambar petir)\b"
         r"|\b" + _PERSON + r"\w*\b.{0,20}\b(tergeletak|tidak bergerak|gak bergerak|ga bergerak)\b",
         re.IGNORECASE,
@@ -121,7 +158,8 @@ _PERSON_MISSING = re.compile(
 )
 _BELONGINGS = re.compile(
     r"\b(ktp|e-?ktp|kk|akta|kartu|sim|stnk|bpkb|dompet|hp|handphone|ponsel|surat|berkas|dokumen|ijazah|paspor|"
-    r"motor|sepeda|barang|tas|kucing|sinyal|listrik|air)\b", re.I
+    r"motor|sepeda|barang|tas|kucing|sinyal|listrik|air|riwayat|data|imunisasi|vaksin|akun|aplikasi|sertifikat|"
+    r"nomor|foto|nama)\b", re.I
 )
 
 
@@ -136,13 +174,32 @@ _CAUSED_BY_NUISANCE = re.compile(
 )
 
 
+# "tembok pagar roboh kena banjir, tidak ada korban": damage the writer says hurt no one.
+_NO_VICTIMS = re.compile(
+    r"\b(tidak|tak|gak|ga|nggak) ada (korban|yang (terluka|luka|tertimpa))\b", re.IGNORECASE
+)
+
+
+# A danger that might happen ("rawan kebakaran", "tembok miring hampir roboh", "hidran kebakaran
+# rusak") is a report for the service that prevents it: these phrases are read out before the
+# fire and disaster patterns run.
+_POTENTIAL = re.compile(
+    r"\b(rawan|potensi|berpotensi|bahaya|risiko|resiko|takut|khawatir|dikhawatirkan|cegah|mencegah|pencegahan|"
+    r"memicu|picu|bisa|dapat|menyebabkan|mengakibatkan|hampir|nyaris|terancam|sebelum|jangan sampai|bekas|pasca|"
+    r"hidran|hydrant|apar|pemadam)\b( (terjadi|ada|jadi|sampai|sampe|menimbulkan))?"
+    r" (kebakaran|korsleting|konsleting|korslet|konslet|terbakar|meledak|ledakan|roboh|runtuh|ambruk|rubuh|longsor|"
+    r"jebol|tumbang|tertimpa|kena timpa)\b",
+    re.IGNORECASE,
+)
+
+
 def precise_kind(text: str) -> str | None:
     """The kind of emergency the wording states precisely, or None."""
     clean = _clean(text)
     for kind in (CRISIS, FIRE, MISSING, DISASTER, CRIME, MEDICAL):
-        if kind == MEDICAL and _CAUSED_BY_NUISANCE.search(clean):
+        if kind in (MEDICAL, DISASTER) and (_CAUSED_BY_NUISANCE if kind == MEDICAL else _NO_VICTIMS).search(clean):
             continue
-        if PRECISE[kind].search(clean):
+        if PRECISE[kind].search(_POTENTIAL.sub(" ", clean) if kind in (FIRE, DISASTER) else clean):
             return kind
         if kind == MISSING and _PERSON_MISSING.search(clean) and not _BELONGINGS.search(clean):
             return kind
@@ -161,10 +218,11 @@ def kind_of(text: str) -> str:
 
 
 # Words that make an unclassified emergency plausible even without a typed pattern.
-_ALARM = re.compile(
-    r"\b(darurat|emergency|gawat|bahaya|berbahaya|tolong+|toloong|sos|korban|nyawa|selamatkan|help)\b",
-    re.IGNORECASE,
-)
+_ALARM = re.compile(r"\b(darurat|emergency|gawat|toloong+|sos|nyawa|selamatkan|help)\b|\btolong\s*!", re.IGNORECASE)
+# Reports use these too ("lubang berbahaya, tolong diperbaiki sebelum ada korban", "banjir lagi,
+# tolong dipompa"): next to an everyday problem they are no sign of danger. A flood is an
+# emergency through the depth, trapped or evacuation words the precise patterns read.
+_WEAK_ALARM = re.compile(r"\b(bahaya|berbahaya|tolong|korban)\b", re.IGNORECASE)
 
 
 def plausible_emergency(text: str) -> bool:
@@ -178,6 +236,8 @@ def plausible_emergency(text: str) -> bool:
     if _CAUSED_BY_NUISANCE.search(clean):
         return False
     if _ALARM.search(clean):
+        return True
+    if _WEAK_ALARM.search(clean) and not describes_a_problem(clean):
         return True
     # Water in the street or the house is first of all a report: a flood is an emergency only
     # with words of danger (depth, people trapped, evacuation), which the precise patterns read.

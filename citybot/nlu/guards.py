@@ -20,6 +20,7 @@ from citybot.nlu.request_cues import (
     QUESTION_OVERRIDABLE,
     REPORT_OVERRIDABLE,
     SPECIFIC_ANSWER_INTENTS,
+    about_a_private_business,
     asks_a_question,
     asks_for_a_person,
     asks_for_own_data,
@@ -125,6 +126,10 @@ class ConversationCueGuard(RuleComponent):
                     # (and falls back to a polite refusal when the ranking said out of scope).
                     override(message, "tanya_layanan")
             elif describes_a_problem(str(text)) and not asks_a_question(str(text)):
+                confident_out_of_scope = intent == "out_of_scope" and top_confidence(message) >= OUT_OF_SCOPE_SURE
+                if confident_out_of_scope or about_a_private_business(str(text)):
+                    # "Kamar hotelnya kotor dan bau": a customer's grievance with a company, no city report.
+                    continue
                 if intent in REPORT_OVERRIDABLE or (intent == "lapor_pengaduan" and top_confidence(message) < 1.0):
                     # A problem in the city, stated plainly, is a report even when the classifier hesitates.
                     override(message, "lapor_pengaduan")

@@ -232,3 +232,27 @@ _PRICE = re.compile(r"\b(\d+\s*(rb|ribu|rbu|k|jt|juta)|rp\.?\s*\d|harga\w*|murah
 
 def mentions_a_price(text: str) -> bool:
     return bool(_PRICE.search(" ".join(text.split())[:2000]))
+
+
+# A customer's grievance with a company (hotel, telco, bank, courier, shop, app) is not a matter
+# for a city service, even when it says "rusak", "kotor" or "lapor": unless a public place is named.
+_CONSUMER = re.compile(
+    r"\b(hotel|restoran|resto|kafe|cafe|rumah makan|bank|atm|teller|provider|operator seluler|telkomsel|indosat|"
+    r"smartfren|xl|pulsa|kuota|paket (data|internet)|tagihan (internet|wifi|kartu kredit)|sinyal|wifi|kurir|"
+    r"ekspedisi|jne|j&t|sicepat|marketplace|toko online|olshop|seller|penjual|pesanan|refund|customer service|"
+    r"cs(nya)?|ojol|gojek|grab|shopee|tokopedia|bengkel|dealer|leasing|debt collector|asuransi|bioskop|gym|salon|"
+    r"laundry|produk|barang(nya)?|porsi|rasanya|pelayanan(nya)? (toko|bank|hotel|"
+    r"restoran|kurir|cs))(nya)?\b",
+    re.IGNORECASE,
+)
+_PUBLIC_PLACE = re.compile(
+    r"\b(jalan|jln|jl|gang|gg|trotoar|saluran|got|selokan|drainase|sungai|kali|taman|lampu|pju|fasilitas umum|"
+    r"fasum|halte|terminal|pasar|parkir|jukir|pedagang kaki lima|pkl|rt|rw|kelurahan|kecamatan|kampung|"
+    r"perumahan|komplek|kompleks|pemkot|pemda|dinas|satpol|warga)\b",
+    re.IGNORECASE,
+)
+
+
+def about_a_private_business(text: str) -> bool:
+    clean = _squeeze(text)
+    return bool(_CONSUMER.search(clean)) and not _PUBLIC_PLACE.search(clean)

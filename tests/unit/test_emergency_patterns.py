@@ -13,6 +13,7 @@ from citybot.nlu.emergency_patterns import (
     MEDICAL,
     MISSING,
     kind_of,
+    plausible_emergency,
     precise_kind,
 )
 
@@ -61,6 +62,18 @@ NOT_ALARMS = [
     "bau got di depan rumah menyengat banget",
     "pohon tumbang menutup jalan, tidak ada korban",
     "wkwkwk",
+    "saya butuh bantuan",
+    "butuh bantuan nih, bisa apa aja",
+    "ban motor saya meletus di jalan berlubang",
+    "semoga gempa kemarin tidak terulang lagi",
+    "gempa tadi malam kerasa sampai lantai 3 kantor",
+    "pohon tumbang menimpa mobil yang parkir di bahu jalan",
+    "turap saluran longsor sedikit, mohon diperbaiki sebelum musim hujan",
+    "pagar taman roboh kena angin, tidak ada korban",
+    "riwayat vaksin anak saya hilang dari aplikasi",
+    "sering terjadi tawuran pelajar di sini, mohon patroli",
+    "anjing liar berkeliaran di taman, warga takut digigit",
+    "banjir di depan rumah semata kaki, pompa air belum dinyalakan",
 ]
 
 
@@ -79,3 +92,79 @@ def test_the_kind_of_a_classified_emergency_comes_from_looser_hints() -> None:
     assert kind_of("banjir tolong kami") == DISASTER
     assert kind_of("ada copet di bus") == CRIME
     assert kind_of("darurat!") == GENERAL
+
+
+POSSIBLE_DANGERS = [
+    "kabel listrik di gang semrawut, rawan kebakaran",
+    "hidran kebakaran di depan pasar bocor terus",
+    "tembok sekolah sudah miring, hampir roboh",
+    "tiap malam ada suara ledakan petasan di lapangan",
+    "tanggul kali retak, takut jebol kalau hujan deras",
+    "sisa puing bekas kebakaran pasar belum dibersihkan",
+]
+
+
+@pytest.mark.parametrize("text", POSSIBLE_DANGERS)
+def test_a_danger_that_might_happen_is_a_report(text: str) -> None:
+    assert precise_kind(text) is None
+
+
+def test_a_danger_happening_now_still_counts_next_to_a_possible_one() -> None:
+    assert precise_kind("dulu sudah rawan kebakaran, sekarang kebakaran beneran di gang 3") == FIRE
+    assert precise_kind("Yth. Dinas Pemadam Kebakaran, saat ini terjadi kebakaran di ruko") == FIRE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jalan berlubang sangat berbahaya, tolong segera diperbaiki sebelum ada korban",
+        "lampu jalan mati, bahaya buat pengendara malam hari",
+        "banjir lagi di perempatan, tolong segera dipompa",
+    ],
+)
+def test_danger_words_in_a_report_do_not_make_a_classifier_alarm_plausible(text: str) -> None:
+    assert not plausible_emergency(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "banjir di komplek kami sudah sedada, tolong",
+        "tolong kami di sini",
+        "tolong ada yang pingsan",
+        "gawat, orang-orang di sini panik",
+        "tolong kami bahaya di sini",
+    ],
+)
+def test_calls_for_help_keep_a_classifier_alarm_plausible(text: str) -> None:
+    assert plausible_emergency(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("api keluar dari jendela ruko sebelah", FIRE),
+        ("banjir naik terus, kakek saya tidak bisa keluar rumah", DISASTER),
+        ("kirim perahu ke gang 7 sekarang", DISASTER),
+        ("bapak saya di rumah yang terendam dari pagi tidak bisa dihubungi", MISSING),
+        ("teman saya terpeleset ke kali dan belum muncul", MISSING),
+        ("truk masuk jurang, sopirnya terjepit", MISSING),
+        ("mohon dikirim ambulans ke rumah, nenek pingsan", MEDICAL),
+        ("pasien sesak dan bibirnya biru", MEDICAL),
+    ],
+)
+def test_more_ways_of_saying_danger_now(text: str, kind: str) -> None:
+    assert precise_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nomor pengaduan dinas tidak bisa dihubungi dari kemarin",
+        "perahu wisata di danau kota catnya sudah mengelupas",
+        "api-api lampu taman banyak yang mati",
+        "asap knalpot bus bikin sesak kalau nunggu di halte",
+    ],
+)
+def test_these_words_alone_are_no_emergency(text: str) -> None:
+    assert precise_kind(text) is None

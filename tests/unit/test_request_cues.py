@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citybot.nlu.request_cues import asks_for_own_data, booking_change, short_answer
+from citybot.nlu.request_cues import about_a_private_business, asks_for_own_data, booking_change, short_answer
 
 ASKS = [
     "hapus data saya",
@@ -52,3 +52,29 @@ def test_short_confirmations_in_everyday_registers(text: str, answer: str | None
 )
 def test_a_change_to_a_named_booking(text: str, intent: str | None) -> None:
     assert booking_change(text) == intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kamar hotelnya kotor dan bau apek, resepsionisnya cuek",
+        "sinyal provider saya hilang terus tiap malam, kecewa",
+        "paket dari kurir rusak waktu sampai, seller gak mau tanggung jawab",
+        "antrean teller bank lama sekali, cuma satu loket yang buka",
+    ],
+)
+def test_a_customers_grievance_with_a_company_is_about_a_private_business(text: str) -> None:
+    assert about_a_private_business(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sampah menumpuk di belakang restoran di jalan kenanga, baunya sampai ke rumah warga",
+        "parkir liar di depan bank bikin macet jalan raya",
+        "lampu jalan depan hotel mati sudah seminggu",
+        "jalan di gang kami rusak dan berlubang",
+    ],
+)
+def test_a_public_place_makes_a_problem_a_city_report(text: str) -> None:
+    assert not about_a_private_business(text)
