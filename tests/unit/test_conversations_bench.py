@@ -1,4 +1,4 @@
-"""The conversation benchmark's reply reading and driver (bench/conversations.py), no stack needed.
+"""The conversation benchmark's reply reading, scripts and driver (bench/conversation_*.py), no stack needed.
 
 Replies are built from the real response texts of bot/domain/*.yml (placeholders filled), so a
 reworded question shows up here instead of as a conversation the benchmark cannot drive.
@@ -11,28 +11,23 @@ from typing import Any
 
 import pytest
 
-from bench.conversations import (
-    CONVERSATIONS,
+from bench.conversation_driver import drive
+from bench.conversation_goals import Aside, Conversation, m_answered, m_emergency, m_ticket
+from bench.conversation_replies import (
     KINDS,
-    Aside,
-    Conversation,
     Move,
     T,
     View,
     booking_code_in,
-    chains,
-    drive,
     kinds_in,
     last_kind,
-    m_answered,
-    m_emergency,
-    m_ticket,
     missing_groups,
     prices_in,
     slot_phrase,
     ticket_in,
-    totals,
 )
+from bench.conversation_scripts import CONVERSATIONS
+from bench.conversations import chains, totals
 from bench.real_messages import default_responses
 
 Replies = list[dict[str, Any]]
