@@ -28,7 +28,7 @@ from bench.conversation_replies import (
 )
 from bench.conversation_scripts import CONVERSATIONS
 from bench.conversations import chains, totals
-from bench.real_messages import default_responses
+from bench.real_replies import default_responses
 
 Replies = list[dict[str, Any]]
 
