@@ -46,7 +46,6 @@ from bench.load_systems import (  # noqa: E402
 from tests.services import postgres_admin_url  # noqa: E402
 from tests.stack import Stack  # noqa: E402
 
-
 # --- profiling ---------------------------------------------------------------------------------
 
 
