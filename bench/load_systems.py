@@ -19,6 +19,7 @@ import httpx
 from bench.load_drive import JOURNEYS
 from citybot.cli import rasa_env
 from citybot.settings import get_settings
+from tests.backend_process import stop_process
 from tests.reliability.harness import custom_stack, pid_of
 from tests.services import drop_postgres
 from tests.stack import Stack, free_port
@@ -103,11 +104,7 @@ def starter_bot(log_dir: Path) -> Iterator[tuple[str, int]]:
             time.sleep(0.5)
         yield url, process.pid
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_process(process, timeout=30)
 
 
 # --- cluster checks ----------------------------------------------------------------------------
