@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
+
+from citybot.file_hash import files_hash
 
 from .documents import (
     CHECKS_FILE,
@@ -34,13 +35,7 @@ def source_files(root: Path) -> list[Path]:
 
 
 def content_hash(root: Path) -> str:
-    h = hashlib.sha256()
-    for p in source_files(root):
-        h.update(str(p.relative_to(root)).encode())
-        h.update(b"\0")
-        h.update(p.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
+    return files_hash(source_files(root), root)
 
 
 def _conflicting_figures(docs: list[Document], root: Path) -> list[Issue]:
