@@ -29,6 +29,7 @@ from bench.conversation_replies import (
 from bench.conversation_scripts import CONVERSATIONS
 from bench.conversations import chains, totals
 from bench.real_replies import default_responses
+from tests.unit import rest_replies
 
 Replies = list[dict[str, Any]]
 
@@ -56,13 +57,7 @@ def responses() -> dict[str, list[dict[str, Any]]]:
 
 def sent(responses: dict[str, list[dict[str, Any]]], key: str) -> Replies:
     """The replies one response becomes on the web channel (first variant, placeholders filled)."""
-    variant = responses[key][0]
-    text = str(variant["text"])
-    for name, value in FILL.items():
-        text = text.replace("{" + name + "}", value)
-    if variant.get("buttons"):
-        return [{"text": text, "buttons": variant["buttons"]}]
-    return [{"text": part, "buttons": []} for part in text.strip().split("\n\n")]
+    return rest_replies.sent(responses, key, **FILL)
 
 
 # What the citizen must read from each response the driver meets (response key -> kind).

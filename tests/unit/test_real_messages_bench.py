@@ -17,6 +17,7 @@ from bench.real_data import load_disagreements
 from bench.real_outcomes import FIT, FRAGMENT, LABELS, OUTCOMES, fit, outcome_of_key
 from bench.real_replies import ReplyClassifier, default_responses
 from bench.real_scores import fit_summary, prf
+from tests.unit.rest_replies import sent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,17 +30,6 @@ def responses() -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def classifier(responses: dict[str, list[dict[str, Any]]]) -> ReplyClassifier:
     return ReplyClassifier(responses)
-
-
-def sent(responses: dict[str, list[dict[str, Any]]], key: str, **values: str) -> list[dict[str, Any]]:
-    """The replies one response becomes on the web channel (first variant, placeholders filled)."""
-    variant = responses[key][0]
-    text = str(variant["text"])
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
-    if variant.get("buttons"):
-        return [{"text": text, "buttons": variant["buttons"]}]
-    return [{"text": part, "buttons": []} for part in text.strip().split("\n\n")]
 
 
 def welcome(responses: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
