@@ -142,14 +142,17 @@ def post_update(gw: Gateway, update: dict[str, Any], secret: str | None = WEBHOO
     return httpx.post(f"{gw.url}/telegram/webhook", content=json.dumps(update), headers=headers, timeout=30)
 
 
+def webhook_settings(api: str) -> dict[str, str]:
+    """Gateway settings with the Telegram channel in webhook mode against the fake Bot API."""
+    return {"telegram_bot_token": TELEGRAM_TOKEN, "telegram_api_base": api,
+            "telegram_webhook_url": "https://kota.example/telegram/webhook", "telegram_webhook_secret": WEBHOOK_SECRET}
+
+
 def test_webhook_mode_sets_secret_and_dedupes_parallel_deliveries(
     gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str]
 ) -> None:
     fake, api = telegram
-    extra = {"telegram_bot_token": TELEGRAM_TOKEN, "telegram_api_base": api,
-             "telegram_webhook_url": "https://kota.example/telegram/webhook",
-             "telegram_webhook_secret": WEBHOOK_SECRET}
-    with gateway_factory(**extra) as gw:
+    with gateway_factory(**webhook_settings(api)) as gw:
         hook = fake.sent("setWebhook")[0]
         assert hook["url"] == "https://kota.example/telegram/webhook"
         assert hook["secret_token"] == WEBHOOK_SECRET
@@ -173,10 +176,7 @@ def test_forged_telegram_webhook_is_refused(
     gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str], secret: str | None
 ) -> None:
     _fake, api = telegram
-    extra = {"telegram_bot_token": TELEGRAM_TOKEN, "telegram_api_base": api,
-             "telegram_webhook_url": "https://kota.example/telegram/webhook",
-             "telegram_webhook_secret": WEBHOOK_SECRET}
-    with gateway_factory(**extra) as gw:
+    with gateway_factory(**webhook_settings(api)) as gw:
         response = post_update(gw, {"update_id": 1, "message": message(text="halo")}, secret)
         assert response.status_code in (401, 403)
         assert gw.rasa.received == []
