@@ -12,9 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,58 +24,11 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.backend_process import backend_cli, served_backend  # noqa: E402
+
 API_KEY = "bench-api-key"
 QUERIES = ["kopi", "kopi arabika ijen", "batik gajah oling", "kerajinan bambu", "gula aren", "kue", "madu"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def cli(env: dict[str, str], *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "citybot.backend", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-
-
-def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "citybot.backend",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-outbox",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("backend did not start")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -136,17 +87,13 @@ def bench(kind: str, url: str, clients: int, per_client: int) -> None:
         "BACKEND_API_KEY": API_KEY,
         "NOTIFY_SECRET": "bench-secret",
     }
-    cli(env, "migrate")
-    cli(env, "seed")
-    proc, base = start_server(env)
-    try:
+    backend_cli(env, "migrate", timeout=300)
+    backend_cli(env, "seed", timeout=300)
+    with served_backend(env, "--no-outbox") as base:
         asyncio.run(run_load(base, 2, 5, search_products))  # warm-up
         print(f"{kind}: {clients} concurrent clients x {per_client} requests, one uvicorn worker")
         report("create complaint", *asyncio.run(run_load(base, clients, per_client, create_complaint)))
         report("search products", *asyncio.run(run_load(base, clients, per_client, search_products)))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def postgres_url() -> str | None:

@@ -18,21 +18,14 @@ are printed next to the figures.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-import os
-import random
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -41,274 +34,17 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import machine, percentile, rss_bytes  # noqa: E402
-from citybot.cli import rasa_env  # noqa: E402
-from citybot.settings import get_settings  # noqa: E402
-from tests.reliability.harness import custom_stack, pid_of  # noqa: E402
-from tests.services import drop_postgres, postgres_admin_url  # noqa: E402
-from tests.stack import Stack, free_port  # noqa: E402
-from tests.webclient import HEADER, aclient_id  # noqa: E402
-
-RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-STARTER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "asisten-kota" / "starter-bot"
-FIRST_BUTTON = "<first-button>"
-PLACE = "Jl. Cempaka Putih Raya depan Apotek Sehat, Kel. Rawasari"
-
-# Our journeys, as citizens type them (the e2e tests of each journey are the reference).
-JOURNEYS: dict[str, list[str]] = {
-    "greeting": ["halo", "/tanya_kemampuan", "terima kasih ya"],
-    "question": ["halo", "apa syarat membuat KTP elektronik?", "berapa tarif transjakarta?", "makasih"],
-    "complaint": [
-        "halo", "mau lapor jalan rusak", PLACE, "Lubang besar di lajur kiri sedalam 20 cm, bahaya untuk motor",
-        '/kirim_foto{"media_url": "http://127.0.0.1:9/media/lubang.jpg"}', "anonim aja", "/kirim_pengaduan",
-    ],
-    "status": ["halo", "cek status JKL-2026-000001", "laporan saya gimana?"],
-    "homecare": [
-        "halo", "mau pesan dokter ke rumah untuk nenek saya", "/tidak", "tidak ada", "/ya", "Daeng Ngalle", "72",
-        "0812 3456 7890", "Jl. Tamalate I No. 10, RT 02 RW 03", "Kassi-Kassi", "demam 3 hari, lemas",
-        FIRST_BUTTON, "/ya",
-    ],
-    "product": ["halo", "cari kopi bubuk di banyuwangi", "lagi", "cari batik di bawah 200 ribu"],
-}
-# Rasa's starter assistant understands only moods and greetings; same number of turns per journey.
-STARTER: list[list[str]] = [
-    ["hello", "are you a bot?", "thanks"],
-    ["hi", "I am sad", "yes", "bye"],
-    ["hey", "I am feeling great", "perfect", "good", "see you", "goodbye", "bye"],
-    ["good morning", "not good", "bye"],
-    ["hello there", "I am unhappy", "no", "very sad", "yes", "great", "ok", "thanks", "bye", "hi", "bye", "hello",
-     "bye"],
-    ["hi", "I am a bit sad", "yes", "bye"],
-]
-
-
-@dataclass
-class LevelResult:
-    system: str
-    concurrency: int
-    messages: int
-    errors: int
-    seconds: float
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    per_second: float
-    rss_mb: dict[str, float] = field(default_factory=dict)
-    error_kinds: dict[str, int] = field(default_factory=dict)
-    load_avg: float = 0.0  # 1-minute load average at the end: other work on the machine skews figures
-
-
-Send = Callable[[httpx.AsyncClient, str, str], Any]
-
-
-async def _drive(
-    send: Send, journeys: list[list[str]], concurrency: int, seconds: float, warmup: float, think_ms: float
-) -> tuple[list[float], Counter[str], float]:
-    latencies: list[float] = []
-    errors: Counter[str] = Counter()
-    started = time.monotonic()
-    measure_from = started + warmup
-    stop_at = measure_from + seconds
-    limits = httpx.Limits(max_connections=concurrency + 10, max_keepalive_connections=concurrency + 10)
-    async with httpx.AsyncClient(timeout=60, limits=limits) as http:
-
-        async def citizen(index: int) -> None:
-            rng = random.Random(index)
-            journey = index
-            while time.monotonic() < stop_at:
-                script = journeys[journey % len(journeys)]
-                journey += 1
-                sender = f"load-{uuid.uuid4().hex[:16]}"
-                previous: list[dict[str, Any]] = []
-                todo = list(script)
-                while todo:
-                    if time.monotonic() >= stop_at:
-                        return
-                    message = todo.pop(0)
-                    said = " ".join(str(r.get("text") or "") for r in previous)
-                    if "Dukung laporan itu saja" in said:
-                        # An earlier simulated report is nearby: "no, file mine", then go on.
-                        todo.insert(0, message)
-                        message = "/tidak"
-                    if message == FIRST_BUTTON:
-                        buttons = [b["payload"] for r in previous for b in r.get("buttons") or []]
-                        if not buttons:
-                            break
-                        message = buttons[0]
-                    t0 = time.monotonic()
-                    try:
-                        previous = await send(http, sender, message)
-                        ok = True
-                    except Exception as exc:  # counted, the citizen carries on
-                        ok = False
-                        kind = type(exc).__name__
-                        errors[kind if not str(exc)[:3].isdigit() else str(exc)[:3]] += 1
-                        previous = []
-                    t1 = time.monotonic()
-                    if ok and t0 >= measure_from and t1 <= stop_at:
-                        latencies.append(t1 - t0)
-                    if think_ms:
-                        await asyncio.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
-
-        await asyncio.gather(*(citizen(i) for i in range(concurrency)))
-    return latencies, errors, seconds
-
-
-def gateway_sender(base_url: str) -> Send:
-    async def send(http: httpx.AsyncClient, sender: str, message: str) -> Any:
-        field_name = "payload" if message.startswith("/") else "text"
-        headers = {HEADER: await aclient_id(http, base_url, sender)}
-        response = await http.post(f"{base_url}/api/messages", json={field_name: message}, headers=headers)
-        if response.status_code != 200:
-            raise RuntimeError(f"{response.status_code}")
-        return response.json()["replies"]
-
-    return send
-
-
-def rasa_sender(base_url: str) -> Send:
-    async def send(http: httpx.AsyncClient, sender: str, message: str) -> Any:
-        response = await http.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": message})
-        if response.status_code != 200:
-            raise RuntimeError(f"{response.status_code}")
-        return response.json()
-
-    return send
-
-
-def run_level(
-    system: str, send: Send, journeys: list[list[str]], concurrency: int, seconds: float, warmup: float,
-    think_ms: float, pids: dict[str, int],
-) -> LevelResult:
-    latencies, errors, measured = asyncio.run(_drive(send, journeys, concurrency, seconds, warmup, think_ms))
-    ms = [x * 1000 for x in latencies]
-    result = LevelResult(
-        system=system, concurrency=concurrency, messages=len(ms), errors=sum(errors.values()), seconds=measured,
-        p50_ms=percentile(ms, 50), p95_ms=percentile(ms, 95), p99_ms=percentile(ms, 99),
-        per_second=len(ms) / measured if measured else 0.0,
-        rss_mb={name: rss_bytes(pid) / 2**20 for name, pid in pids.items()},
-        error_kinds=dict(errors),
-        load_avg=os.getloadavg()[0],
-    )
-    print(
-        f"  {system:<22} {concurrency:>3} conv: {result.messages:>5} msgs, p50 {result.p50_ms:7.1f} ms, "
-        f"p95 {result.p95_ms:7.1f} ms, p99 {result.p99_ms:7.1f} ms, {result.per_second:6.1f} msg/s, "
-        f"errors {result.errors}, RSS {sum(result.rss_mb.values()):7.0f} MB, load {result.load_avg:.1f}",
-        flush=True,
-    )
-    return result
-
-
-# --- the systems under test --------------------------------------------------------------------
-
-
-def stack_pids(stack: Stack) -> dict[str, int]:
-    return {name: pid_of(stack, name) for name in stack.processes}
-
-
-@contextmanager
-def our_stack(var_dir: Path, cluster: bool) -> Iterator[Stack]:
-    env = {"GATEWAY_RATE_LIMIT_PER_MINUTE": "10000"}
-    databases: list[str] = []
-    if cluster:
-        from tests.services import require_postgres, require_redis
-
-        for key in ("DATABASE_URL", "GATEWAY_DATABASE_URL", "TRACKER_STORE_URL"):
-            env[key] = require_postgres()
-            databases.append(env[key])
-        env.update({"RASA_LOCK_STORE": "redis", "REDIS_URL": require_redis()})
-    try:
-        with custom_stack(
-            var_dir, ["backend", "actions", "rasa", "gateway"], env, rasa_servers=2 if cluster else 1
-        ) as stack:
-            yield stack
-    finally:
-        for url in databases:
-            drop_postgres(url)
-
-
-def starter_model() -> Path:
-    """`rasa init` trained once per Rasa version and cached; returns the project folder."""
-    project = STARTER_CACHE / "project"
-    if list((project / "models").glob("*.tar.gz")):
-        return project
-    if project.exists():
-        shutil.rmtree(project)
-    project.parent.mkdir(parents=True, exist_ok=True)
-    print("Training Rasa's starter assistant once (rasa init --no-prompt)...", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        init_dir = Path(tmp) / "starter"
-        init_dir.mkdir()
-        subprocess.run(
-            [str(RASA), "init", "--no-prompt", "--init-dir", str(init_dir)],
-            cwd=tmp, env=rasa_env(get_settings()), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )
-        shutil.copytree(init_dir, project)
-    return project
-
-
-@contextmanager
-def starter_bot(log_dir: Path) -> Iterator[tuple[str, int]]:
-    project = starter_model()
-    model = sorted((project / "models").glob("*.tar.gz"))[-1]
-    port = free_port()
-    env = rasa_env(get_settings())  # same thread settings as ours: a like-for-like floor
-    log = (log_dir / "starter-rasa.log").open("ab")
-    tracker_db = log_dir / "starter-tracker.db"
-    endpoints = log_dir / "starter-endpoints.yml"
-    # Like ours, the starter keeps conversations in a SQLite tracker store (a restart loses none).
-    endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n")
-    process = subprocess.Popen(
-        [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints), "--interface", "127.0.0.1",
-         "--port", str(port), "--credentials", str(project / "credentials.yml")],
-        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"starter bot exited, see {log_dir / 'starter-rasa.log'}")
-            try:
-                if httpx.get(url + "/", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-# --- cluster checks ----------------------------------------------------------------------------
-
-
-def lock_errors(stack: Stack) -> int:
-    text = "\n".join(p.log_tail(10**8) for n, p in stack.processes.items() if n.startswith("rasa"))
-    return len(re.findall(r"LockError|Could not acquire lock|TicketExistsError", text))
-
-
-def cross_server_conversations(stack: Stack, count: int = 4) -> tuple[int, int]:
-    """Complaint forms whose turns alternate between the Rasa servers: (completed, tried)."""
-    servers = [p.ready_url.rstrip("/") for n, p in stack.processes.items() if n.startswith("rasa")]
-    completed = 0
-    for n in range(count):
-        sender = f"xsrv-{uuid.uuid4().hex[:12]}"
-        replies: list[dict[str, Any]] = []
-        for turn, message in enumerate(JOURNEYS["complaint"]):
-            response = httpx.post(
-                f"{servers[turn % len(servers)]}/webhooks/rest/webhook",
-                json={"sender": sender, "message": message.replace("20 cm", f"{20 + n} cm")}, timeout=120,
-            )
-            replies = response.json() if response.status_code == 200 else []
-        text = "\n".join(r.get("text") or "" for r in replies)
-        completed += bool(re.search(r"\b[A-Z]{2,5}-\d{4}-\d{6}\b", text))
-    return completed, count
-
+from bench._common import machine  # noqa: E402
+from bench.load_drive import JOURNEYS, STARTER, LevelResult, gateway_sender, rasa_sender, run_level  # noqa: E402
+from bench.load_systems import (  # noqa: E402
+    cross_server_conversations,
+    lock_errors,
+    our_stack,
+    stack_pids,
+    starter_bot,
+)
+from tests.services import postgres_admin_url  # noqa: E402
+from tests.stack import Stack  # noqa: E402
 
 # --- profiling ---------------------------------------------------------------------------------
 

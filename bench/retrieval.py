@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from citybot.retrieval.bm25 import BM25Index  # noqa: E402
 from citybot.retrieval.confidence import evaluate  # noqa: E402
-from citybot.retrieval.documents import Passage, load_knowledge  # noqa: E402
+from citybot.retrieval.documents import Passage  # noqa: E402
 from citybot.retrieval.embedders import EmbeddingCache, get_embedder  # noqa: E402
 from citybot.retrieval.index import (  # noqa: E402
     ANN_THRESHOLD,
@@ -50,6 +50,7 @@ from citybot.retrieval.index import (  # noqa: E402
     read_manifest,
     write_faiss,
 )
+from citybot.retrieval.loader import load_knowledge  # noqa: E402
 from citybot.retrieval.retriever import Retriever  # noqa: E402
 from citybot.retrieval.text import Analyzer, load_lexicon  # noqa: E402
 from citybot.settings import get_settings  # noqa: E402

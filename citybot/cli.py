@@ -6,7 +6,6 @@ Used by the Makefile and the Procfile so every process reads the same settings.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import secrets
 import shutil
@@ -18,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from citybot.city_profile import require_profile
+from citybot.file_hash import files_hash
 from citybot.rasa_endpoints import write_endpoints
 from citybot.settings import ROOT, USER_CACHE, Settings, get_settings
 
@@ -32,7 +32,6 @@ MODEL_CACHE = USER_CACHE / "models"
 
 
 def content_hash(paths: Iterable[Path], root: Path = ROOT) -> str:
-    digest = hashlib.sha256()
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -40,12 +39,7 @@ def content_hash(paths: Iterable[Path], root: Path = ROOT) -> str:
             files.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
         elif path.is_file():
             files.append(path)
-    for file in sorted(files):
-        digest.update(str(file.relative_to(root)).encode())
-        digest.update(b"\0")
-        digest.update(file.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
+    return files_hash(sorted(files), root)
 
 
 def rasa_env(settings: Settings, serving: bool = True) -> dict[str, str]:

@@ -12,6 +12,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
+from citybot.periodic import repeat_in_thread
+
 log = logging.getLogger(__name__)
 
 
@@ -22,14 +24,13 @@ def cutoff(now: dt.datetime, days: float) -> dt.datetime | None:
 
 async def run_forever(purge: Callable[[], dict[str, int]], every_seconds: float, stop: asyncio.Event) -> None:
     """Purge now and then every `every_seconds` until `stop`; a failed pass is logged, not fatal."""
-    while not stop.is_set():
+
+    def one_pass() -> None:
         try:
-            removed = await asyncio.to_thread(purge)
+            removed = purge()
             if any(removed.values()):
                 log.info("retention: deleted %s", ", ".join(f"{n} {k}" for k, n in removed.items() if n))
         except Exception:
             log.exception("retention pass failed")
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=every_seconds)
-        except TimeoutError:
-            pass
+
+    await repeat_in_thread(one_pass, every_seconds, stop)

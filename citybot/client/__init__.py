@@ -1,6 +1,6 @@
 """Typed async client for the city backend API; the only way actions reach city systems."""
 
-from citybot.client.client import CityClient, new_idempotency_key
+from citybot.client.client import CityClient
 from citybot.client.errors import BackendUnavailable, CityClientError, NotFound, Rejected, Unauthorized
 from citybot.client.models import (
     Booking,
@@ -17,6 +17,7 @@ from citybot.client.models import (
     Slot,
     SupportResult,
 )
+from citybot.client.transport import new_idempotency_key
 
 __all__ = [
     "BackendUnavailable",

@@ -8,7 +8,6 @@ useless, and a captured request cannot be replayed later or against another endp
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Annotated, Any, Literal
@@ -21,6 +20,7 @@ from citybot import signing
 from citybot.gateway import erasure, render
 from citybot.gateway.conversations import request_handoff
 from citybot.gateway.hub import AGENTS_TOPIC, Hub
+from citybot.gateway.json_body import json_object
 from citybot.gateway.messages import Reply
 from citybot.networks import address_allowed
 from citybot.settings import Settings
@@ -76,13 +76,7 @@ async def signed_body(request: Request) -> dict[str, Any]:
     header = request.headers.get(signing.SIGNATURE_HEADER)
     if not signing.verify(settings.notify_secret, request.method, target, body, header):
         raise HTTPException(status_code=401, detail="bad signature")
-    try:
-        data = json.loads(body)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail="invalid JSON") from exc
-    if not isinstance(data, dict):
-        raise HTTPException(status_code=422, detail="a JSON object is expected")
-    return data
+    return json_object(body, 422, "a JSON object is expected")
 
 
 SignedBody = Annotated[dict[str, Any], Depends(signed_body)]

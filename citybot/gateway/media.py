@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 
 from citybot.gateway.photos import PhotoUnreadable, reencode
 from citybot.media_links import media_base_url
+from citybot.periodic import repeat_in_thread
 from citybot.settings import Settings
 
 log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
@@ -92,17 +93,16 @@ class MediaStore:
 
 async def sweep_forever(store: MediaStore, stop: asyncio.Event) -> None:
     """Photos are personal data: they expire (GATEWAY_MEDIA_RETENTION_HOURS), checked periodically."""
-    while not stop.is_set():
+
+    def one_pass() -> None:
         try:
-            removed = await asyncio.to_thread(store.sweep)
+            removed = store.sweep()
             if removed:
                 log.info("media expiry: %d photo(s) older than the retention deleted", removed)
         except OSError as exc:
             log.warning("media expiry failed: %s", exc)
-        try:
-            await asyncio.wait_for(stop.wait(), timeout=store.sweep_seconds)
-        except TimeoutError:
-            pass
+
+    await repeat_in_thread(one_pass, store.sweep_seconds, stop)
 
 
 router = APIRouter(include_in_schema=False)

@@ -8,8 +8,9 @@
 Nothing heavy happens at import: the index and the embedding model load on first use.
 """
 
-from .documents import Issue, load_knowledge
+from .documents import Issue
 from .index import BuildResult, KnowledgeError, build_index
+from .loader import load_knowledge
 from .retriever import Answer, Hit, Retriever, get_retriever
 
 __all__ = ["Answer", "BuildResult", "Hit", "Issue", "KnowledgeError", "Retriever", "build_index",

@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from .bm25 import BM25Index
-from .documents import LEXICON_FILE, Issue, Passage, content_hash
+from .documents import LEXICON_FILE, Issue, Passage
 from .embedders import Embedder, EmbeddingCache, get_embedder
+from .loader import content_hash
 from .overlay import load_city_knowledge, overlay_hash
 from .text import LEXICON_PATH, Analyzer, Vocabulary, load_lexicon
 

@@ -18,11 +18,10 @@ from .documents import (
     Issue,
     Knowledge,
     document_passages,
-    load_knowledge,
-    parse_checks,
     parse_document,
-    source_files,
 )
+from .loader import load_knowledge, source_files
+from .yaml_files import parse_checks
 
 NATIONAL_SCOPES = ("", "nasional")
 
@@ -95,6 +94,6 @@ def load_city_knowledge(root: Path, overlay: Path | None, profile: str | None, t
 
 
 def overlay_hash(overlay: Path | None) -> str:
-    from .documents import content_hash
+    from .loader import content_hash
 
     return content_hash(overlay) if overlay is not None and Path(overlay).is_dir() else "none"

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .documents import load_knowledge
 from .facts import is_stale
+from .loader import load_knowledge
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,29 +16,10 @@ from citybot import signing
 from citybot.client import CityClient
 from tests.backend.conftest import API_KEY, BOOTSTRAP_PASSWORD, NOTIFY_SECRET, Receiver
 from tests.backend.helpers import file_complaint, unique
+from tests.backend_process import backend_cli, run_backend, served_backend
+from tests.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def run_cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "citybot.backend", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout
 
 
 @pytest.fixture
@@ -60,62 +37,18 @@ def server_env(tmp_path: Path, receiver: Receiver) -> dict[str, str]:
 
 @pytest.fixture
 def server(server_env: dict[str, str]) -> Iterator[str]:
-    run_cli(server_env, "migrate")
-    first = run_cli(server_env, "seed")
-    second = run_cli(server_env, "seed")
+    backend_cli(server_env, "migrate")
+    first = backend_cli(server_env, "seed")
+    second = backend_cli(server_env, "seed")
     assert "complaints=16" in first and "products=45" in first
     assert "complaints=0, slots=0, products=0, permits=0" in second  # idempotent
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "citybot.backend",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=server_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            proc.kill()
-            raise AssertionError(proc.stdout.read().decode() if proc.stdout else "server did not start")
+    with served_backend(server_env) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_serve_refuses_to_start_without_an_api_key(server_env: dict[str, str]) -> None:
     env = {**server_env, "BACKEND_API_KEY": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "citybot.backend", "serve", "--port", str(free_port())],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_backend(env, "serve", "--port", str(free_port()), timeout=60)
     assert done.returncode == 2 and "BACKEND_API_KEY" in done.stderr
 
 

@@ -44,6 +44,17 @@ def telegram() -> Iterator[tuple[FakeTelegram, str]]:
         yield fake, url
 
 
+@pytest.fixture
+def polling(
+    gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str]
+) -> Iterator[tuple[FakeTelegram, Gateway]]:
+    """A gateway long-polling the fake Bot API, past its first getMe."""
+    fake, api = telegram
+    with gateway_factory(telegram_bot_token=TELEGRAM_TOKEN, telegram_api_base=api) as gw:
+        wait_for(lambda: fake.called("getMe"))
+        yield fake, gw
+
+
 def keyboard(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
     markup = params.get("reply_markup")
     if isinstance(markup, str):
@@ -51,89 +62,77 @@ def keyboard(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
     return (markup or {}).get("inline_keyboard", [])
 
 
-def test_long_polling_text_button_location_photo(
-    gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str]
-) -> None:
-    fake, api = telegram
-    with gateway_factory(telegram_bot_token=TELEGRAM_TOKEN, telegram_api_base=api) as gw:
-        wait_for(lambda: fake.called("getMe"))
-        expected_sender = sender_id(gw.settings.sender_id_key, "telegram", str(CHAT))
+def test_long_polling_text_button_location_photo(polling: tuple[FakeTelegram, Gateway]) -> None:
+    fake, gw = polling
+    expected_sender = sender_id(gw.settings.sender_id_key, "telegram", str(CHAT))
 
-        fake.push_update({"message": message(text="halo, jalan di depan rumah rusak")})
-        wait_for(lambda: len(fake.sent()) >= 2)
-        first = gw.rasa.received[0]
-        assert first == {"sender": expected_sender, "message": "halo, jalan di depan rumah rusak",
-                         "metadata": {"channel": "telegram"}}
-        texts = [p["text"] for p in fake.sent()]
-        assert texts[:2] == ["Diterima: halo, jalan di depan rumah rusak", "Ada lagi?"]
-        # Buttons come back as an inline keyboard carrying the payloads.
-        assert keyboard(fake.sent()[1]) == [
-            [{"text": "Lapor masalah", "callback_data": "/lapor_pengaduan"}],
-            [{"text": "Cek status", "callback_data": "/cek_status_laporan"}],
-        ]
+    fake.push_update({"message": message(text="halo, jalan di depan rumah rusak")})
+    wait_for(lambda: len(fake.sent()) >= 2)
+    first = gw.rasa.received[0]
+    assert first == {"sender": expected_sender, "message": "halo, jalan di depan rumah rusak",
+                     "metadata": {"channel": "telegram"}}
+    texts = [p["text"] for p in fake.sent()]
+    assert texts[:2] == ["Diterima: halo, jalan di depan rumah rusak", "Ada lagi?"]
+    # Buttons come back as an inline keyboard carrying the payloads.
+    assert keyboard(fake.sent()[1]) == [
+        [{"text": "Lapor masalah", "callback_data": "/lapor_pengaduan"}],
+        [{"text": "Cek status", "callback_data": "/cek_status_laporan"}],
+    ]
 
-        fake.push_update({"callback_query": callback("/lapor_pengaduan")})
-        wait_for(lambda: len(gw.rasa.received) >= 2)
-        assert gw.rasa.received[1]["message"] == "/lapor_pengaduan"
-        wait_for(lambda: fake.called("answerCallbackQuery"))
+    fake.push_update({"callback_query": callback("/lapor_pengaduan")})
+    wait_for(lambda: len(gw.rasa.received) >= 2)
+    assert gw.rasa.received[1]["message"] == "/lapor_pengaduan"
+    wait_for(lambda: fake.called("answerCallbackQuery"))
 
-        fake.push_update({"message": message(location={"latitude": -6.175392, "longitude": 106.827153})})
-        wait_for(lambda: len(gw.rasa.received) >= 3)
-        assert gw.rasa.received[2]["message"] == '/kirim_lokasi{"latitude": -6.175392, "longitude": 106.827153}'
+    fake.push_update({"message": message(location={"latitude": -6.175392, "longitude": 106.827153})})
+    wait_for(lambda: len(gw.rasa.received) >= 3)
+    assert gw.rasa.received[2]["message"] == '/kirim_lokasi{"latitude": -6.175392, "longitude": 106.827153}'
 
-        photo = [
-            {"file_id": "photo-small", "file_unique_id": "s1", "width": 90, "height": 90, "file_size": 50},
-            {"file_id": "photo-big", "file_unique_id": "b1", "width": 800, "height": 600, "file_size": len(JPEG)},
-        ]
-        fake.push_update({"message": message(photo=photo, caption="ini fotonya")})
-        wait_for(lambda: len(gw.rasa.received) >= 4)
-        sent = gw.rasa.received[3]["message"]
-        assert sent.startswith("/kirim_foto{")
-        media_url = json.loads(sent.removeprefix("/kirim_foto"))["media_url"]
-        assert media_url.startswith(f"{gw.url}/media/")
-        assert fake.sent("getFile")[0]["file_id"] == "photo-big"  # the largest size is fetched
-        assert same_picture(httpx.get(media_url, timeout=10).content)
-        assert all(r["sender"] == expected_sender for r in gw.rasa.received)
-        assert all(str(CHAT) not in r["sender"] for r in gw.rasa.received)
-        # Every turn was answered (2 replies each).
-        wait_for(lambda: len(fake.sent()) >= 8)
+    photo = [
+        {"file_id": "photo-small", "file_unique_id": "s1", "width": 90, "height": 90, "file_size": 50},
+        {"file_id": "photo-big", "file_unique_id": "b1", "width": 800, "height": 600, "file_size": len(JPEG)},
+    ]
+    fake.push_update({"message": message(photo=photo, caption="ini fotonya")})
+    wait_for(lambda: len(gw.rasa.received) >= 4)
+    sent = gw.rasa.received[3]["message"]
+    assert sent.startswith("/kirim_foto{")
+    media_url = json.loads(sent.removeprefix("/kirim_foto"))["media_url"]
+    assert media_url.startswith(f"{gw.url}/media/")
+    assert fake.sent("getFile")[0]["file_id"] == "photo-big"  # the largest size is fetched
+    assert same_picture(httpx.get(media_url, timeout=10).content)
+    assert all(r["sender"] == expected_sender for r in gw.rasa.received)
+    assert all(str(CHAT) not in r["sender"] for r in gw.rasa.received)
+    # Every turn was answered (2 replies each).
+    wait_for(lambda: len(fake.sent()) >= 8)
 
 
-def test_long_callback_payload_survives_telegram_64_byte_limit(
-    gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str]
-) -> None:
-    fake, api = telegram
-    with gateway_factory(telegram_bot_token=TELEGRAM_TOKEN, telegram_api_base=api) as gw:
-        wait_for(lambda: fake.called("getMe"))
-        fake.push_update({"message": message(text="halo")})
-        wait_for(lambda: len(fake.sent()) >= 2)
-        sender = gw.rasa.received[0]["sender"]
-        long_payload = '/sudah_beres{"nomor_tiket": "JKL-2026-000123", "catatan": "sudah diperbaiki total"}'
-        push = {"event_id": "p-long", "sender": sender,
-                "replies": [{"text": "Sudah beres?", "buttons": [{"title": "Ya", "payload": long_payload}]}]}
-        assert gw.internal("/internal/push", push).status_code == 202
-        wait_for(lambda: len(fake.sent()) >= 3)
-        data = keyboard(fake.sent()[2])[0][0]["callback_data"]
-        assert len(data.encode()) <= 64
-        fake.push_update({"callback_query": callback(data)})
-        wait_for(lambda: len(gw.rasa.received) >= 2)
-        assert gw.rasa.received[1]["message"] == long_payload
+def test_long_callback_payload_survives_telegram_64_byte_limit(polling: tuple[FakeTelegram, Gateway]) -> None:
+    fake, gw = polling
+    fake.push_update({"message": message(text="halo")})
+    wait_for(lambda: len(fake.sent()) >= 2)
+    sender = gw.rasa.received[0]["sender"]
+    long_payload = '/sudah_beres{"nomor_tiket": "JKL-2026-000123", "catatan": "sudah diperbaiki total"}'
+    push = {"event_id": "p-long", "sender": sender,
+            "replies": [{"text": "Sudah beres?", "buttons": [{"title": "Ya", "payload": long_payload}]}]}
+    assert gw.internal("/internal/push", push).status_code == 202
+    wait_for(lambda: len(fake.sent()) >= 3)
+    data = keyboard(fake.sent()[2])[0][0]["callback_data"]
+    assert len(data.encode()) <= 64
+    fake.push_update({"callback_query": callback(data)})
+    wait_for(lambda: len(gw.rasa.received) >= 2)
+    assert gw.rasa.received[1]["message"] == long_payload
 
 
-def test_flood_limit_retry_after_is_honoured(
-    gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str]
-) -> None:
-    fake, api = telegram
-    with gateway_factory(telegram_bot_token=TELEGRAM_TOKEN, telegram_api_base=api) as gw:
-        wait_for(lambda: fake.called("getMe"))
-        fake.flood_once.add("sendMessage")
-        started = time.monotonic()
-        fake.push_update({"message": message(text="halo")})
-        wait_for(lambda: len(fake.sent()) >= 2, timeout=15)
-        assert time.monotonic() - started >= 1.0  # waited out retry_after=1
-        assert fake.sent("sendMessage:429")  # the refused attempt happened
-        assert [p["text"] for p in fake.sent()][:2] == ["Diterima: halo", "Ada lagi?"]
-        assert len(gw.rasa.received) == 1
+def test_flood_limit_retry_after_is_honoured(polling: tuple[FakeTelegram, Gateway]) -> None:
+    fake, gw = polling
+    fake.flood_once.add("sendMessage")
+    started = time.monotonic()
+    fake.push_update({"message": message(text="halo")})
+    wait_for(lambda: len(fake.sent()) >= 2, timeout=15)
+    assert time.monotonic() - started >= 1.0  # waited out retry_after=1
+    assert fake.sent("sendMessage:429")  # the refused attempt happened
+    assert [p["text"] for p in fake.sent()][:2] == ["Diterima: halo", "Ada lagi?"]
+    assert len(gw.rasa.received) == 1
 
 
 def post_update(gw: Gateway, update: dict[str, Any], secret: str | None = WEBHOOK_SECRET) -> httpx.Response:
@@ -143,14 +142,17 @@ def post_update(gw: Gateway, update: dict[str, Any], secret: str | None = WEBHOO
     return httpx.post(f"{gw.url}/telegram/webhook", content=json.dumps(update), headers=headers, timeout=30)
 
 
+def webhook_settings(api: str) -> dict[str, str]:
+    """Gateway settings with the Telegram channel in webhook mode against the fake Bot API."""
+    return {"telegram_bot_token": TELEGRAM_TOKEN, "telegram_api_base": api,
+            "telegram_webhook_url": "https://kota.example/telegram/webhook", "telegram_webhook_secret": WEBHOOK_SECRET}
+
+
 def test_webhook_mode_sets_secret_and_dedupes_parallel_deliveries(
     gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str]
 ) -> None:
     fake, api = telegram
-    extra = {"telegram_bot_token": TELEGRAM_TOKEN, "telegram_api_base": api,
-             "telegram_webhook_url": "https://kota.example/telegram/webhook",
-             "telegram_webhook_secret": WEBHOOK_SECRET}
-    with gateway_factory(**extra) as gw:
+    with gateway_factory(**webhook_settings(api)) as gw:
         hook = fake.sent("setWebhook")[0]
         assert hook["url"] == "https://kota.example/telegram/webhook"
         assert hook["secret_token"] == WEBHOOK_SECRET
@@ -174,10 +176,7 @@ def test_forged_telegram_webhook_is_refused(
     gateway_factory: GatewayFactory, telegram: tuple[FakeTelegram, str], secret: str | None
 ) -> None:
     _fake, api = telegram
-    extra = {"telegram_bot_token": TELEGRAM_TOKEN, "telegram_api_base": api,
-             "telegram_webhook_url": "https://kota.example/telegram/webhook",
-             "telegram_webhook_secret": WEBHOOK_SECRET}
-    with gateway_factory(**extra) as gw:
+    with gateway_factory(**webhook_settings(api)) as gw:
         response = post_update(gw, {"update_id": 1, "message": message(text="halo")}, secret)
         assert response.status_code in (401, 403)
         assert gw.rasa.received == []

@@ -36,11 +36,15 @@ def graph() -> Iterator[FakeGraph]:
         yield fake
 
 
+def whatsapp_settings(graph: FakeGraph, **more: object) -> dict[str, object]:
+    """Gateway settings with the WhatsApp channel talking to the fake Graph API."""
+    return {"whatsapp_token": WA_TOKEN, "whatsapp_phone_number_id": WA_PHONE_ID, "whatsapp_app_secret": APP_SECRET,
+            "whatsapp_verify_token": VERIFY_TOKEN, "whatsapp_graph_url": graph.base, **more}
+
+
 @pytest.fixture
 def wa(gateway_factory: GatewayFactory, graph: FakeGraph) -> Iterator[Gateway]:
-    extra = {"whatsapp_token": WA_TOKEN, "whatsapp_phone_number_id": WA_PHONE_ID, "whatsapp_app_secret": APP_SECRET,
-             "whatsapp_verify_token": VERIFY_TOKEN, "whatsapp_graph_url": graph.base}
-    with gateway_factory(**extra) as gw:
+    with gateway_factory(**whatsapp_settings(graph)) as gw:
         yield gw
 
 
@@ -219,10 +223,7 @@ def test_queued_push_is_retried_until_the_graph_api_recovers(wa: Gateway, graph:
 
 
 def test_flooding_sender_gets_one_polite_reply_then_silence(gateway_factory: GatewayFactory, graph: FakeGraph) -> None:
-    extra = {"whatsapp_token": WA_TOKEN, "whatsapp_phone_number_id": WA_PHONE_ID, "whatsapp_app_secret": APP_SECRET,
-             "whatsapp_verify_token": VERIFY_TOKEN, "whatsapp_graph_url": graph.base,
-             "gateway_rate_limit_per_minute": 3}
-    with gateway_factory(**extra) as gw:
+    with gateway_factory(**whatsapp_settings(graph, gateway_rate_limit_per_minute=3)) as gw:
         for i in range(6):
             post(gw, delivery({"type": "text", "text": {"body": f"spam {i}"}}))
         assert gw.rasa.messages() == ["spam 0", "spam 1", "spam 2"]
@@ -231,10 +232,7 @@ def test_flooding_sender_gets_one_polite_reply_then_silence(gateway_factory: Gat
 
 
 def test_photos_are_counted_per_sender(gateway_factory: GatewayFactory, graph: FakeGraph) -> None:
-    extra = {"whatsapp_token": WA_TOKEN, "whatsapp_phone_number_id": WA_PHONE_ID, "whatsapp_app_secret": APP_SECRET,
-             "whatsapp_verify_token": VERIFY_TOKEN, "whatsapp_graph_url": graph.base,
-             "gateway_sender_photos_per_hour": 2}
-    with gateway_factory(**extra) as gw:
+    with gateway_factory(**whatsapp_settings(graph, gateway_sender_photos_per_hour=2)) as gw:
         for _ in range(3):
             post(gw, delivery({"type": "image", "image": {"id": "media-777", "mime_type": "image/jpeg"}}))
         assert sum(m.startswith("/kirim_foto") for m in gw.rasa.messages()) == 2

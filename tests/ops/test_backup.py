@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,24 +22,18 @@ from citybot.client import CityClient
 from tests.backend.conftest import API_KEY, make_settings
 from tests.backend.helpers import add_slot, file_complaint, unique
 from tests.gateway.servers import serve
-from tests.services import drop_postgres, missing_prerequisite, require_postgres
+from tests.services import missing_prerequisite
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'backend.db'}"
-        return
-    url = require_postgres()
-    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
-        drop_postgres(url)
+@pytest.fixture
+def database_url(database_url: str) -> str:
+    """The ops fixture's databases; PostgreSQL's backup needs its client tools as well."""
+    tools = (shutil.which("pg_dump"), shutil.which("pg_restore"))
+    if database_url.startswith("postgresql") and None in tools:
         missing_prerequisite("pg_dump/pg_restore are not on PATH (install postgresql-client)")
-    try:
-        yield url
-    finally:
-        drop_postgres(url)
+    return database_url
 
 
 def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,25 +23,12 @@ from citybot.gateway.tracker_retention import purge_idle_conversations
 from tests.backend.conftest import make_settings as backend_settings
 from tests.gateway.conftest import make_settings as gateway_settings
 from tests.gateway.servers import FakeRasa, free_port, serve, wait_for
-from tests.services import drop_postgres, require_postgres
 
 NOW = dt.datetime.now(dt.UTC)
 
 
 def days_ago(days: float) -> dt.datetime:
     return NOW - dt.timedelta(days=days)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'retention.db'}"
-        return
-    url = require_postgres()
-    try:
-        yield url
-    finally:
-        drop_postgres(url)
 
 
 def fill_gateway(db: GatewayDB) -> None:

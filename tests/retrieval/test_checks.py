@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from citybot.retrieval.confidence import evaluate
-from citybot.retrieval.documents import load_knowledge
 from citybot.retrieval.embedders import get_embedder
 from citybot.retrieval.index import BuildResult, LoadedIndex
+from citybot.retrieval.loader import load_knowledge
 from citybot.retrieval.retriever import Retriever
 from citybot.settings import get_settings
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from citybot.retrieval.documents import load_knowledge
+from citybot.retrieval.loader import load_knowledge
 from citybot.settings import ROOT
 
 from .conftest import write_doc

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from citybot.backend.app import create_app as create_backend
 from citybot.backend.db import Database
@@ -222,15 +223,39 @@ def _session_backend_tokens(pair: Pair, username: str) -> list[str]:
     return [t for t in rows if t]
 
 
-def _make_agent_on_both(pair: Pair, admin: httpx.Client, username: str, password: str) -> None:
-    created = admin.post("/agent/api/agents", json={"username": username, "password": password}, headers=H)
-    assert created.status_code == 200, created.text
+@contextmanager
+def _backend_writing(pair: Pair) -> Iterator[Session]:
     db = _backend_db(pair)
     try:
         with db.writing() as session:
-            backend_agents.upsert_agent(session, username, "agent", password)
+            yield session
     finally:
         db.dispose()
+
+
+def _backend_login(pair: Pair, username: str, password: str) -> httpx.Response:
+    return httpx.post(f"{pair.backend}/api/v1/agent/login", headers={"X-API-Key": "backend-key-123"},
+                      json={"username": username, "password": password}, timeout=30)
+
+
+def _make_agent_on_both(pair: Pair, admin: httpx.Client, username: str, password: str) -> None:
+    created = admin.post("/agent/api/agents", json={"username": username, "password": password}, headers=H)
+    assert created.status_code == 200, created.text
+    with _backend_writing(pair) as session:
+        backend_agents.upsert_agent(session, username, "agent", password)
+
+
+def _supervisor_and_agent(pair: Pair, username: str, password: str) -> tuple[httpx.Client, httpx.Client, str]:
+    """A logged-in supervisor, and a new agent logged in on a client of its own with the backend
+    token of that session."""
+    admin = httpx.Client(base_url=pair.gateway, timeout=30)
+    assert login(pair.gateway, "admin", ADMIN_PASSWORD, client=admin).status_code == 200
+    _make_agent_on_both(pair, admin, username, password)
+    agent = httpx.Client(base_url=pair.gateway, timeout=30)
+    response = login(pair.gateway, username, password, client=agent)
+    assert response.status_code == 200 and response.json()["city_panels"] is True
+    [backend_token] = _session_backend_tokens(pair, username)
+    return admin, agent, backend_token
 
 
 def test_logout_ends_the_console_session_and_the_backend_token(
@@ -253,12 +278,8 @@ def test_password_reset_ends_every_session_of_that_account_backend_included(
     tmp_path: Path, fake_rasa: tuple[FakeRasa, str]  # noqa: F811
 ) -> None:
     with gateway_and_backend(tmp_path, fake_rasa[1]) as pair:
-        admin = httpx.Client(base_url=pair.gateway, timeout=30)
-        assert login(pair.gateway, "admin", ADMIN_PASSWORD, client=admin).status_code == 200
-        _make_agent_on_both(pair, admin, "budi", "sandi-budi-lama-1")
-        thief = httpx.Client(base_url=pair.gateway, timeout=30)  # someone who learnt the old password
-        assert login(pair.gateway, "budi", "sandi-budi-lama-1", client=thief).json()["city_panels"] is True
-        [backend_token] = _session_backend_tokens(pair, "budi")
+        # `thief`: someone who learnt the old password
+        admin, thief, backend_token = _supervisor_and_agent(pair, "budi", "sandi-budi-lama-1")
         reset = admin.post("/agent/api/agents", json={"username": "budi", "password": "sandi-budi-baru-2"}, headers=H)
         assert reset.status_code == 200, reset.text
         assert thief.get("/agent/api/me").status_code == 401
@@ -266,14 +287,9 @@ def test_password_reset_ends_every_session_of_that_account_backend_included(
         assert login(pair.gateway, "budi", "sandi-budi-lama-1").status_code == 401
         assert login(pair.gateway, "budi", "sandi-budi-baru-2").status_code == 200
         # The backend's own reset revokes that account's tokens as well.
-        token = httpx.post(f"{pair.backend}/api/v1/agent/login", headers={"X-API-Key": "backend-key-123"},
-                           json={"username": "budi", "password": "sandi-budi-lama-1"}, timeout=30).json()["token"]
-        db = _backend_db(pair)
-        try:
-            with db.writing() as session:
-                backend_agents.upsert_agent(session, "budi", "agent", "sandi-budi-baru-2")
-        finally:
-            db.dispose()
+        token = _backend_login(pair, "budi", "sandi-budi-lama-1").json()["token"]
+        with _backend_writing(pair) as session:
+            backend_agents.upsert_agent(session, "budi", "agent", "sandi-budi-baru-2")
         assert not _backend_token_works(pair, token)
 
 
@@ -281,12 +297,7 @@ def test_a_deactivated_agent_cannot_log_in_and_open_sessions_die(
     tmp_path: Path, fake_rasa: tuple[FakeRasa, str]  # noqa: F811
 ) -> None:
     with gateway_and_backend(tmp_path, fake_rasa[1]) as pair:
-        admin = httpx.Client(base_url=pair.gateway, timeout=30)
-        assert login(pair.gateway, "admin", ADMIN_PASSWORD, client=admin).status_code == 200
-        _make_agent_on_both(pair, admin, "citra", "sandi-citra-123")
-        leaver = httpx.Client(base_url=pair.gateway, timeout=30)
-        assert login(pair.gateway, "citra", "sandi-citra-123", client=leaver).status_code == 200
-        [backend_token] = _session_backend_tokens(pair, "citra")
+        admin, leaver, backend_token = _supervisor_and_agent(pair, "citra", "sandi-citra-123")
         # An agent cannot deactivate anyone; a supervisor can, but not themself.
         assert leaver.post("/agent/api/agents/admin/deactivate", headers=H).status_code == 403
         assert admin.post("/agent/api/agents/admin/deactivate", headers=H).status_code == 409
@@ -297,17 +308,11 @@ def test_a_deactivated_agent_cannot_log_in_and_open_sessions_die(
         assert not _backend_token_works(pair, backend_token)
         assert login(pair.gateway, "citra", "sandi-citra-123").status_code == 401
         # Deactivation at the backend: its tokens stop working and its login is refused.
-        token = httpx.post(f"{pair.backend}/api/v1/agent/login", headers={"X-API-Key": "backend-key-123"},
-                           json={"username": "citra", "password": "sandi-citra-123"}, timeout=30).json()["token"]
-        db = _backend_db(pair)
-        try:
-            with db.writing() as session:
-                backend_agents.deactivate(session, "citra")
-        finally:
-            db.dispose()
+        token = _backend_login(pair, "citra", "sandi-citra-123").json()["token"]
+        with _backend_writing(pair) as session:
+            backend_agents.deactivate(session, "citra")
         assert not _backend_token_works(pair, token)
-        again = httpx.post(f"{pair.backend}/api/v1/agent/login", headers={"X-API-Key": "backend-key-123"},
-                           json={"username": "citra", "password": "sandi-citra-123"}, timeout=30)
+        again = _backend_login(pair, "citra", "sandi-citra-123")
         assert again.status_code == 401
 
 

@@ -20,7 +20,6 @@ from tests.security.ingress import (
     gateway_process,
     json_of,
     memory_kib,
-    rasa_stand_in,
     raw_post,
 )
 from tests.stack import Stack
@@ -32,15 +31,8 @@ WHATSAPP = {"WHATSAPP_TOKEN": "wa-token", "WHATSAPP_PHONE_NUMBER_ID": "1098765",
 
 
 @pytest.fixture
-def rasa() -> Iterator[tuple[FakeRasa, str]]:
-    with rasa_stand_in() as pair:
-        yield pair
-
-
-@pytest.fixture
-def gateway(tmp_path: Path, rasa: tuple[FakeRasa, str]) -> Iterator[Stack]:
-    with gateway_process(tmp_path, rasa[1], **WHATSAPP) as stack:
-        yield stack
+def gateway_env() -> dict[str, str]:
+    return WHATSAPP
 
 
 def _zeros(total: int, piece: int = MB) -> Iterator[bytes]:

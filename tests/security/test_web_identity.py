@@ -10,11 +10,9 @@ from __future__ import annotations
 import asyncio
 import re
 import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from citybot.gateway import texts
 from citybot.gateway.throttle import BoundedMemoryStorage, Throttle
@@ -23,18 +21,6 @@ from tests.gateway.servers import FakeRasa
 from tests.security.ingress import gateway_process, rasa_stand_in
 from tests.stack import Stack
 from tests.webclient import HEADER, new_client_id
-
-
-@pytest.fixture
-def rasa() -> Iterator[tuple[FakeRasa, str]]:
-    with rasa_stand_in() as pair:
-        yield pair
-
-
-@pytest.fixture
-def gateway(tmp_path: Path, rasa: tuple[FakeRasa, str]) -> Iterator[Stack]:
-    with gateway_process(tmp_path, rasa[1]) as stack:
-        yield stack
 
 
 def test_made_up_or_forged_web_ids_are_refused(gateway: Stack, rasa: tuple[FakeRasa, str]) -> None:

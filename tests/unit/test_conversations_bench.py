@@ -1,4 +1,4 @@
-"""The conversation benchmark's reply reading and driver (bench/conversations.py), no stack needed.
+"""The conversation benchmark's reply reading, scripts and driver (bench/conversation_*.py), no stack needed.
 
 Replies are built from the real response texts of bot/domain/*.yml (placeholders filled), so a
 reworded question shows up here instead of as a conversation the benchmark cannot drive.
@@ -11,29 +11,25 @@ from typing import Any
 
 import pytest
 
-from bench.conversations import (
-    CONVERSATIONS,
+from bench.conversation_driver import drive
+from bench.conversation_goals import Aside, Conversation, m_answered, m_emergency, m_ticket
+from bench.conversation_replies import (
     KINDS,
-    Aside,
-    Conversation,
     Move,
     T,
     View,
     booking_code_in,
-    chains,
-    drive,
     kinds_in,
     last_kind,
-    m_answered,
-    m_emergency,
-    m_ticket,
     missing_groups,
     prices_in,
     slot_phrase,
     ticket_in,
-    totals,
 )
-from bench.real_messages import default_responses
+from bench.conversation_scripts import CONVERSATIONS
+from bench.conversations import chains, totals
+from bench.real_replies import default_responses
+from tests.unit import rest_replies
 
 Replies = list[dict[str, Any]]
 
@@ -61,13 +57,7 @@ def responses() -> dict[str, list[dict[str, Any]]]:
 
 def sent(responses: dict[str, list[dict[str, Any]]], key: str) -> Replies:
     """The replies one response becomes on the web channel (first variant, placeholders filled)."""
-    variant = responses[key][0]
-    text = str(variant["text"])
-    for name, value in FILL.items():
-        text = text.replace("{" + name + "}", value)
-    if variant.get("buttons"):
-        return [{"text": text, "buttons": variant["buttons"]}]
-    return [{"text": part, "buttons": []} for part in text.strip().split("\n\n")]
+    return rest_replies.sent(responses, key, **FILL)
 
 
 # What the citizen must read from each response the driver meets (response key -> kind).

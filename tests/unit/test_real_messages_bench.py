@@ -1,4 +1,4 @@
-"""The real-message benchmark's reply classifier (bench/real_messages.py) on the real domain.
+"""The real-message benchmark's reply classifier (bench/real_replies.py) on the real domain.
 
 Replies are built from the response variants in bot/domain/*.yml the way the running stack
 sends them (Rasa's REST channel splits a text without buttons at blank lines), so a renamed or
@@ -13,19 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bench.real_messages import (
-    FIT,
-    FRAGMENT,
-    LABELS,
-    OUTCOMES,
-    ReplyClassifier,
-    default_responses,
-    fit,
-    fit_summary,
-    load_disagreements,
-    outcome_of_key,
-    prf,
-)
+from bench.real_data import load_disagreements
+from bench.real_outcomes import FIT, FRAGMENT, LABELS, OUTCOMES, fit, outcome_of_key
+from bench.real_replies import ReplyClassifier, default_responses
+from bench.real_scores import fit_summary, prf
+from tests.unit.rest_replies import sent
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,17 +30,6 @@ def responses() -> dict[str, list[dict[str, Any]]]:
 @pytest.fixture(scope="module")
 def classifier(responses: dict[str, list[dict[str, Any]]]) -> ReplyClassifier:
     return ReplyClassifier(responses)
-
-
-def sent(responses: dict[str, list[dict[str, Any]]], key: str, **values: str) -> list[dict[str, Any]]:
-    """The replies one response becomes on the web channel (first variant, placeholders filled)."""
-    variant = responses[key][0]
-    text = str(variant["text"])
-    for name, value in values.items():
-        text = text.replace("{" + name + "}", value)
-    if variant.get("buttons"):
-        return [{"text": text, "buttons": variant["buttons"]}]
-    return [{"text": part, "buttons": []} for part in text.strip().split("\n\n")]
 
 
 def welcome(responses: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -130,7 +111,7 @@ def test_fit_rules() -> None:
 
 
 def test_fit_summary_and_f1() -> None:
-    from bench.real_messages import Row
+    from bench.real_scores import Row
 
     rows = [Row("a", "emergency", "emergency", [], None, 0.1), Row("b", "emergency", "complaint_form", [], None, 0.1),
             Row("c", "complaint_new", "emergency", [], None, 0.1), Row("d", "complaint_new", "clarify", [], None, 0.1)]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, false, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from citybot.backend.models import (
     AuditRecord,
@@ -50,22 +50,24 @@ class Subject:
         return hmac.new(key.encode(), self.describe().encode(), hashlib.sha256).hexdigest()
 
 
-def _complaints_of(s: Subject) -> ColumnElement[bool]:
+def _rows_of(
+    s: Subject, phone: QueryableAttribute[Any], channel: QueryableAttribute[Any], address: QueryableAttribute[Any]
+) -> ColumnElement[bool]:
+    """Rows that name the subject by phone or by channel address (either is enough)."""
     conds: list[ColumnElement[bool]] = []
     if s.phone:
-        conds.append(Complaint.reporter_phone == s.phone)
+        conds.append(phone == s.phone)
     if s.channel and s.address:
-        conds.append(and_(Complaint.reporter_channel == s.channel, Complaint.reporter_address == s.address))
+        conds.append(and_(channel == s.channel, address == s.address))
     return or_(*conds) if conds else false()
+
+
+def _complaints_of(s: Subject) -> ColumnElement[bool]:
+    return _rows_of(s, Complaint.reporter_phone, Complaint.reporter_channel, Complaint.reporter_address)
 
 
 def _bookings_of(s: Subject) -> ColumnElement[bool]:
-    conds: list[ColumnElement[bool]] = []
-    if s.phone:
-        conds.append(Booking.phone == s.phone)
-    if s.channel and s.address:
-        conds.append(and_(Booking.channel == s.channel, Booking.channel_address == s.address))
-    return or_(*conds) if conds else false()
+    return _rows_of(s, Booking.phone, Booking.channel, Booking.channel_address)
 
 
 def _subscriptions_of(s: Subject) -> ColumnElement[bool]:

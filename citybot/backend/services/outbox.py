@@ -21,6 +21,7 @@ from citybot import metrics
 from citybot.backend.db import Database
 from citybot.backend.models import OutboxEvent, utcnow
 from citybot.backoff import backoff_seconds
+from citybot.periodic import repeat_in_thread
 from citybot.signing import headers as signed_headers
 
 log = logging.getLogger(__name__)
@@ -128,12 +129,11 @@ async def run_dispatcher(
 ) -> None:
     """Background loop of the serve process; errors are logged, never fatal."""
     with httpx.Client(timeout=http_timeout) as client:
-        while not stop.is_set():
+
+        def one_pass() -> None:
             try:
-                await asyncio.to_thread(dispatch_once, db, url=url, secret=secret, client=client)
+                dispatch_once(db, url=url, secret=secret, client=client)
             except Exception:
                 log.exception("outbox dispatch pass failed")
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass
+
+        await repeat_in_thread(one_pass, poll_seconds, stop)

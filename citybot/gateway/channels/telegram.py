@@ -8,7 +8,6 @@ Telegram's flood limits (per chat and global) and waits out `retry_after`.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from functools import partial
 from typing import Any
@@ -21,6 +20,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from citybot.gateway import store, texts
 from citybot.gateway.hub import DeliveryError, Hub, Inbound, Recipient, Template
+from citybot.gateway.json_body import json_object
 from citybot.gateway.media import MediaRejected, MediaStore
 from citybot.gateway.messages import Reply, clean_text, location_message, photo_message
 from citybot.settings import Settings
@@ -203,13 +203,7 @@ async def telegram_webhook(request: Request) -> JSONResponse:
     given = request.headers.get(SECRET_HEADER, "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
         raise HTTPException(status_code=401, detail="bad secret token")
-    try:
-        data = json.loads(await request.body())
-    except ValueError as exc:
-        raise HTTPException(status_code=400, detail="invalid JSON") from exc
-    if not isinstance(data, dict):
-        raise HTTPException(status_code=400, detail="invalid update")
-    update = Update.de_json(data, channel.bot)
+    update = Update.de_json(json_object(await request.body(), 400, "invalid update"), channel.bot)
     if update is None:
         return JSONResponse({"ok": True})
     await channel.handle(update)

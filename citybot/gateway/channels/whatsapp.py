@@ -8,7 +8,6 @@ templates when the 24-hour customer-service window is closed.
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import re
 from functools import partial
@@ -20,6 +19,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from citybot.gateway import store, texts
 from citybot.gateway.hub import DeliveryError, Hub, Inbound, Recipient, Template
+from citybot.gateway.json_body import json_object
 from citybot.gateway.media import MediaRejected, MediaStore
 from citybot.gateway.messages import Reply, clean_text, location_message, photo_message
 from citybot.settings import Settings
@@ -271,11 +271,5 @@ async def whatsapp_webhook(request: Request) -> JSONResponse:
     # Meta signs the raw body with the app secret (`sha256=<hex>`); its scheme has no time or path.
     if not verify_body(channel.settings.whatsapp_app_secret, body, request.headers.get(SIGNATURE_HEADER)):
         raise HTTPException(status_code=401, detail="bad signature")
-    try:
-        payload = json.loads(body)
-    except ValueError as exc:
-        raise HTTPException(status_code=400, detail="invalid JSON") from exc
-    if not isinstance(payload, dict):
-        raise HTTPException(status_code=400, detail="invalid payload")
-    handled = await channel.handle_payload(payload)
+    handled = await channel.handle_payload(json_object(body, 400, "invalid payload"))
     return JSONResponse({"status": "ok", "handled": handled})
