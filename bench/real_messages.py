@@ -63,6 +63,7 @@ from bench.real_scores import (  # noqa: E402
     nlu_tables,
     off_topic_answers,
 )
+from citybot.settings import get_settings  # noqa: E402
 
 DEFAULT_MESSAGES = ROOT.parent / "shared" / "real_dev" / "messages.yml"
 DEFAULT_SPLIT_FILE = ROOT / "bench" / "real_split.yml"
@@ -178,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per message")
     parser.add_argument("--model", type=Path, default=MODEL)
-    parser.add_argument("--index-dir", type=Path, default=ROOT / "var" / "index")
+    parser.add_argument("--index-dir", type=Path, default=None, help="default: the active city's index (make index)")
     parser.add_argument("--no-stack", action="store_true", help="NLU figures only")
     parser.add_argument("--no-nlu", action="store_true", help="stack figures only")
     parser.add_argument("--show-misses", action="store_true", help="print the messages that did not fit (terminal)")
@@ -275,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         nlu_start = time.perf_counter()
         parsed = nlu_parse(messages, args.model, RASA_PYTHON)
         parsed_at = time.perf_counter()
-        predicted = nlu_labels(messages, parsed, args.index_dir)
+        predicted = nlu_labels(messages, parsed, args.index_dir or get_settings().index_dir)
         print(f"NLU: model {parsed_at - nlu_start:.0f} s, knowledge categories "
               f"{time.perf_counter() - parsed_at:.0f} s", file=sys.stderr)
         intents = Counter(str(parsed[i].get("intent")) for i in ids)

@@ -13,19 +13,24 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.layanan_info import ActionJawabPertanyaan, ActionTawarkanKandidat
 from citybot.retrieval import get_retriever
-from citybot.settings import get_settings
+from citybot.settings import Settings, get_settings
 from tests.services import missing_prerequisite
 
 ROOT = Path(__file__).resolve().parents[2]
-INDEX = ROOT / "var/index"
+
+
+def index_path() -> Path:
+    """Where `make index` builds the active city's index (var/index/<profile>). A fresh Settings,
+    not the cached one: the tests set other values in the environment after asking."""
+    return Settings().index_dir
 
 
 @pytest.fixture
 def built_index() -> Path:
     """The index `make index` builds; without it these tests skip locally and fail under CI=true."""
-    if not (INDEX / "manifest.json").exists():
-        missing_prerequisite(f"no retrieval index in {INDEX}: run `make index`")
-    return INDEX
+    if not (index_path() / "manifest.json").exists():
+        missing_prerequisite(f"no retrieval index in {index_path()}: run `make index`")
+    return index_path()
 
 
 needs_index = pytest.mark.usefixtures("built_index")
@@ -59,7 +64,7 @@ async def run(action: Any, t: Tracker, domain: dict[str, Any]) -> tuple[list[dic
 
 @needs_index
 async def test_confident_answer_then_other_candidates(fresh_settings: pytest.MonkeyPatch, domain: dict) -> None:
-    fresh_settings.setenv("INDEX_DIR", str(ROOT / "var/index"))
+    fresh_settings.setenv("INDEX_DIR", str(index_path()))
     messages, events = await run(ActionJawabPertanyaan(), tracker("syarat PBG apa saja?"), domain)
     assert [m["response"] for m in messages] == ["utter_jawaban", "utter_apakah_terjawab"]
     assert messages[0]["sumber"].startswith("Persetujuan Bangunan Gedung")
@@ -81,7 +86,7 @@ async def test_confident_answer_then_other_candidates(fresh_settings: pytest.Mon
 @needs_index
 async def test_unsure_offers_titles_and_inside_a_form_no_feedback(fresh_settings: pytest.MonkeyPatch,
                                                                   domain: dict) -> None:
-    fresh_settings.setenv("INDEX_DIR", str(ROOT / "var/index"))
+    fresh_settings.setenv("INDEX_DIR", str(index_path()))
     messages, _ = await run(ActionJawabPertanyaan(), tracker("resep rendang padang"), domain)
     assert messages[0]["response"] in {"utter_belum_yakin_jawaban", "utter_jawaban_tidak_ditemukan"}
     if messages[0]["response"] == "utter_belum_yakin_jawaban":
@@ -106,7 +111,7 @@ async def test_slow_retrieval_is_bounded(fresh_settings: pytest.MonkeyPatch, dom
     import time
 
     # A cold retriever (index and model loading) takes far longer than this bound.
-    fresh_settings.setenv("INDEX_DIR", str(ROOT / "var/index"))
+    fresh_settings.setenv("INDEX_DIR", str(index_path()))
     fresh_settings.setenv("RETRIEVAL_TIMEOUT_SECONDS", "0.001")
     started = time.monotonic()
     messages, _ = await run(ActionJawabPertanyaan(), tracker("syarat PBG apa saja?"), domain)
