@@ -55,7 +55,7 @@ train: setup
 	$(PY) -m citybot.cli train
 
 index: setup
-	$(PY) -m citybot.retrieval build --source knowledge --out var/index
+	$(PY) -m citybot.retrieval build
 
 db: setup
 	$(PY) -m citybot.backend migrate

@@ -135,7 +135,6 @@ def bench(kind: str, url: str, clients: int, per_client: int) -> None:
         "DATABASE_URL": url,
         "BACKEND_API_KEY": API_KEY,
         "NOTIFY_SECRET": "bench-secret",
-        "CITY_CODE": "JKL",
     }
     cli(env, "migrate")
     cli(env, "seed")

@@ -27,6 +27,7 @@ from sanic.worker.loader import AppLoader
 
 from citybot import logs, metrics
 from citybot.logs import configure as configure_logs
+from citybot.city_profile import require_profile
 from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5055)
     args = parser.parse_args()
     settings = get_settings()
+    require_profile("action server")  # a broken city profile stops start-up with its reasons
     configure_logs("actions", settings.log_format)  # JSON lines (or text), masked
     utils.update_sanic_log_level()
     executor = ActionExecutor()

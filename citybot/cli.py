@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from citybot.city_profile import require_profile
 from citybot.rasa_endpoints import write_endpoints
 from citybot.settings import ROOT, USER_CACHE, Settings, get_settings
 
@@ -108,6 +109,7 @@ def train(force: bool = False) -> int:
 
 def serve_rasa(port: int | None = None) -> None:
     settings = get_settings()
+    require_profile("rasa")
     endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{port or settings.rasa_port}.yml")
     # `citybot.rasa_boot` is `rasa run` plus a cached action-response validator (see its docstring).
     command = [
@@ -124,6 +126,7 @@ def serve_rasa(port: int | None = None) -> None:
 
 def serve_actions() -> None:
     settings = get_settings()
+    require_profile("action server")
     env = dict(os.environ)
     env["SANIC_HOST"] = settings.action_server_host
     env.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
@@ -149,6 +152,35 @@ def init_env(path: Path = ROOT / ".env", example: Path = ROOT / ".env.example") 
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
     print(f"Wrote {path.name} with new random secrets.")
+
+
+def check_profile(folder: Path | None) -> int:
+    """Validate one city profile folder (default: the active one): OK, or every problem with its
+    file and field."""
+    from citybot.city_profile import ProfileError, load_profile
+
+    if folder is None:
+        settings = get_settings()
+        folder = settings.cities_dir / settings.city_profile
+    try:
+        profile = load_profile(folder)
+    except ProfileError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    from citybot.retrieval.overlay import load_city_knowledge
+
+    knowledge = load_city_knowledge(get_settings().knowledge_dir, profile.knowledge_dir, profile.key)
+    city_errors = [i for i in knowledge.errors if profile.knowledge_dir.resolve() in i.path.resolve().parents]
+    if city_errors:
+        print(f"city profile {folder} is broken:", file=sys.stderr)
+        for issue in city_errors:
+            print(f"  - {issue}", file=sys.stderr)
+        return 1
+    offered = [name for name in ("homecare", "catalogue", "permit_status", "transport_info") if profile.offers(name)]  # type: ignore[arg-type]
+    print(f"OK {folder}: {profile.name} ({profile.code}, {profile.timezone}), "
+          f"{len(profile.services.complaints)} complaint services, {len(profile.areas.kelurahan)} kelurahan/desa, "
+          f"offers: {', '.join(offered) or 'complaints only'}")
+    return 0
 
 
 def readiness_checks(settings: Settings) -> dict[str, Callable[[], str | None]]:
@@ -256,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     wait_cmd.add_argument("--stay", action="store_true")
     wait_cmd.add_argument("--only", action="append", help="wait for this process only (repeatable)")
     wait_cmd.add_argument("--report-every", type=float, default=30.0, help="seconds between progress lines")
+    profile_cmd = sub.add_parser("check-profile", help="validate a city profile folder (cities/<name>)")
+    profile_cmd.add_argument("folder", type=Path, nargs="?", help="default: the active profile (CITY_PROFILE)")
     backup_cmd = sub.add_parser("backup", help="back up the backend and gateway databases")
     backup_cmd.add_argument("--out", type=Path, default=ROOT / "var" / "backups", help="folder for the files")
     backup_cmd.add_argument("--only", choices=["backend", "gateway"])
@@ -277,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "init-env":
         init_env()
         return 0
+    if args.command == "check-profile":
+        return check_profile(args.folder)
     if args.command == "backup":
         return backup_command(args.out, args.only)
     if args.command == "restore":

@@ -110,7 +110,24 @@ def _strict_tracker_store() -> None:
     FailSafeTrackerStore.save = save
 
 
+def _require_city_profile() -> None:
+    """The city profile is validated by the app environment (this one has no pydantic 2); a
+    broken profile stops Rasa too, with the same reasons as every other process."""
+    import subprocess
+    from pathlib import Path
+
+    app_python = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "python"
+    if not app_python.exists():
+        return
+    check = subprocess.run([str(app_python), "-m", "citybot.cli", "check-profile"], stdout=subprocess.DEVNULL,
+                           check=False)
+    if check.returncode != 0:
+        print("rasa: cannot start: the city profile is broken (see above)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def main() -> None:
+    _require_city_profile()
     patches = (
         _cache_action_response_validator, _tune_sqlite_tracker_store, _cache_event_subclasses, _strict_tracker_store
     )

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from citybot.city_profile import CityProfile
 
 ROOT = Path(__file__).resolve().parent.parent
 # Expensive, reproducible artefacts (trained models, embeddings) live outside the checkout.
@@ -20,18 +23,11 @@ class Settings(BaseSettings):
         env_file=str(ROOT / ".env"), env_file_encoding="utf-8", extra="ignore"
     )
 
-    # City identity: drives ticket prefixes, time zone and office hours.
-    city_name: str = "DKI Jakarta"
-    city_code: str = Field("JKL", pattern=r"^[A-Z]{2,5}$")
-    city_timezone: str = "Asia/Jakarta"
-    # Emergency lines read out in emergencies (a city sets its own, e.g. its BPBD or 112 centre).
-    emergency_number: str = "112"
-    ambulance_number: str = "119"
-    fire_number: str = "113"
-    police_number: str = "110"
-    sar_number: str = "115"
-    women_child_protection_number: str = "129"
-    disaster_agency_contact: str = "BPBD (lewat 112)"
+    # The city profile folder `cities_dir/city_profile` holds what differs between cities (name,
+    # code, time zone, numbers, services, areas, office hours, branding): read through the
+    # properties below, so `settings.city_name` keeps working.
+    city_profile: str = Field("jakarta", pattern=r"^[a-z][a-z0-9-]*$")
+    cities_dir: Path = ROOT / "cities"
 
     # Where each process listens. Only the gateway is public.
     backend_host: str = "127.0.0.1"
@@ -89,10 +85,6 @@ class Settings(BaseSettings):
     retrieval_bm25_weight: float = Field(0.5, ge=0, le=1)  # measured plateau 0.4-0.55 (bench/retrieval.py)
     retrieval_dense_weight: float = Field(0.5, ge=0, le=1)
 
-    # Human agents
-    office_hours: str = "08:00-16:00"
-    office_days: str = "1-5"  # ISO weekdays, Monday=1
-
     # --- helpers append new settings below this line (one small block each) ---
     # Retrieval (issue 4): below this answer confidence the assistant says "saya belum yakin"
     # and offers titles; a search waits at most dense_timeout for the query embedding, then
@@ -126,12 +118,8 @@ class Settings(BaseSettings):
     # Reliability/security (issue 8): complaints one reporter (channel + address) may file per hour;
     # beyond it the backend refuses politely (one account cannot flood the city's complaint desk).
     complaints_per_reporter_per_hour: int = Field(5, ge=1, le=1000)
-    # Conversation flow (issue 19): the area complaints may come from, as "south,west,north,east"
-    # boxes separated by ";" (default: DKI Jakarta with Kepulauan Seribu, Kota Makassar, Kabupaten
-    # Banyuwangi), and the hosts whose short links may be followed to read a map pin.
-    city_bounds: str = (
-        "-6.38,106.68,-6.08,106.98;-6.05,106.38,-5.10,106.85;-5.25,119.36,-5.03,119.55;-8.80,113.85,-7.70,114.62"
-    )
+    # Conversation flow (issue 19): the hosts whose short links may be followed to read a map pin
+    # (the service area itself is in the city profile).
     map_link_hosts: str = (
         "maps.app.goo.gl,goo.gl,maps.google.com,www.google.com,google.com,maps.google.co.id,www.google.co.id"
     )
@@ -176,10 +164,6 @@ class Settings(BaseSettings):
     # Operations (issue 14). A Rasa server that refused, timed out or answered 502-504 is skipped
     # this long, then its senders go back to it (citybot/gateway/rasa_client.py).
     rasa_failover_retry_seconds: float = Field(10.0, gt=0, le=3600)
-    # Agents are away on national holidays and cuti bersama of this country (`holidays` library;
-    # empty = none) and on the city's own closed days (ISO dates, comma-separated).
-    office_holiday_country: str = "ID"
-    office_closed_dates: str = ""
     # Retention: each kind of operational data is deleted this many days after it stopped mattering
     # (delivered, received, created), by a cleanup inside the gateway and backend every
     # `retention_sweep_seconds`. 0 keeps it forever.
@@ -188,42 +172,6 @@ class Settings(BaseSettings):
     retention_idempotency_days: float = Field(30.0, ge=0, le=3650)
     retention_deliveries_days: float = Field(14.0, ge=0, le=3650)
     retention_messages_days: float = Field(180.0, ge=0, le=3650)
-
-    @field_validator("city_timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Jakarta, Asia/Makassar)") from exc
-        return value
-
-    @field_validator("city_bounds")
-    @classmethod
-    def _bounds_are_boxes(cls, value: str) -> str:
-        from citybot.service_area import parse_bounds  # imports settings: only once both exist
-
-        parse_bounds(value)
-        return value
-
-    @field_validator("office_hours")
-    @classmethod
-    def _hours_range(cls, value: str) -> str:
-        import re
-
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", value):
-            raise ValueError("OFFICE_HOURS must look like 08:00-16:00")
-        return value
-
-    @field_validator("office_closed_dates")
-    @classmethod
-    def _closed_dates(cls, value: str) -> str:
-        from citybot.gateway.office_hours import parse_dates
-
-        parse_dates(value)
-        return value
 
     @field_validator("gateway_trusted_proxies")
     @classmethod
@@ -236,6 +184,95 @@ class Settings(BaseSettings):
             except ValueError as exc:
                 raise ValueError(f"GATEWAY_TRUSTED_PROXIES: {part!r} is not an address or network") from exc
         return value
+
+    @model_validator(mode="after")
+    def _index_per_profile(self) -> Settings:
+        # Profiles sharing a deployment each get their own index (national + their overlay).
+        if "index_dir" not in self.model_fields_set:
+            self.index_dir = ROOT / "var" / "index" / self.city_profile
+        return self
+
+    @property
+    def profile(self) -> CityProfile:
+        """The active city profile, validated (raises `ProfileError` naming file and field)."""
+        from citybot.city_profile import load_profile
+
+        return load_profile(self.cities_dir / self.city_profile)
+
+    @property
+    def city_name(self) -> str:
+        return self.profile.name
+
+    @property
+    def assistant_name(self) -> str:
+        return self.profile.assistant_name
+
+    @property
+    def city_code(self) -> str:
+        return self.profile.code
+
+    @property
+    def jurisdiction_id(self) -> str:
+        return self.profile.jurisdiction_id
+
+    @property
+    def city_timezone(self) -> str:
+        return self.profile.timezone
+
+    @property
+    def city_bounds(self) -> str:
+        return self.profile.bounds_spec
+
+    @property
+    def city_knowledge_dir(self) -> Path:
+        return self.profile.knowledge_dir
+
+    # Emergency lines read out in emergencies.
+    @property
+    def emergency_number(self) -> str:
+        return self.profile.numbers.emergency
+
+    @property
+    def ambulance_number(self) -> str:
+        return self.profile.numbers.ambulance
+
+    @property
+    def fire_number(self) -> str:
+        return self.profile.numbers.fire
+
+    @property
+    def police_number(self) -> str:
+        return self.profile.numbers.police
+
+    @property
+    def sar_number(self) -> str:
+        return self.profile.numbers.sar
+
+    @property
+    def women_child_protection_number(self) -> str:
+        return self.profile.numbers.women_child_protection
+
+    @property
+    def disaster_agency_contact(self) -> str:
+        return self.profile.numbers.disaster_agency
+
+    # Human agents: office hours in the city's time zone; away on national holidays and cuti
+    # bersama of `office_holiday_country` (empty = none) and on the city's own closed dates.
+    @property
+    def office_hours(self) -> str:
+        return self.profile.office.hours
+
+    @property
+    def office_days(self) -> str:
+        return self.profile.office.days
+
+    @property
+    def office_holiday_country(self) -> str:
+        return self.profile.office.holiday_country
+
+    @property
+    def office_closed_dates(self) -> str:
+        return ",".join(d.isoformat() for d in self.profile.office.closed_dates)
 
     @property
     def backend_base_url(self) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from tests.city_profiles import office_from_env
 from tests.webclient import forget, headers_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,14 +125,14 @@ def build_stack(var_dir: Path, extra_env: dict[str, str] | None = None) -> Stack
             "AGENT_BOOTSTRAP_PASSWORD": secrets.token_urlsafe(16),
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_NOTIFY_URL": f"http://127.0.0.1:{ports['GATEWAY_PORT']}/internal/notify",
-            "INDEX_DIR": str(ROOT / "var" / "index"),
             "PYTHONUNBUFFERED": "1",
             # Every test citizen talks from 127.0.0.1: the per-network limits are tested on their
             # own (tests/security/test_web_identity.py) and must not throttle the other tests.
             **TEST_NETWORK_LIMITS,
         }
     )
-    env.update(extra_env or {})
+    # Office hours are city profile data: a test's OFFICE_* values become a profile copy.
+    env.update(office_from_env(var_dir, dict(extra_env or {})))
     logs = var_dir / "logs"
     logs.mkdir(exist_ok=True)
     stack = Stack(var_dir=var_dir, env=env)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from citybot.city_profile import require_profile
 from citybot.logs import configure as configure_logs
 from citybot.settings import get_settings
 
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     agent.add_argument("--password")
     agent.set_defaults(func=_create_agent)
     args = parser.parse_args(argv)
+    require_profile("backend")  # a broken city profile stops start-up with its reasons
     # JSON lines (or LOG_FORMAT=text), masked: no NIK or phone number in any log line.
     configure_logs("backend", get_settings().log_format)
     result: int = args.func(args)

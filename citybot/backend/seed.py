@@ -1,4 +1,8 @@
-"""Load seed data. Idempotent: every row is found by its natural key before it is created."""
+"""Load seed data. Idempotent: every row is found by its natural key before it is created.
+
+The reference backend stands in for several cities' systems, so every profile in `cities/` is
+seeded; each city's rows carry its jurisdiction and stay apart.
+"""
 
 from __future__ import annotations
 
@@ -28,20 +32,16 @@ from citybot.backend.models import (
 from citybot.backend.services import agents
 from citybot.backend.timeutil import zone
 from citybot.backend.validation import key_of
+from citybot.city_profile import CityProfile, all_profiles
 from citybot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
-def _jurisdictions(session: Session, settings: Settings) -> None:
-    rows = list(data.JURISDICTIONS)
-    if settings.city_code not in {r[3] for r in rows}:
-        rows.append(
-            (f"{settings.city_code.lower()}.local", settings.city_name, settings.city_timezone, settings.city_code)
-        )
-    for jid, name, tz, prefix in rows:
-        if session.get(Jurisdiction, jid) is None:
-            session.add(Jurisdiction(id=jid, name=name, timezone=tz, ticket_prefix=prefix))
+def _jurisdiction(session: Session, profile: CityProfile) -> None:
+    if session.get(Jurisdiction, profile.jurisdiction_id) is None:
+        session.add(Jurisdiction(id=profile.jurisdiction_id, name=profile.name, timezone=profile.timezone,
+                                 ticket_prefix=profile.code))
     session.flush()
 
 
@@ -66,25 +66,27 @@ def _services(session: Session) -> None:
     session.flush()
 
 
-def _complaints(session: Session) -> int:
+def _complaints(session: Session, profile: CityProfile) -> int:
     created = 0
     now = utcnow()
-    for key, jid, service, path, text, address, kelurahan, lat, long, days_ago in data.COMPLAINTS:
-        device = f"seed-{key}"
+    jid = profile.jurisdiction_id
+    for sample in profile.sample_complaints:
+        path, days_ago = sample.status_path, sample.days_ago
+        device = f"seed-{sample.key}"
         if session.scalar(select(Complaint.id).where(Complaint.device_id == device)) is not None:
             continue
         start = now - dt.timedelta(days=days_ago, hours=3)
         jurisdiction = session.get(Jurisdiction, jid)
         assert jurisdiction is not None
         complaint = Complaint(
-            service_code=service,
+            service_code=sample.service,
             jurisdiction_id=jid,
             status=path[-1],
-            description=text,
-            address_string=address,
-            kelurahan=kelurahan,
-            lat=lat,
-            long=long,
+            description=sample.description,
+            address_string=sample.address,
+            kelurahan=sample.kelurahan,
+            lat=sample.lat,
+            long=sample.long,
             device_id=device,
             reporter_name="Warga (data contoh)",
             created_at=start,
@@ -114,26 +116,31 @@ def _complaints(session: Session) -> int:
     return created
 
 
-def _puskesmas(session: Session, days: int) -> int:
+def _puskesmas(session: Session, profile: CityProfile, days: int) -> int:
+    """Only the puskesmas of a city that offers HomeCare: the table is where visits are booked."""
     new_slots = 0
-    for code, name, kecamatan, kelurahan, address, phone, served in data.PUSKESMAS:
-        row = session.scalar(select(Puskesmas).where(Puskesmas.code == code))
+    homecare = profile.areas.homecare
+    if homecare is None:
+        return 0
+    slot_times = [(int(t[:2]), int(t[3:])) for t in homecare.slot_times]
+    for pk in profile.homecare_puskesmas:
+        row = session.scalar(select(Puskesmas).where(Puskesmas.code == pk.code))
         if row is None:
             row = Puskesmas(
-                code=code,
-                name=name,
-                city="Kota Makassar",
-                kecamatan=kecamatan,
-                kelurahan=kelurahan,
-                address=address + ", Makassar",
-                phone=phone,
-                hours=data.PUSKESMAS_HOURS,
-                timezone="Asia/Makassar",
+                code=pk.code,
+                name=pk.name,
+                city=profile.name,
+                kecamatan=pk.kecamatan,
+                kelurahan=pk.kelurahan,
+                address=pk.address,
+                phone=pk.phone,
+                hours=homecare.hours,
+                timezone=profile.timezone,
             )
             session.add(row)
             session.flush()
         known = {s.kelurahan_key for s in row.served}
-        for name_served in served:
+        for name_served in pk.serves:
             if key_of(name_served) not in known:
                 row.served.append(ServedKelurahan(kelurahan=name_served, kelurahan_key=key_of(name_served)))
         tz = zone(row.timezone)
@@ -143,9 +150,9 @@ def _puskesmas(session: Session, days: int) -> int:
         )
         for offset in range(days):
             day = today + dt.timedelta(days=offset)
-            if day.isoweekday() == 7:  # no home visits on Sundays
+            if day.isoweekday() in homecare.closed_weekdays:
                 continue
-            for hour, minute in data.SLOT_TIMES:
+            for hour, minute in slot_times:
                 start = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz).astimezone(dt.UTC)
                 if start <= utcnow() or start in existing:
                     continue
@@ -153,8 +160,8 @@ def _puskesmas(session: Session, days: int) -> int:
                     Slot(
                         puskesmas_id=row.id,
                         start_at=start,
-                        end_at=start + dt.timedelta(minutes=90),
-                        capacity=data.SLOT_CAPACITY,
+                        end_at=start + dt.timedelta(minutes=homecare.slot_minutes),
+                        capacity=homecare.slot_capacity,
                         booked=0,
                     )
                 )
@@ -163,37 +170,42 @@ def _puskesmas(session: Session, days: int) -> int:
     return new_slots
 
 
-def _kampung(session: Session) -> int:
+def _kampung(session: Session, profile: CityProfile) -> int:
+    if profile.catalogue is None or not profile.services.catalogue:
+        return 0
+    # The catalogue's `kabupaten` column holds the bare name ("Banyuwangi"), as citizens say it.
+    kabupaten = profile.name.removeprefix("Kabupaten ").removeprefix("Kota ")
+    kecamatan_of = {k.name: k.kecamatan for k in profile.areas.kelurahan}
     villages: dict[str, Village] = {}
-    for desa, kecamatan in data.VILLAGES:
-        v = session.scalar(select(Village).where(Village.desa == desa, Village.kecamatan == kecamatan))
-        if v is None:
-            v = Village(desa=desa, kecamatan=kecamatan, kabupaten="Banyuwangi")
-            session.add(v)
-            session.flush()
-        villages[desa] = v
-    sellers: list[Seller] = []
-    for name, phone, location, desa in data.SELLERS:
-        village = villages[desa]
-        s = session.scalar(select(Seller).where(Seller.name == name, Seller.village_id == village.id))
-        if s is None:
-            s = Seller(name=name, phone=phone, location=location, village_id=village.id)
-            session.add(s)
-            session.flush()
-        sellers.append(s)
     created = 0
-    for seller_idx, name, category, price, unit, description in data.PRODUCTS:
-        seller = sellers[seller_idx]
-        if session.scalar(select(Product.id).where(Product.seller_id == seller.id, Product.name == name)) is None:
-            slug = "-".join(name.lower().split())
+    for entry in profile.catalogue.sellers:
+        desa, kecamatan = entry.desa, kecamatan_of[entry.desa]
+        village = villages.get(desa)
+        if village is None:
+            village = session.scalar(select(Village).where(Village.desa == desa, Village.kecamatan == kecamatan))
+            if village is None:
+                village = Village(desa=desa, kecamatan=kecamatan, kabupaten=kabupaten)
+                session.add(village)
+                session.flush()
+            villages[desa] = village
+        seller = session.scalar(select(Seller).where(Seller.name == entry.name, Seller.village_id == village.id))
+        if seller is None:
+            seller = Seller(name=entry.name, phone=entry.phone, location=entry.location, village_id=village.id)
+            session.add(seller)
+            session.flush()
+        for item in entry.products:
+            if session.scalar(select(Product.id).where(Product.seller_id == seller.id,
+                                                       Product.name == item.name)) is not None:
+                continue
+            slug = "-".join(item.name.lower().split())
             session.add(
                 Product(
                     seller_id=seller.id,
-                    name=name,
-                    category=category,
-                    price=price,
-                    unit=unit,
-                    description=description,
+                    name=item.name,
+                    category=item.category,
+                    price=item.price,
+                    unit=item.unit,
+                    description=item.description,
                     photo_url=f"/media/kampung/{slug}.jpg",
                 )
             )
@@ -202,10 +214,11 @@ def _kampung(session: Session) -> int:
     return created
 
 
-def _permits(session: Session) -> int:
+def _permits(session: Session, profile: CityProfile) -> int:
     created = 0
     now = utcnow()
-    for number, ptype, applicant, jid, path, days_ago, days_to_complete in data.PERMITS:
+    for sample in profile.sample_permits:
+        number, path, days_ago = sample.number, sample.status_path, sample.days_ago
         if session.scalar(select(PermitApplication.id).where(PermitApplication.application_number == number)):
             continue
         submitted = now - dt.timedelta(days=days_ago)
@@ -219,13 +232,13 @@ def _permits(session: Session) -> int:
         session.add(
             PermitApplication(
                 application_number=number,
-                permit_type=ptype,
-                applicant_name=applicant,
+                permit_type=sample.type,
+                applicant_name=sample.applicant,
                 status=path[-1],
-                jurisdiction_id=jid,
+                jurisdiction_id=profile.jurisdiction_id,
                 submitted_at=submitted,
                 updated_at=events[-1].at,
-                estimated_completion=(submitted + dt.timedelta(days=days_to_complete)).date(),
+                estimated_completion=(submitted + dt.timedelta(days=sample.days_to_complete)).date(),
                 events=events,
             )
         )
@@ -235,15 +248,18 @@ def _permits(session: Session) -> int:
 
 
 def seed(db: Database, settings: Settings, *, slot_days: int = data.SLOT_DAYS) -> dict[str, int]:
+    """Seed every profile in `settings.cities_dir` (the active one first, and always)."""
+    active = settings.profile
+    profiles = [active] + [p for p in all_profiles(settings.cities_dir) if p.key != active.key]
+    counts = {"complaints": 0, "slots": 0, "products": 0, "permits": 0}
     with db.writing() as session:
-        _jurisdictions(session, settings)
         _services(session)
-        counts = {
-            "complaints": _complaints(session),
-            "slots": _puskesmas(session, slot_days),
-            "products": _kampung(session),
-            "permits": _permits(session),
-        }
+        for profile in profiles:
+            _jurisdiction(session, profile)
+            counts["complaints"] += _complaints(session, profile)
+            counts["slots"] += _puskesmas(session, profile, slot_days)
+            counts["products"] += _kampung(session, profile)
+            counts["permits"] += _permits(session, profile)
         if settings.agent_bootstrap_password:
             agents.upsert_agent(session, "supervisor", "supervisor", settings.agent_bootstrap_password)
     return counts

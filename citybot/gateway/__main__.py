@@ -6,6 +6,7 @@ import argparse
 
 import uvicorn
 
+from citybot.city_profile import require_profile
 from citybot.gateway.app import create_app
 from citybot.logs import configure as configure_logs
 from citybot.settings import get_settings
@@ -13,6 +14,7 @@ from citybot.settings import get_settings
 
 def main() -> None:
     settings = get_settings()
+    require_profile("gateway")  # a broken city profile stops start-up with its reasons
     # JSON lines (or LOG_FORMAT=text), masked: no NIK or phone number in any log line.
     configure_logs("gateway", settings.log_format)
     parser = argparse.ArgumentParser(prog="citybot.gateway")

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import InterfaceError, OperationalError
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from citybot.gateway import agents, console, health, internal, media, ops_metrics, retention, texts, web
+from citybot.gateway import agents, branding, console, health, internal, media, ops_metrics, retention, texts, web
 from citybot.gateway.bodylimit import BodyLimitMiddleware
 from citybot.gateway.channels import telegram, whatsapp
 from citybot.gateway.clientip import ClientAddressMiddleware
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(status_code=422, content=body)
 
     app.include_router(health.router)
+    app.include_router(branding.router)  # the chat page and widget.js, in the city's branding
     app.include_router(web.router)
     app.include_router(media.router)
     app.include_router(internal.router)

@@ -91,17 +91,6 @@ async def _converse(request: Request, inbound: Inbound) -> RepliesOut | JSONResp
     return RepliesOut(replies=result.replies)
 
 
-@router.get("/", include_in_schema=False)
-async def web_chat() -> FileResponse:
-    return FileResponse(STATIC / "index.html", media_type="text/html")
-
-
-@router.get("/widget.js", include_in_schema=False)
-async def widget_loader() -> FileResponse:
-    # One script tag on a city website: it opens the chat in an iframe served from here.
-    return FileResponse(STATIC / "widget.js", media_type="text/javascript", headers={"Cache-Control": "max-age=300"})
-
-
 @router.get("/static/{name}", include_in_schema=False)
 async def static_file(name: str) -> Response:
     allowed = {"chat.js": "text/javascript", "chat.css": "text/css", "agent.js": "text/javascript"}

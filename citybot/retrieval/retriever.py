@@ -205,7 +205,8 @@ def get_retriever() -> Retriever:
         build_index(Path(s.knowledge_dir), Path(s.index_dir), s.embedding_backend,
                     s.embedding_model, progress=False,
                     cache_dir=Path(s.retrieval_cache_dir), bm25_weight=s.retrieval_bm25_weight,
-                    dense_weight=s.retrieval_dense_weight)
+                    dense_weight=s.retrieval_dense_weight, overlay=s.city_knowledge_dir,
+                    profile=s.city_profile)
     return Retriever(Path(s.index_dir), bm25_weight=s.retrieval_bm25_weight,
                      dense_weight=s.retrieval_dense_weight,
                      threshold=s.retrieval_confidence_threshold,

@@ -33,8 +33,6 @@ def make_settings(url: str, **extra: object) -> Settings:
         "backend_api_key": API_KEY,
         "notify_secret": NOTIFY_SECRET,
         "agent_bootstrap_password": BOOTSTRAP_PASSWORD,
-        "city_code": "JKL",
-        "city_timezone": "Asia/Jakarta",
         **extra,
     }
     return Settings.model_validate(values)

@@ -55,7 +55,6 @@ def server_env(tmp_path: Path, receiver: Receiver) -> dict[str, str]:
         "AGENT_BOOTSTRAP_PASSWORD": BOOTSTRAP_PASSWORD,
         "GATEWAY_NOTIFY_URL": receiver.url,
         "OUTBOX_POLL_SECONDS": "0.2",
-        "CITY_CODE": "JKL",
     }
 
 

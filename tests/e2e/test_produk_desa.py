@@ -8,15 +8,18 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from citybot.backend import seed_data
+from citybot.city_profile import load_profile
+from citybot.settings import ROOT
 from tests.e2e.test_homecare import say, text_of
 from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
 LINK = re.compile(r"https://wa\.me/\S+")
-SELLER_DIGITS = {phone.lstrip("+") for _, phone, _, _ in seed_data.SELLERS}
-PRODUCTS = {name: price for _, name, _, price, _, _ in seed_data.PRODUCTS}
+CATALOGUE = load_profile(ROOT / "cities" / "banyuwangi").catalogue
+assert CATALOGUE is not None
+SELLER_DIGITS = {seller.phone.lstrip("+") for seller in CATALOGUE.sellers}
+PRODUCTS = {item.name: item.price for seller in CATALOGUE.sellers for item in seller.products}
 
 
 def links(text: str) -> list[str]:

@@ -72,7 +72,7 @@ def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 def backend_app(engines: Engines) -> Iterator[tuple[Database, object]]:
     upgrade(engines.backend_url)
     app_settings = Settings.model_validate(
-        {"database_url": engines.backend_url, "backend_api_key": API_KEY, "notify_secret": "n", "city_code": "JKL"}
+        {"database_url": engines.backend_url, "backend_api_key": API_KEY, "notify_secret": "n"}
     )
     db = Database.connect(engines.backend_url)
     seed(db, app_settings)

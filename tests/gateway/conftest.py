@@ -14,6 +14,7 @@ import pytest
 from citybot import signing
 from citybot.gateway.app import create_app
 from citybot.settings import Settings
+from tests.city_profiles import profile_variant
 from tests.gateway.servers import FakeRasa, free_port, serve
 from tests.stack import TEST_NETWORK_LIMITS
 
@@ -51,11 +52,17 @@ def make_settings(tmp_path: Path, rasa_url: str, port: int, database_url: str | 
         "whatsapp_phone_number_id": "",
         "backend_url": "http://127.0.0.1:9",  # nothing listens: the console degrades gracefully
         "index_dir": tmp_path / "no-index",
-        "office_hours": "00:00-23:59",
-        "office_days": "1-7",
         # Every test citizen is 127.0.0.1; the per-network limits have their own security tests.
         **{key.lower(): int(value) for key, value in TEST_NETWORK_LIMITS.items()},
     }
+    # Office hours live in the city profile: tests get a copy that is always open unless they say.
+    office = {"office__hours": "00:00-23:59", "office__days": "1-7"}
+    for key in ("office_hours", "office_days", "office_closed_dates", "office_holiday_country"):
+        if key in extra:
+            value = extra.pop(key)
+            office[key.replace("office_", "office__")] = (
+                [d for d in value.split(",") if d] if key == "office_closed_dates" else value)
+    values["cities_dir"] = profile_variant(tmp_path / f"profile-{port}", str(extra.get("city_profile", "jakarta")), **office)
     values.update(extra)
     return Settings(**values)
 

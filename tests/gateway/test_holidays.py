@@ -8,12 +8,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from pydantic import ValidationError
 
+from citybot.city_profile import ProfileError, load_profile
 from citybot.gateway.conversations import request_handoff
 from citybot.gateway.db import GatewayDB, upgrade
 from citybot.gateway.office_hours import OfficeHours
-from citybot.settings import Settings
+from tests.city_profiles import profile_variant
 from tests.gateway.conftest import GatewayFactory
 from tests.gateway.test_web_and_internal import say, web_sender
 from tests.webclient import new_client_id
@@ -46,13 +46,14 @@ def test_cuti_bersama_and_lebaran_close_the_office_for_days() -> None:
     assert hours.next_open(at(2026, 3, 17, 17, 0)) == at(2026, 3, 25, 8, 0)
 
 
-def test_city_closed_dates_and_opting_out_of_national_holidays() -> None:
+def test_city_closed_dates_and_opting_out_of_national_holidays(tmp_path: Path) -> None:
     own = jakarta(closed_dates="2026-06-22")  # e.g. the city's anniversary
     assert not own.is_open(at(2026, 6, 22, 10, 0)) and own.closed_reason(dt.date(2026, 6, 22)) == "hari libur kota"
     plain = OfficeHours("08:00-16:00", "1-5", "Asia/Jakarta", holiday_country="")
     assert plain.is_open(at(2026, 8, 17, 10, 0))
-    with pytest.raises(ValidationError, match="OFFICE_CLOSED_DATES"):
-        Settings(office_closed_dates="17 Agustus")
+    cities = profile_variant(tmp_path, office__closed_dates=["17 Agustus"])
+    with pytest.raises(ProfileError, match=r"profile.yml: office.closed_dates.0: "):
+        load_profile(cities / "jakarta")
 
 
 def test_handoff_on_independence_day_records_a_callback(tmp_path: Path) -> None:

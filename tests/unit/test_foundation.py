@@ -13,7 +13,9 @@ from citybot.gateway.messages import clean_text, replies_from_rasa
 from citybot.gateway.rasa_client import RasaClient
 from citybot.gateway.senders import sender_id
 from citybot.rasa_endpoints import lock_store_config, tracker_store_config
+from citybot.city_profile import ProfileError
 from citybot.settings import Settings
+from tests.city_profiles import profile_variant
 
 
 def test_sender_id_is_keyed_stable_and_hides_the_platform_id() -> None:
@@ -83,11 +85,13 @@ def test_tracker_store_config_from_urls(tmp_path: Path) -> None:
     assert lock_store_config("") is None
 
 
-def test_bad_settings_fail_fast_with_a_clear_message() -> None:
-    with pytest.raises(ValidationError, match="unknown time zone"):
-        Settings(city_timezone="Asia/Atlantis")
-    with pytest.raises(ValidationError, match="OFFICE_HOURS"):
-        Settings(office_hours="8-16")
+def test_bad_settings_fail_fast_with_a_clear_message(tmp_path: Path) -> None:
+    zone = profile_variant(tmp_path / "zone", timezone="Asia/Atlantis")
+    with pytest.raises(ProfileError, match="timezone: unknown time zone 'Asia/Atlantis'"):
+        Settings(cities_dir=zone).city_timezone
+    hours = profile_variant(tmp_path / "hours", office__hours="8-16")
+    with pytest.raises(ProfileError, match=r"profile.yml: office.hours: String should match"):
+        Settings(cities_dir=hours).office_hours
     with pytest.raises(ValidationError):
         Settings(gateway_port=70000)
 

@@ -7,13 +7,16 @@ import asyncio
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
 from actions.pengaduan_peta import map_link_in, point_in_text, resolve_map_link
 from citybot.service_area import in_service_area, parse_bounds
+from citybot.city_profile import ProfileError
 from citybot.settings import Settings
+from tests.city_profiles import profile_variant
 
 
 @pytest.mark.parametrize(
@@ -37,23 +40,29 @@ def test_no_point_where_there_is_none(text: str) -> None:
     assert point_in_text(text) is None
 
 
-def test_the_service_area_holds_the_pilot_cities_and_not_their_neighbours() -> None:
-    settings = Settings()
-    assert in_service_area(-6.1862, 106.8341, settings)  # Menteng, Jakarta
-    assert in_service_area(-5.7500, 106.6000, settings)  # Kepulauan Seribu
-    assert in_service_area(-5.1477, 119.4327, settings)  # Makassar
-    assert in_service_area(-8.2192, 114.3691, settings)  # Banyuwangi
-    assert not in_service_area(-6.9147, 107.6098, settings)  # Bandung
-    assert not in_service_area(-6.2383, 107.0000, settings)  # Bekasi
-    assert not in_service_area(106.8341, -6.1862, settings)  # swapped
+def test_each_city_serves_its_own_area_and_not_its_neighbours() -> None:
+    jakarta, makassar, banyuwangi = (Settings(city_profile=key) for key in ("jakarta", "makassar", "banyuwangi"))
+    assert in_service_area(-6.1862, 106.8341, jakarta)  # Menteng, Jakarta
+    assert in_service_area(-5.7500, 106.6000, jakarta)  # Kepulauan Seribu
+    assert in_service_area(-5.1477, 119.4327, makassar)
+    assert in_service_area(-8.2192, 114.3691, banyuwangi)
+    assert not in_service_area(-5.1477, 119.4327, jakarta)  # Makassar is not Jakarta's
+    assert not in_service_area(-6.1862, 106.8341, makassar)
+    assert not in_service_area(-6.1862, 106.8341, banyuwangi)
+    for settings in (jakarta, makassar, banyuwangi):
+        assert not in_service_area(-6.9147, 107.6098, settings)  # Bandung
+        assert not in_service_area(-6.2383, 107.0000, settings)  # Bekasi
+        assert not in_service_area(106.8341, -6.1862, settings)  # swapped
 
 
 @pytest.mark.parametrize("spec", ["-6,106,-7,107", "1,2,3", "a,b,c,d"])
-def test_a_malformed_area_is_a_configuration_error(spec: str) -> None:
+def test_a_malformed_area_is_a_configuration_error(spec: str, tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         parse_bounds(spec)
-    with pytest.raises(ValueError, match=r"CITY_BOUNDS|could not convert"):
-        Settings(city_bounds=spec)
+    box = [float(v) if v.lstrip("-").isdigit() else v for v in spec.split(",")]
+    cities = profile_variant(tmp_path, service_area=[box])
+    with pytest.raises(ProfileError, match=r"profile.yml: service_area"):
+        Settings(cities_dir=cities).city_bounds
 
 
 class _Shortener(BaseHTTPRequestHandler):

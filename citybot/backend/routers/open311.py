@@ -29,6 +29,7 @@ from citybot.backend.timeutil import parse_iso
 from citybot.backend.validation import check_channel, check_coordinates, clean_text, normalize_phone
 from citybot.client.models import Service, ServiceDefinition
 from citybot.media_links import is_own_media_url
+from citybot.settings import Settings
 
 _ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": list[Open311Error]} for code in (400, 403, 404)}
 _BOTH: dict[str, Any] = {"content": {XML_MEDIA_TYPE.split(";")[0]: {}}}
@@ -60,6 +61,16 @@ def check_jurisdiction(session: Session, jurisdiction_id: str | None) -> str | N
     return wanted
 
 
+def offered_service_codes(settings: Settings, jurisdiction_id: str | None) -> list[str] | None:
+    """The complaint services a city's profile offers (the active city's without a jurisdiction);
+    None for a seeded jurisdiction that has no profile here: then every active service."""
+    from citybot.city_profile import profile_by_jurisdiction
+
+    profile = settings.profile if jurisdiction_id is None else profile_by_jurisdiction(
+        jurisdiction_id, settings.cities_dir)
+    return None if profile is None else list(profile.services.complaints)
+
+
 router = APIRouter(prefix="/open311/v2", tags=["Open311 GeoReport v2"], responses=_ERRORS)
 discovery_router = APIRouter(prefix="/open311", tags=["Open311 GeoReport v2"])
 
@@ -88,9 +99,12 @@ def discovery(request: Request) -> Response:
 @router.get("/services.json", response_model=list[Service], responses={200: _BOTH})
 @router.get("/services.xml", include_in_schema=False)
 def list_services(request: Request, session: ReadSession, jurisdiction_id: JurisdictionParam = None) -> Response:
-    check_jurisdiction(session, jurisdiction_id)
-    rows = session.scalars(select(ServiceCategory).where(ServiceCategory.active).order_by(ServiceCategory.code))
-    return render(requested_format(request), "services", [service_json(s) for s in rows])
+    wanted = check_jurisdiction(session, jurisdiction_id)
+    codes = offered_service_codes(request.app.state.settings, wanted)
+    stmt = select(ServiceCategory).where(ServiceCategory.active).order_by(ServiceCategory.code)
+    if codes is not None:
+        stmt = stmt.where(ServiceCategory.code.in_(codes))
+    return render(requested_format(request), "services", [service_json(s) for s in session.scalars(stmt)])
 
 
 @router.get("/services/{service_code}.json", response_model=ServiceDefinition, responses={200: _BOTH})
