@@ -127,6 +127,7 @@ OUTCOME_BY_KEY: dict[str, str] = {
     "utter_data_kosong_isian": FRAGMENT,
     # HomeCare
     "utter_keluhan_kesehatan": "homecare",
+    "utter_keluhan_kesehatan_tanpa_homecare": "homecare",
     "utter_ask_kode_booking": "homecare",
     "utter_pilih_jadwal_tanpa_pesanan": "homecare",
     "utter_hc_umur_label": FRAGMENT,
