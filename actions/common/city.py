@@ -22,6 +22,7 @@ class CityValues:
     name: str
     assistant_name: str
     code: str
+    jurisdiction_id: str  # Open311 jurisdiction of this city's complaints
     timezone: str
     zone_label: str  # WIB, WITA or WIT
     emergency_numbers: dict[str, str]  # the variables of the `utter_darurat*` responses
@@ -40,6 +41,7 @@ def city_values() -> CityValues:
         name=p.name,
         assistant_name=p.assistant_name,
         code=p.code,
+        jurisdiction_id=p.jurisdiction_id,
         timezone=p.timezone,
         zone_label=zone_label(p.timezone),
         emergency_number=n.emergency,
