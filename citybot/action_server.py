@@ -26,8 +26,8 @@ from sanic.response import HTTPResponse, raw
 from sanic.worker.loader import AppLoader
 
 from citybot import logs, metrics
-from citybot.logs import configure as configure_logs
 from citybot.city_profile import require_profile
+from citybot.logs import configure as configure_logs
 from citybot.settings import get_settings
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from .overlay import load_city_knowledge
 from .index import KnowledgeError, build_index
+from .overlay import load_city_knowledge
 
 
 def _settings():  # type: ignore[no-untyped-def]

@@ -28,8 +28,8 @@ import numpy as np
 
 from .bm25 import BM25Index
 from .documents import LEXICON_FILE, Issue, Passage, content_hash
-from .overlay import load_city_knowledge, overlay_hash
 from .embedders import Embedder, EmbeddingCache, get_embedder
+from .overlay import load_city_knowledge, overlay_hash
 from .text import LEXICON_PATH, Analyzer, Vocabulary, load_lexicon
 
 INDEX_FORMAT = 5  # bump when the analysis or file layout changes: forces a rebuild

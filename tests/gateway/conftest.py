@@ -62,7 +62,8 @@ def make_settings(tmp_path: Path, rasa_url: str, port: int, database_url: str | 
             value = extra.pop(key)
             office[key.replace("office_", "office__")] = (
                 [d for d in value.split(",") if d] if key == "office_closed_dates" else value)
-    values["cities_dir"] = profile_variant(tmp_path / f"profile-{port}", str(extra.get("city_profile", "jakarta")), **office)
+    city = str(extra.get("city_profile", "jakarta"))
+    values["cities_dir"] = profile_variant(tmp_path / f"profile-{port}", city, **office)
     values.update(extra)
     return Settings(**values)
 

@@ -66,7 +66,7 @@ def test_a_catalogue_without_products_is_refused(tmp_path: Path) -> None:
     cities = profile_variant(tmp_path, "banyuwangi")
     catalogue = cities / "banyuwangi" / "seed" / "catalogue.yml"
     catalogue.write_text("sellers:\n- {name: A, phone: '+6281', location: B, desa: Kemiren}\n", encoding="utf-8")
-    with pytest.raises(ProfileError, match="catalogue.yml: sellers: no products"):
+    with pytest.raises(ProfileError, match=r"catalogue\.yml: sellers: no products"):
         load_profile(cities / "banyuwangi")
 
 

@@ -8,12 +8,12 @@ from pydantic import ValidationError
 
 from actions.common.responses import MissingResponse, optional_text, response_text
 from actions.umum import greeting_for
+from citybot.city_profile import ProfileError
 from citybot.cli import content_hash, init_env
 from citybot.gateway.messages import clean_text, replies_from_rasa
 from citybot.gateway.rasa_client import RasaClient
 from citybot.gateway.senders import sender_id
 from citybot.rasa_endpoints import lock_store_config, tracker_store_config
-from citybot.city_profile import ProfileError
 from citybot.settings import Settings
 from tests.city_profiles import profile_variant
 
@@ -88,10 +88,10 @@ def test_tracker_store_config_from_urls(tmp_path: Path) -> None:
 def test_bad_settings_fail_fast_with_a_clear_message(tmp_path: Path) -> None:
     zone = profile_variant(tmp_path / "zone", timezone="Asia/Atlantis")
     with pytest.raises(ProfileError, match="timezone: unknown time zone 'Asia/Atlantis'"):
-        Settings(cities_dir=zone).city_timezone
+        assert Settings(cities_dir=zone).city_timezone
     hours = profile_variant(tmp_path / "hours", office__hours="8-16")
     with pytest.raises(ProfileError, match=r"profile.yml: office.hours: String should match"):
-        Settings(cities_dir=hours).office_hours
+        assert Settings(cities_dir=hours).office_hours
     with pytest.raises(ValidationError):
         Settings(gateway_port=70000)
 

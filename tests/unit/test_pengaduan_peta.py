@@ -13,8 +13,8 @@ from typing import ClassVar
 import pytest
 
 from actions.pengaduan_peta import map_link_in, point_in_text, resolve_map_link
-from citybot.service_area import in_service_area, parse_bounds
 from citybot.city_profile import ProfileError
+from citybot.service_area import in_service_area, parse_bounds
 from citybot.settings import Settings
 from tests.city_profiles import profile_variant
 
@@ -62,7 +62,7 @@ def test_a_malformed_area_is_a_configuration_error(spec: str, tmp_path: Path) ->
     box = [float(v) if v.lstrip("-").isdigit() else v for v in spec.split(",")]
     cities = profile_variant(tmp_path, service_area=[box])
     with pytest.raises(ProfileError, match=r"profile.yml: service_area"):
-        Settings(cities_dir=cities).city_bounds
+        assert Settings(cities_dir=cities).city_bounds
 
 
 class _Shortener(BaseHTTPRequestHandler):
