@@ -38,7 +38,8 @@ def test_homecare_menu_button_as_first_message_asks_the_first_question_only(maka
 
 
 @pytest.mark.parametrize("yes", ["ya hapus", "y", "iya hapus aja"])
-def test_typed_yes_at_the_delete_confirmation_deletes(stack: Stack, yes: str) -> None:
+def test_typed_yes_at_the_delete_confirmation_deletes(makassar_stack: Stack, yes: str) -> None:
+    stack = makassar_stack
     client = _client()
     local = f"0813{uuid.uuid4().int % 10**8:08d}"
     book(stack, client, phone=local)

@@ -1,15 +1,25 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from tests.reliability.harness import FakeGraph, shared_stack
-from tests.stack import Stack
+from tests.stack import ALL_PROCESSES, Stack, running_stack
 
 
 @pytest.fixture(scope="session")
 def sec_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Stack:
     """The real stack (SQLite) with the WhatsApp channel on, shared with tests/fuzz."""
     return shared_stack(request, tmp_path_factory)[0]
+
+
+@pytest.fixture(scope="session")
+def hc_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A real stack of the Makassar profile, the city that runs HomeCare (elsewhere there is no
+    booking to attack or to erase)."""
+    with running_stack(tmp_path_factory.mktemp("sec-makassar"), ALL_PROCESSES, {"CITY_PROFILE": "makassar"}) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")
