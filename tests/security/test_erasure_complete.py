@@ -33,7 +33,7 @@ from tests.stack import Stack
 from tests.webclient import client_id, headers_for
 
 pytestmark = pytest.mark.e2e
-PLACE = "Jl. Tamalate I depan Puskesmas, Kel. Kassi-Kassi"  # a Makassar kelurahan
+PLACE = "Jl. Andi Tonro depan Apotek Sehat, Kel. Kassi-Kassi"  # a Makassar kelurahan
 DATABASE_FILES = re.compile(r"\.(db|sqlite3?)(-wal|-shm|-journal)?$")
 
 
