@@ -155,7 +155,8 @@ def test_homecare_books_in_makassar_and_is_explained_elsewhere(city: City, city_
     for turn in ("/tidak", "/tidak", "/ya"):
         text = text_of(say(city_stack, client, payload=turn))
     assert "nama pasien" in text, text
-    for answer in ("Daeng Ngalle", "72", "0812 3456 7890", "Jl. Tamalate I No. 10, RT 02 RW 03", "Kassi-Kassi"):
+    # Puskesmas Mamajang: the HomeCare tests of tests/e2e/test_homecare.py count Kassi-Kassi's places.
+    for answer in ("Daeng Ngalle", "72", "0812 3456 7890", "Jl. Baji Gau No. 10, RT 02 RW 03", "Mamajang Dalam"):
         text = text_of(say(city_stack, client, answer))
     replies = say(city_stack, client, "demam 3 hari, lemas")
     assert "(waktu WITA)" in text_of(replies), text_of(replies)
