@@ -18,6 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common.blocking import run_bounded
+from actions.common.menu import send_with_menu
 from actions.common.responses import response_text
 from actions.common.tracker import latest_text
 from actions.pengaduan_bantu import reset_form
@@ -183,7 +184,7 @@ class ActionJawabPertanyaan(Action):
         if doubtful and ranked_out_of_scope(tracker):
             # Only a question cue made this a question (the classifier said out of scope): answer
             # only what the knowledge files answer surely; a product review is not a KAI question.
-            dispatcher.utter_message(response="utter_out_of_scope")
+            send_with_menu(dispatcher, domain, "utter_out_of_scope")
             return [SlotSet("jawaban_kandidat", None)]
         if answer.confidence < settings.retrieval_unknown_below:
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")

@@ -136,6 +136,9 @@ def payload_of(tracker: Tracker, channel: str, sender: str) -> dict[str, Any]:
         "media_url": photo if photo and photo != NO_PHOTO else None,
         "first_name": slot("pengaduan_nama") if identified else None,
         "phone": slot("pengaduan_telepon") if identified else None,
+        # The city's own jurisdiction, so a backend serving several cities files it (and numbers
+        # the ticket) under this city.
+        "jurisdiction_id": city_values().jurisdiction_id,
     }
     return {k: v for k, v in payload.items() if v is not None}
 

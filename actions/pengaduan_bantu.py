@@ -17,7 +17,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common.city import city_client
+from actions.common.city import city_client, city_values
 from actions.common.dates import tanggal_singkat
 from actions.common.tracker import contact, entity_values
 from citybot.client import BackendUnavailable, CityClientError, Complaint, Service
@@ -168,7 +168,7 @@ async def services() -> list[Service]:
         return _services_cache[1]
     try:
         async with city_client(attempts=1) as city:
-            found = await city.list_services()
+            found = await city.list_services(city_values().jurisdiction_id)
     except CityClientError as exc:
         logger.warning("complaint categories unavailable: %s", type(exc).__name__)
         return _services_cache[1] if _services_cache else []

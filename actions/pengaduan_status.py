@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import re
 
@@ -11,8 +12,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common.city import city_client
-from actions.common.dates import tanggal_jam_singkat as when
+from actions.common.city import city_client, city_values
+from actions.common.dates import local, tanggal_jam_singkat
 from actions.common.responses import response_text
 from actions.common.tracker import contact, latest_intent
 from actions.pengaduan_antrean import ensure_worker, outbox
@@ -20,6 +21,12 @@ from actions.pengaduan_bantu import backend_call_failed, tell_target, thanks_in,
 from citybot.client import CityClientError, Complaint, NotFound, Rejected
 
 logger = logging.getLogger(__name__)
+
+
+def when(moment: dt.datetime) -> str:
+    """"30 Nov 2026 14.05 WITA": in the city's zone, whichever zone the backend answered in."""
+    city = city_values()
+    return f"{tanggal_jam_singkat(local(moment, city.timezone))} {city.zone_label}"
 _ASKS_WHEN = re.compile(r"\b(kapan|kpn|berapa (lama|hari)|brp (lama|hari)|sampai kapan|kira[- ]?kira|kira2)\b", re.I)
 
 

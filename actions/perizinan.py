@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.common.city import city_client, city_values
 from actions.common.dates import tanggal, waktu_lengkap
 from actions.common.responses import response_text
+from actions.common.services import offered_or_explain
 from actions.common.tracker import latest_text
 from citybot.client import CityClientError, NotFound
 
@@ -39,6 +40,9 @@ class ActionCekIzin(Action):
         return "action_cek_izin"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        unavailable = offered_or_explain(dispatcher, domain, "permit_status")
+        if unavailable is not None:
+            return unavailable
         entity = next(tracker.get_latest_entity_values("nomor_izin"), None)
         number = normalise_number(str(entity or "")) or normalise_number(latest_text(tracker))
         if number is None:

@@ -21,6 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common.city import city_client
 from actions.common.responses import response_text
+from actions.common.services import offered_or_explain
 from actions.common.tracker import latest_text
 from actions.harga import format_rupiah, parse_price_range
 from citybot.client import CityClientError, Product, ProductPage
@@ -183,6 +184,9 @@ class ActionCariProduk(Action):
         return "action_cari_produk"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        unavailable = offered_or_explain(dispatcher, domain, "catalogue")
+        if unavailable is not None:
+            return unavailable
         text = latest_text(tracker)
         search = parse_search(text) if text and not text.startswith("/") else Search()
         search = refined(search, tracker.get_slot("produk_pencarian"))
@@ -219,6 +223,9 @@ class ActionProdukLagi(Action):
         return "action_produk_lagi"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        unavailable = offered_or_explain(dispatcher, domain, "catalogue")
+        if unavailable is not None:
+            return unavailable
         stored: Any = tracker.get_slot("produk_pencarian")
         if not isinstance(stored, dict):
             dispatcher.utter_message(response="utter_produk_belum_mencari")

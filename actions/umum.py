@@ -1,4 +1,4 @@
-"""General conversation actions: greeting new sessions and offering likely meanings."""
+"""General conversation actions: greeting new sessions, the city's menu and offering likely meanings."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common.city import city_values
+from actions.common.menu import send_with_menu
 from actions.common.responses import optional_text, response_text
 
 # Intents that make no sense as a "did you mean" choice.
@@ -45,7 +46,7 @@ class ActionSessionStart(Action):
         ]
         now = datetime.now(ZoneInfo(city.timezone))
         dispatcher.utter_message(
-            response="utter_selamat_datang", sapaan=greeting_for(now), kota=city.name
+            response="utter_selamat_datang", sapaan=greeting_for(now), kota=city.name, asisten=city.assistant_name
         )
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]
 
@@ -77,9 +78,42 @@ class ActionTawarkanPilihan(Action):
             if len(buttons) == 2:
                 break
         if not buttons:
-            dispatcher.utter_message(response="utter_minta_ulang")
+            send_with_menu(dispatcher, domain, "utter_minta_ulang")
             return []
         other = response_text(domain, "utter_pilihan_lainnya")
         buttons.append({"title": other, "payload": "/tidak"})
         dispatcher.utter_message(response="utter_tawarkan_pilihan", buttons=buttons)
         return []
+
+
+class _MenuReply(Action):
+    """A reply that ends with the city's menu: the response named `response` plus the buttons of
+    the services this city offers."""
+
+    action_name = ""
+    response = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        send_with_menu(dispatcher, domain, self.response)
+        return []
+
+
+class ActionSapa(_MenuReply):
+    action_name, response = "action_sapa", "utter_salam"
+
+
+class ActionMenu(_MenuReply):
+    action_name, response = "action_menu", "utter_menu"
+
+
+class ActionDiLuarLayanan(_MenuReply):
+    action_name, response = "action_di_luar_layanan", "utter_out_of_scope"
+
+
+class ActionMintaUlang(_MenuReply):
+    action_name, response = "action_minta_ulang", "utter_minta_ulang"

@@ -114,7 +114,7 @@ CUES: tuple[tuple[str, str], ...] = (
     ("draf_aman", r"belum terkirim, tetapi tidak hilang"),
     ("tawarkan_catat", r"saya bisa mencatat kejadian ini sebagai laporan"),
     # HomeCare
-    ("hc_intro", r"layanan homecare dottoro'ta: dokter"),
+    ("hc_intro", r"layanan homecare: dokter"),
     ("hc_tb1", r"tanda bahaya 1 dari 2"),
     ("hc_tb2", r"tanda bahaya 2 dari 2"),
     ("hc_tb", r"mohon jawab dengan \"ya, ada\""),
@@ -124,7 +124,7 @@ CUES: tuple[tuple[str, str], ...] = (
     ("hc_telepon", r"nomor hp yang bisa dihubungi petugas|maaf, nomor hp itu tidak valid"),
     ("hc_alamat", r"alamat lengkap rumah pasien|alamatnya terlalu singkat"),
     ("hc_kelurahan", r"di kelurahan mana\?|belum terdaftar di wilayah layanan homecare"),
-    ("hc_luar_wilayah", r"hanya melayani kelurahan di kota makassar"),
+    ("hc_luar_wilayah", r"homecare hanya melayani kelurahan di "),
     ("hc_puskesmas", r"kunjungan akan dilayani oleh"),
     ("hc_keluhan", r"apa keluhan pasien|ceritakan keluhannya"),
     ("hc_jadwal", r"pilih jadwal kunjungan|pilih jadwal baru|jadwal itu tidak ada di pilihan|baru saja penuh"),

@@ -60,12 +60,16 @@ OUTCOME_BY_KEY: dict[str, str] = {
     "utter_tawarkan_pilihan": "clarify",
     "utter_minta_ulang": "clarify",
     "utter_gangguan_sistem": "error",
+    # a service this city does not run: who runs it and what this city has instead
+    "utter_layanan_kota_lain": "no_knowledge_channel",
+    "utter_layanan_belum_ada": "no_knowledge_channel",
     # data rights
     "utter_konfirmasi_ekspor_data": "data_rights",
     "utter_konfirmasi_hapus_data": "data_rights",
     "utter_data_kosong_isian": FRAGMENT,
     # HomeCare
     "utter_keluhan_kesehatan": "homecare",
+    "utter_keluhan_kesehatan_tanpa_homecare": "homecare",
     "utter_ask_kode_booking": "homecare",
     "utter_pilih_jadwal_tanpa_pesanan": "homecare",
     "utter_hc_umur_label": FRAGMENT,
@@ -140,6 +144,10 @@ OUTCOME_BY_PREFIX: dict[str, str] = {
     "utter_petugas_alasan_": FRAGMENT,            # the summary sent to the agent, not to the citizen
     "utter_petugas_": "handoff",
     "utter_chitchat/": "greeting_only",
+    "utter_menu_": FRAGMENT,                      # menu lines and buttons, offered per city
+    "utter_nama_layanan_": FRAGMENT,
+    "utter_daftar_": FRAGMENT,
+    "utter_alternatif_": FRAGMENT,                # follows utter_layanan_kota_lain
 }
 
 # Fit of an outcome for a label (missing = 0). Emergency guidance fits only an emergency, and an

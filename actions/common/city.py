@@ -1,15 +1,16 @@
 """The city the assistant serves: its backend client, channels, name, time zone and numbers.
 
-Every action reads city values through `city_values()`, so where they come from (settings
-today) is decided in one place.
+Every action reads city values through `city_values()` (the active city profile), so where they
+come from is decided in one place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from actions.common.dates import zone_label
+from citybot.city_profile import CityProfile, get_profile
 from citybot.client import CityClient
-from citybot.settings import get_settings
 
 # The platforms the gateway names in message metadata; anything else is treated as the default.
 KNOWN_CHANNELS = frozenset({"telegram", "whatsapp", "web", "sms", "email", "phone", "agent"})
@@ -19,25 +20,39 @@ DEFAULT_CHANNEL = "web"  # `rasa shell` and story tests carry no metadata
 @dataclass(frozen=True)
 class CityValues:
     name: str
+    assistant_name: str
+    code: str
+    jurisdiction_id: str  # Open311 jurisdiction of this city's complaints
     timezone: str
+    zone_label: str  # WIB, WITA or WIT
     emergency_numbers: dict[str, str]  # the variables of the `utter_darurat*` responses
     emergency_number: str
 
 
+def city_profile() -> CityProfile:
+    """The active city profile (setting CITY_PROFILE), read once per process."""
+    return get_profile()
+
+
 def city_values() -> CityValues:
-    s = get_settings()
+    p = city_profile()
+    n = p.numbers
     return CityValues(
-        name=s.city_name,
-        timezone=s.city_timezone,
-        emergency_number=s.emergency_number,
+        name=p.name,
+        assistant_name=p.assistant_name,
+        code=p.code,
+        jurisdiction_id=p.jurisdiction_id,
+        timezone=p.timezone,
+        zone_label=zone_label(p.timezone),
+        emergency_number=n.emergency,
         emergency_numbers={
-            "nomor_darurat": s.emergency_number,
-            "nomor_ambulans": s.ambulance_number,
-            "nomor_damkar": s.fire_number,
-            "nomor_polisi": s.police_number,
-            "nomor_sar": s.sar_number,
-            "nomor_sapa": s.women_child_protection_number,
-            "kontak_bpbd": s.disaster_agency_contact,
+            "nomor_darurat": n.emergency,
+            "nomor_ambulans": n.ambulance,
+            "nomor_damkar": n.fire,
+            "nomor_polisi": n.police,
+            "nomor_sar": n.sar,
+            "nomor_sapa": n.women_child_protection,
+            "kontak_bpbd": n.disaster_agency,
         },
     )
 

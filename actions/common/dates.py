@@ -8,11 +8,18 @@ from zoneinfo import ZoneInfo
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember")
-ZONA = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+# Indonesia's three zones by their UTC offset (no daylight saving), so any IANA name of a zone
+# (Asia/Makassar, Asia/Ujung_Pandang, Asia/Pontianak ...) gets its Indonesian label.
+ZONA_BY_OFFSET = {dt.timedelta(hours=7): "WIB", dt.timedelta(hours=8): "WITA", dt.timedelta(hours=9): "WIT"}
 
 
 def zone_label(tz_name: str) -> str:
-    return ZONA.get(tz_name, tz_name)
+    """"WIB", "WITA" or "WIT"; the zone's own name outside Indonesia's three zones."""
+    try:
+        offset = dt.datetime.now(ZoneInfo(tz_name)).utcoffset()
+    except (ValueError, KeyError):
+        return tz_name
+    return ZONA_BY_OFFSET.get(offset, tz_name) if offset is not None else tz_name
 
 
 def local(moment: dt.datetime, tz_name: str) -> dt.datetime:

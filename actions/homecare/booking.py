@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.common.answers import parse_phone, yes_no
 from actions.common.city import city_client, city_values
 from actions.common.dates import zone_label
+from actions.common.services import offered_or_explain
 from actions.common.tracker import contact, latest_intent
 from actions.form_base import CitizenFormValidation
 from actions.homecare.parsing import (
@@ -30,7 +31,7 @@ from actions.homecare.parsing import (
     slot_buttons,
     slot_options,
 )
-from actions.homecare.state import PROGRAMME_ZONE, STOP_SLOT, booking_info, reset_events
+from actions.homecare.state import STOP_SLOT, booking_info, reset_events
 from citybot.client import CityClientError, Rejected
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,10 @@ class ActionMulaiHomecare(Action):
         return "action_mulai_homecare"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(response="utter_homecare_segera")
+        unavailable = offered_or_explain(dispatcher, domain, "homecare")
+        if unavailable is not None:
+            return unavailable
+        dispatcher.utter_message(response="utter_homecare_segera", kota=city_values().name)
         return [*reset_events(keep_code=True), SlotSet("homecare_kunci", uuid.uuid4().hex)]
 
 
@@ -163,11 +167,12 @@ class ValidateHomecareForm(CitizenFormValidation):
             misses = int(tracker.get_slot("hc_kelurahan_gagal") or 0) + 1
             if misses >= MAX_KELURAHAN_MISSES:
                 # Asking a third time helps nobody: say where the service runs and what else there is.
-                dispatcher.utter_message(response="utter_hc_di_luar_wilayah")
+                dispatcher.utter_message(response="utter_hc_di_luar_wilayah", kota=city_values().name)
                 return {"hc_kelurahan": None, "hc_kelurahan_gagal": misses, STOP_SLOT: "di_luar_wilayah"}
             # A whole sentence ("ejaannya sudah benar, saya di Jakarta") is not echoed as a place name.
             shown = name if 0 < len(name.split()) <= 3 else "itu"
-            dispatcher.utter_message(response="utter_hc_kelurahan_tidak_dilayani", kelurahan=shown)
+            dispatcher.utter_message(response="utter_hc_kelurahan_tidak_dilayani", kelurahan=shown,
+                                     kota=city_values().name)
             return {"hc_kelurahan": None, "hc_kelurahan_gagal": misses}
         puskesmas = found[0]
         dispatcher.utter_message(
@@ -224,7 +229,7 @@ class ActionAskHcJadwal(Action):
             log.warning("free_slots failed", exc_info=True)
             dispatcher.utter_message(response="utter_gangguan_sistem")
             return [SlotSet(STOP_SLOT, "gangguan"), SlotSet("requested_slot", None), ActiveLoop(None)]
-        tz_name = puskesmas.timezone if puskesmas else PROGRAMME_ZONE
+        tz_name = puskesmas.timezone if puskesmas else city_values().timezone
         name = puskesmas.name if puskesmas else (tracker.get_slot("hc_puskesmas_nama") or "puskesmas")
         if not slots:
             phone = puskesmas.phone if puskesmas else city_values().emergency_number

@@ -14,10 +14,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.common.city import city_client, city_values
 from actions.common.dates import zone_label
+from actions.common.services import offered_or_explain
 from actions.common.tracker import latest_text
 from actions.form_base import CitizenFormValidation
 from actions.homecare.parsing import match_option, normalise_code, slot_buttons, slot_options
-from actions.homecare.state import ACTIVE_STATUSES, PROGRAMME_ZONE, STOP_SLOT, booking_info, reset_events
+from actions.homecare.state import ACTIVE_STATUSES, STOP_SLOT, booking_info, reset_events
 from citybot.client import CityClientError, NotFound, Rejected
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,9 @@ class _MulaiDenganKode(Action, ABC):
     def name(self) -> str: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        unavailable = offered_or_explain(dispatcher, domain, "homecare")
+        if unavailable is not None:
+            return unavailable
         # A code issued in this conversation is the citizen's own: don't ask for it again.
         code = (normalise_code(latest_text(tracker)) or next(tracker.get_latest_entity_values("kode_booking"), None)
                 or tracker.get_slot("kode_booking"))
@@ -162,7 +166,7 @@ class ActionAskHcJadwalBaru(Action):
             dispatcher.utter_message(response="utter_gangguan_sistem")
             return [SlotSet(STOP_SLOT, "gangguan"), SlotSet("requested_slot", None), ActiveLoop(None)]
         slots = [s for s in slots if s.id != info.get("slot_id")]
-        tz_name = info.get("tz") or PROGRAMME_ZONE
+        tz_name = info.get("tz") or city_values().timezone
         if not slots:
             dispatcher.utter_message(response="utter_hc_jadwal_kosong", puskesmas=info.get("puskesmas"),
                                      telepon=city_values().emergency_number)

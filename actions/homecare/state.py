@@ -18,8 +18,6 @@ ALL_SLOTS = (*FORM_SLOTS, "hc_berhenti", "hc_kelurahan_gagal", "hc_puskesmas_id"
              "hc_booking_info", "hc_batal_setuju", "hc_jadwal_baru")
 # Why a HomeCare form ended early; the action after the form reads it.
 STOP_SLOT = "hc_berhenti"
-# The programme's puskesmas are in Makassar: their zone when the backend names none.
-PROGRAMME_ZONE = "Asia/Makassar"
 ACTIVE_STATUSES = ("booked", "proposed")
 
 

@@ -28,3 +28,7 @@ def browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# Real stacks per city profile (the branding test opens the widget of each).
+from tests.e2e.city_stacks import city_stacks_fixture  # noqa: E402, F401

@@ -93,7 +93,7 @@ def run_flow(browser: Any, target: Target, portal_url: str) -> None:
         citizen = citizen_ctx.new_page()
         citizen.goto(portal_url)
         citizen.get_by_role("button", name="Buka Asisten Kota").click()
-        chat = citizen.frame_locator("iframe[title='Asisten Kota']")
+        chat = citizen.frame_locator("iframe[title^='Asisten Kota']")  # + the city's name
         # The page adds no greeting of its own: the assistant's welcome is the first bubble (the
         # stand-in bot echoes the greeting payload the widget sends for a new visitor).
         first = "Saya Asisten Kota" if target.real_bot else "Diterima: /salam"

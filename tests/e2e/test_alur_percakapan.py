@@ -24,7 +24,8 @@ def _client() -> str:
     return f"flow-{uuid.uuid4()}"
 
 
-def test_homecare_menu_button_as_first_message_asks_the_first_question_only(stack: Stack) -> None:
+def test_homecare_menu_button_as_first_message_asks_the_first_question_only(makassar_stack: Stack) -> None:
+    stack = makassar_stack
     client = _client()
     replies = say(stack, client, payload="/pesan_homecare")
     text = text_of(replies)
@@ -37,7 +38,8 @@ def test_homecare_menu_button_as_first_message_asks_the_first_question_only(stac
 
 
 @pytest.mark.parametrize("yes", ["ya hapus", "y", "iya hapus aja"])
-def test_typed_yes_at_the_delete_confirmation_deletes(stack: Stack, yes: str) -> None:
+def test_typed_yes_at_the_delete_confirmation_deletes(makassar_stack: Stack, yes: str) -> None:
+    stack = makassar_stack
     client = _client()
     local = f"0813{uuid.uuid4().int % 10**8:08d}"
     book(stack, client, phone=local)
@@ -97,7 +99,8 @@ def test_cancelled_complaint_can_be_resumed(stack: Stack) -> None:
     assert "Ceritakan singkat" in text and "Di mana lokasinya" not in text, text
 
 
-def test_homecare_outside_the_service_area_ends_after_two_misses(stack: Stack) -> None:
+def test_homecare_outside_the_service_area_ends_after_two_misses(makassar_stack: Stack) -> None:
+    stack = makassar_stack
     client = _client()
     steps = [
         ("pesan dokter ke rumah untuk bapak", None),
@@ -123,7 +126,8 @@ def test_homecare_outside_the_service_area_ends_after_two_misses(stack: Stack) -
     assert bookings_of(stack, client) == []
 
 
-def test_kelurahan_matches_without_the_hyphen(stack: Stack) -> None:
+def test_kelurahan_matches_without_the_hyphen(makassar_stack: Stack) -> None:
+    stack = makassar_stack
     client = _client()
     for text_in, payload in [("pesan homecare", None), (None, "/tidak"), (None, "/tidak"), (None, "/ya"),
                              ("Hj. Sitti Aminah", None), ("72", None), ("081355667788", None),
@@ -133,7 +137,8 @@ def test_kelurahan_matches_without_the_hyphen(stack: Stack) -> None:
     assert "Puskesmas" in text and "belum terdaftar" not in text, text
 
 
-def test_cancelling_a_booking_made_in_this_chat_does_not_ask_for_its_code(stack: Stack) -> None:
+def test_cancelling_a_booking_made_in_this_chat_does_not_ask_for_its_code(makassar_stack: Stack) -> None:
+    stack = makassar_stack
     client = _client()
     code, _ = book(stack, client, phone=f"0813{uuid.uuid4().int % 10**8:08d}")
     text = text_of(say(stack, client, "kak maaf, keluarga mau bawa nenek ke RS aja. batalin homecare nya ya"))
@@ -210,7 +215,8 @@ def test_a_question_at_the_summary_keeps_the_report(stack: Stack) -> None:
     assert "JKL-" in text, text
 
 
-def test_kelurahan_inside_the_address_is_not_asked_again(stack: Stack) -> None:
+def test_kelurahan_inside_the_address_is_not_asked_again(makassar_stack: Stack) -> None:
+    stack = makassar_stack
     client = _client()
     for text_in, payload in [("pesan homecare", None), (None, "/tidak"), (None, "/tidak"), (None, "/ya"),
                              ("Hj. Sitti Aminah", None), ("72", None), ("081355667788", None)]:
@@ -296,7 +302,8 @@ def test_each_question_in_one_message_is_answered(stack: Stack) -> None:
     assert text.count("Apakah ini menjawab") <= 1, text
 
 
-def test_catalogue_follow_ups_refine_the_search(stack: Stack) -> None:
+def test_catalogue_follow_ups_refine_the_search(banyuwangi_stack: Stack) -> None:
+    stack = banyuwangi_stack
     client = _client()
     text = text_of(say(stack, client, "cari kopi robusta dari desa dong, maksimal 50rb"))
     assert "Robusta" in text, text
@@ -336,7 +343,8 @@ def test_someone_at_risk_of_harming_themselves_gets_company_and_a_line_not_cpr(s
     assert "Temani dia" in text and "112" in text and "tekan kuat dan cepat" not in text, text
 
 
-def test_a_reschedule_request_in_own_words_right_after_booking_moves_the_visit(stack: Stack) -> None:
+def test_a_reschedule_request_in_own_words_right_after_booking_moves_the_visit(makassar_stack: Stack) -> None:
+    stack = makassar_stack
     client = _client()
     code, _ = book(stack, client)
     replies = say(stack, client, "eh maaf, ternyata anak saya ga bisa nemenin hari itu. bisa dipindah ke hari lain?")

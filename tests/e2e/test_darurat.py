@@ -12,6 +12,12 @@ from tests.stack import Stack
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture
+def stack(makassar_stack: Stack) -> Stack:
+    """The emergency gate sits in front of the HomeCare booking, which runs in Makassar."""
+    return makassar_stack
+
+
 def test_emergency_message_outside_any_form(stack: Stack) -> None:
     text = text_of(say(stack, f"dr-{uuid.uuid4()}", "tolong bapak saya tiba-tiba tidak sadar"))
     assert "112" in text and "119" in text

@@ -84,7 +84,8 @@ def test_flood_emergency_offers_a_report_prefilled_with_what_was_said(stack: Sta
     assert "Masalah apa" not in text and "Ceritakan singkat" not in text
 
 
-def test_emergency_inside_homecare_never_books_and_offers_no_report(stack: Stack) -> None:
+def test_emergency_inside_homecare_never_books_and_offers_no_report(makassar_stack: Stack) -> None:
+    stack = makassar_stack
     client = _client()
     say(stack, client, "pesan dokter ke rumah")
     say(stack, client, payload="/tidak")

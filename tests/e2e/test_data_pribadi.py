@@ -12,6 +12,12 @@ from tests.stack import Stack
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture
+def stack(makassar_stack: Stack) -> Stack:
+    """The data-rights flow is shown on a HomeCare booking, which runs in Makassar."""
+    return makassar_stack
+
+
 def test_export_then_delete_after_a_booking(stack: Stack) -> None:
     client = f"pdp-{uuid.uuid4()}"
     # A phone of its own: deleting by phone covers every record with that number.

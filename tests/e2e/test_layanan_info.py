@@ -34,7 +34,8 @@ def test_menu_button_asks_for_the_question(stack: Stack) -> None:
     assert "Silakan tulis pertanyaan Anda" in text_of(replies)
 
 
-def test_question_inside_the_booking_form_then_the_form_resumes(stack: Stack) -> None:
+def test_question_inside_the_booking_form_then_the_form_resumes(makassar_stack: Stack) -> None:
+    stack = makassar_stack
     client = f"li-{uuid.uuid4()}"
     say(stack, client, "pesan homecare")
     text = text_of(say(stack, client, "tarif jaklingko berapa sih?"))

@@ -29,7 +29,9 @@ def test_greeting_gets_session_welcome_and_menu(stack: Stack) -> None:
     assert any(g in text for g in ("Selamat pagi", "Selamat siang", "Selamat sore", "Selamat malam"))
     assert "Asisten Kota" in text
     payloads = {b["payload"] for r in replies for b in r["buttons"]}
-    assert {"/lapor_pengaduan", "/cek_status_laporan", "/pesan_homecare", "/bicara_petugas"} <= payloads
+    # The default profile (Jakarta) runs neither HomeCare nor the village catalogue.
+    assert {"/lapor_pengaduan", "/cek_status_laporan", "/cek_izin", "/bicara_petugas"} <= payloads
+    assert not {"/pesan_homecare", "/cari_produk"} & payloads
     assert len(payloads) == 7
 
 
@@ -47,7 +49,8 @@ def test_out_of_scope_is_polite_and_says_what_it_can_do(stack: Stack) -> None:
     replies = say(stack, sender, "resep rendang padang gimana ya")
     text = text_of(replies)
     assert "di luar layanan" in text
-    assert "laporan" in text.lower()
+    assert "melaporkan masalah kota" in text
+    assert "/lapor_pengaduan" in {b["payload"] for r in replies for b in r["buttons"]}
 
 
 def test_gibberish_gets_clarification_buttons(stack: Stack) -> None:

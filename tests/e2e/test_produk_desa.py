@@ -15,6 +15,12 @@ from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
+
+@pytest.fixture
+def stack(banyuwangi_stack: Stack) -> Stack:
+    """The Smart Kampung catalogue runs in Banyuwangi: every test here talks to that profile."""
+    return banyuwangi_stack
+
 LINK = re.compile(r"https://wa\.me/\S+")
 CATALOGUE = load_profile(ROOT / "cities" / "banyuwangi").catalogue
 assert CATALOGUE is not None

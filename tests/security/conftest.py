@@ -8,13 +8,21 @@ import pytest
 from tests.gateway.servers import FakeRasa
 from tests.reliability.harness import FakeGraph, shared_stack
 from tests.security.ingress import gateway_process, rasa_stand_in
-from tests.stack import Stack
+from tests.stack import ALL_PROCESSES, Stack, running_stack
 
 
 @pytest.fixture(scope="session")
 def sec_stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Stack:
     """The real stack (SQLite) with the WhatsApp channel on, shared with tests/fuzz."""
     return shared_stack(request, tmp_path_factory)[0]
+
+
+@pytest.fixture(scope="session")
+def hc_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """A real stack of the Makassar profile, the city that runs HomeCare (elsewhere there is no
+    booking to attack or to erase)."""
+    with running_stack(tmp_path_factory.mktemp("sec-makassar"), ALL_PROCESSES, {"CITY_PROFILE": "makassar"}) as stack:
+        yield stack
 
 
 @pytest.fixture(scope="session")

@@ -72,20 +72,20 @@ def test_forged_status_payload_shows_only_the_public_status_of_someone_elses_com
     assert complaints_of(sec_stack, intruder) == []
 
 
-def test_forged_booking_payload_cannot_read_or_cancel_someone_elses_booking(sec_stack: Stack) -> None:
+def test_forged_booking_payload_cannot_read_or_cancel_someone_elses_booking(hc_stack: Stack) -> None:
     owner, intruder = f"hc-own-{uuid.uuid4()}", f"hc-intr-{uuid.uuid4()}"
-    say(sec_stack, owner, "halo")
-    code = book_homecare(sec_stack, owner, phone="0812 7777 1234", patient=PATIENT, complaint="demam 3 hari, lemas")
-    say(sec_stack, intruder, "halo")
+    say(hc_stack, owner, "halo")
+    code = book_homecare(hc_stack, owner, phone="0812 7777 1234", patient=PATIENT, complaint="demam 3 hari, lemas")
+    say(hc_stack, intruder, "halo")
     for attempt in (
         {"text": f"batalkan homecare {code}"},
         {"payload": f'/batal_homecare{{"kode_booking": "{code}"}}'},
         {"payload": f'/ubah_jadwal_homecare{{"kode_booking": "{code}"}}'},
     ):
-        text = all_text(say(sec_stack, intruder, attempt.get("text"), attempt.get("payload")))
+        text = all_text(say(hc_stack, intruder, attempt.get("text"), attempt.get("payload")))
         assert PATIENT not in text and "7777" not in text, text
         # Whatever the intruder says next ("ya"), the booking stays as it was.
-        say(sec_stack, intruder, payload="/ya")
-    headers = {"X-API-Key": sec_stack.env["BACKEND_API_KEY"]}
-    booking = httpx.get(f"{sec_stack.backend_url}/api/v1/homecare/bookings/{code}", headers=headers, timeout=10)
+        say(hc_stack, intruder, payload="/ya")
+    headers = {"X-API-Key": hc_stack.env["BACKEND_API_KEY"]}
+    booking = httpx.get(f"{hc_stack.backend_url}/api/v1/homecare/bookings/{code}", headers=headers, timeout=10)
     assert booking.status_code == 200 and booking.json()["status"] == "booked", booking.text

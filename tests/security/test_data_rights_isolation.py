@@ -31,11 +31,11 @@ def _bookings(stack: Stack, client: str) -> list[dict[str, object]]:
     return asyncio.run(run())
 
 
-def test_typed_phone_number_reveals_and_deletes_nothing_of_its_owner(sec_stack: Stack) -> None:
+def test_typed_phone_number_reveals_and_deletes_nothing_of_its_owner(hc_stack: Stack) -> None:
     owner, intruder = f"own-{uuid.uuid4()}", f"intr-{uuid.uuid4()}"
     local = f"0812{uuid.uuid4().int % 10**8:08d}"
     patient = "Daeng Pemilik " + "".join(chr(ord("A") + int(c, 16)) for c in uuid.uuid4().hex[:4])
-    code = book_homecare(sec_stack, owner, phone=local, patient=patient, complaint="batuk pilek sudah 4 hari")
+    code = book_homecare(hc_stack, owner, phone=local, patient=patient, complaint="batuk pilek sudah 4 hari")
 
     # The intruder walks the form far enough to type the owner's number, then leaves it.
     steps: list[tuple[str | None, str | None, str]] = [
@@ -48,18 +48,18 @@ def test_typed_phone_number_reveals_and_deletes_nothing_of_its_owner(sec_stack: 
         (local, None, "Alamat lengkap"),
     ]
     for text, payload, expect in steps:
-        reply = all_text(say(sec_stack, intruder, text, payload, timeout=90))
+        reply = all_text(say(hc_stack, intruder, text, payload, timeout=90))
         assert expect.lower() in reply.lower(), f"after {text or payload!r}: {reply}"
-    say(sec_stack, intruder, "batal", timeout=90)
+    say(hc_stack, intruder, "batal", timeout=90)
 
-    say(sec_stack, intruder, "lihat data saya", timeout=90)
-    export = all_text(say(sec_stack, intruder, payload="/ya", timeout=90))
+    say(hc_stack, intruder, "lihat data saya", timeout=90)
+    export = all_text(say(hc_stack, intruder, payload="/ya", timeout=90))
     for secret in (code, patient, local[1:], "Tamalate", "batuk pilek"):
         assert secret not in export, f"{secret!r} leaked to another citizen: {export}"
     assert "Tidak ada data pribadi" in export, export
 
-    say(sec_stack, intruder, "hapus data saya", timeout=90)
-    say(sec_stack, intruder, payload="/ya", timeout=90)
+    say(hc_stack, intruder, "hapus data saya", timeout=90)
+    say(hc_stack, intruder, payload="/ya", timeout=90)
 
-    mine = _bookings(sec_stack, owner)
+    mine = _bookings(hc_stack, owner)
     assert [(b["code"], b["status"], b["patient_name"]) for b in mine] == [(code, "booked", patient)]

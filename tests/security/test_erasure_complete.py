@@ -26,13 +26,14 @@ import httpx
 import pytest
 
 from citybot.gateway.senders import sender_id
-from tests.reliability.complaint_flow import PLACE, TICKET
+from tests.reliability.complaint_flow import TICKET
 from tests.reliability.harness import all_text, say
 from tests.security.flows import book_homecare
 from tests.stack import Stack
 from tests.webclient import client_id, headers_for
 
 pytestmark = pytest.mark.e2e
+PLACE = "Jl. Andi Tonro depan Apotek Sehat, Kel. Kassi-Kassi"  # a Makassar kelurahan
 DATABASE_FILES = re.compile(r"\.(db|sqlite3?)(-wal|-shm|-journal)?$")
 
 
@@ -106,8 +107,9 @@ def _tracker_events(stack: Stack, sender: str) -> int:
         db.close()
 
 
-def test_delete_my_data_leaves_no_name_number_story_or_photo_in_any_store(sec_stack: Stack) -> None:
-    stack = sec_stack
+def test_delete_my_data_leaves_no_name_number_story_or_photo_in_any_store(hc_stack: Stack) -> None:
+    # Makassar: the city that runs HomeCare, so one citizen has a booking and a complaint there.
+    stack = hc_stack
     client = f"erase-{uuid.uuid4()}"
     sender = sender_id(stack.env["SENDER_ID_KEY"], "web", client_id(stack.gateway_url, client))
     phone = f"0812{int.from_bytes(os.urandom(4)) % 10**8:08d}"

@@ -49,7 +49,9 @@ def unmasked(stack: Stack) -> list[str]:
     return found
 
 
-def test_no_nik_or_phone_number_in_any_log_after_a_full_run(sec_stack: Stack, graph: FakeGraph) -> None:
+def test_no_nik_or_phone_number_in_any_log_after_a_full_run(
+    sec_stack: Stack, hc_stack: Stack, graph: FakeGraph
+) -> None:
     stack = sec_stack
     headers = {"X-API-Key": stack.env["BACKEND_API_KEY"]}
     # 1. A citizen types personal data into the web chat, inside and outside a form.
@@ -58,9 +60,10 @@ def test_no_nik_or_phone_number_in_any_log_after_a_full_run(sec_stack: Stack, gr
     file_complaint(stack, web, f"Jalan amblas. Hubungi saya {PHONE_CHAT}, NIK {NIK}")
     # 2. A HomeCare booking with a phone number, then the citizen asks for their data.
     hc = f"priv-hc-{uuid.uuid4()}"
-    say(stack, hc, "halo")
-    book_homecare(stack, hc, phone=PHONE_CHAT, patient="Ibu Privasi", complaint=f"demam 3 hari, lemas. NIK {NIK}")
-    say(stack, hc, "saya mau lihat data pribadi saya")
+    # (HomeCare runs in Makassar: that stack's logs are scanned too.)
+    say(hc_stack, hc, "halo")
+    book_homecare(hc_stack, hc, phone=PHONE_CHAT, patient="Ibu Privasi", complaint=f"demam 3 hari, lemas. NIK {NIK}")
+    say(hc_stack, hc, "saya mau lihat data pribadi saya")
     # 3. WhatsApp: the platform id is the phone number.
     reply = post_whatsapp(stack, whatsapp_delivery(WA_ID, f"lapor, nik {NIK}", f"wamid.{uuid.uuid4().hex}"))
     assert reply.status_code == 200
@@ -94,5 +97,5 @@ def test_no_nik_or_phone_number_in_any_log_after_a_full_run(sec_stack: Stack, gr
     files = stack_files(stack)
     assert any(p.name == "gateway.log" for p in files) and any(p.name == "rasa.log" for p in files)
     time.sleep(1.0)
-    leaks = unmasked(stack)
+    leaks = unmasked(stack) + unmasked(hc_stack)
     assert not leaks, "\n".join(leaks)

@@ -34,7 +34,8 @@ from tests.unit import rest_replies
 Replies = list[dict[str, Any]]
 
 FILL = {
-    "sapaan": "Selamat pagi", "kota": "DKI Jakarta", "kategori": "Jalan Rusak / Berlubang", "tiket": "JKL-2026-000042",
+    "sapaan": "Selamat pagi", "kota": "DKI Jakarta", "asisten": "Asisten Kota DKI Jakarta",
+    "kategori": "Jalan Rusak / Berlubang", "tiket": "JKL-2026-000042",
     "instansi": "Dinas Bina Marga", "lokasi": "Jl. Palmerah Barat, Kel. Palmerah", "deskripsi": "Lubang besar",
     "foto": "tidak ada", "pelapor": "anonim", "kode": "HC-AB23CD", "nama": "Daeng Ngalle", "umur": "72 tahun",
     "telepon": "+62812****890", "alamat": "Jl. Tamalate I No. 10", "kelurahan": "Karuwisi", "keluhan": "demam",

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from actions.common.responses import MissingResponse, optional_text
-from actions.umum import greeting_for, response_text
+from actions.common.responses import MissingResponse, optional_text, response_text
+from actions.umum import greeting_for
 from citybot.city_profile import ProfileError
 from citybot.cli import content_hash, init_env
 from citybot.gateway.messages import clean_text, replies_from_rasa

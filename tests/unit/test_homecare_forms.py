@@ -33,6 +33,7 @@ from citybot.backend.db import Database
 from citybot.backend.models import Booking, Puskesmas
 from citybot.backend.services import homecare
 from citybot.client import CityClient
+from citybot.settings import get_settings
 from tests.action_backend import backend_for_actions  # noqa: F401
 from tests.backend.helpers import add_slot
 
@@ -52,6 +53,13 @@ def _domain() -> dict[str, Any]:
 
 
 DOMAIN = _domain()
+
+
+@pytest.fixture(autouse=True)
+def makassar(monkeypatch: pytest.MonkeyPatch) -> None:
+    """HomeCare runs in Makassar; elsewhere the forms never start (tests/unit/test_city_services.py)."""
+    monkeypatch.setenv("CITY_PROFILE", "makassar")
+    get_settings.cache_clear()
 
 
 def answer(slot: str, value: Any, *, intent: str = "nlu_fallback", slots: dict[str, Any] | None = None,

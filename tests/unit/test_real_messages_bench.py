@@ -33,7 +33,8 @@ def classifier(responses: dict[str, list[dict[str, Any]]]) -> ReplyClassifier:
 
 
 def welcome(responses: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return sent(responses, "utter_selamat_datang", sapaan="Selamat pagi", kota="DKI Jakarta")
+    return sent(responses, "utter_selamat_datang", sapaan="Selamat pagi", kota="DKI Jakarta",
+                asisten="Asisten Kota DKI Jakarta")
 
 
 def test_every_domain_response_has_an_outcome(responses: dict[str, list[dict[str, Any]]]) -> None:
