@@ -264,6 +264,7 @@ class LoadedIndex:
             set(self.analyzer.terms(p.heading)) - set(self.analyzer.terms(p.title)) if p.kind == "section" else set()
             for p in self.passages
         ]
+        self._titles = [set(self.analyzer.terms(p.title)) for p in self.passages]
 
     @property
     def embedder_spec(self) -> tuple[str, str]:
@@ -279,6 +280,9 @@ class LoadedIndex:
         what was asked. Expansions (weight < 1) do not count: "syarat" expands to "berkas", which
         the fee section mentions, and the requirements section must still win."""
         asked = {t for t, w in qterms.items() if w >= 1.0}
+        # Words that name the document ("SKCK") are in every section's subject, not in a heading:
+        # only the rest of the question ("syarat") can say which section is meant.
+        asked = (asked - self._titles[best]) or asked
         if not asked:
             return best
         chosen, chosen_score = best, float(fused[best])
