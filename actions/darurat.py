@@ -69,6 +69,8 @@ class ActionDarurat(Action):
             SlotSet("pengaduan_ditunda", time.time()),
         ]
         if any(word in text.lower().split() for word in _FLOOD_WORDS):
-            events += [SlotSet("pengaduan_kategori", "banjir"),
-                       SlotSet("pengaduan_kategori_nama", FALLBACK_SERVICES["banjir"])]
+            events += [
+                SlotSet("pengaduan_kategori", "banjir"),
+                SlotSet("pengaduan_kategori_nama", FALLBACK_SERVICES["banjir"]),
+            ]
         return events

@@ -62,26 +62,47 @@ def export_text(domain: DomainDict, data: list[DataExport], tz_name: str) -> str
     if complaints:
         parts.append(response_text(domain, "utter_data_bagian_laporan", jumlah=len(complaints)))
         parts += [
-            response_text(domain, "utter_data_baris_laporan", tiket=c.get("ticket"), status=_v(c.get("status")),
-                          deskripsi=_v(c.get("description")), alamat=_v(c.get("address")),
-                          nama=_v(c.get("reporter_name")), telepon=_v(c.get("phone")),
-                          dibuat=_when(c.get("created_at"), tz_name))
+            response_text(
+                domain,
+                "utter_data_baris_laporan",
+                tiket=c.get("ticket"),
+                status=_v(c.get("status")),
+                deskripsi=_v(c.get("description")),
+                alamat=_v(c.get("address")),
+                nama=_v(c.get("reporter_name")),
+                telepon=_v(c.get("phone")),
+                dibuat=_when(c.get("created_at"), tz_name),
+            )
             for c in complaints.values()
         ]
     if subscriptions:
         parts.append(response_text(domain, "utter_data_bagian_langganan", jumlah=len(subscriptions)))
         parts += [
-            response_text(domain, "utter_data_baris_langganan", tiket=s.get("ticket"), peran=_v(s.get("role")),
-                          dibuat=_when(s.get("created_at"), tz_name))
+            response_text(
+                domain,
+                "utter_data_baris_langganan",
+                tiket=s.get("ticket"),
+                peran=_v(s.get("role")),
+                dibuat=_when(s.get("created_at"), tz_name),
+            )
             for s in subscriptions.values()
         ]
     if bookings:
         parts.append(response_text(domain, "utter_data_bagian_homecare", jumlah=len(bookings)))
         parts += [
-            response_text(domain, "utter_data_baris_homecare", kode=b.get("code"), status=_v(b.get("status")),
-                          nama=_v(b.get("patient_name")), umur=_v(b.get("patient_age")), telepon=_v(b.get("phone")),
-                          alamat=_v(b.get("address")), kelurahan=_v(b.get("kelurahan")),
-                          keluhan=_v(b.get("complaint")), jadwal=_when(b.get("visit_start"), tz_name))
+            response_text(
+                domain,
+                "utter_data_baris_homecare",
+                kode=b.get("code"),
+                status=_v(b.get("status")),
+                nama=_v(b.get("patient_name")),
+                umur=_v(b.get("patient_age")),
+                telepon=_v(b.get("phone")),
+                alamat=_v(b.get("address")),
+                kelurahan=_v(b.get("kelurahan")),
+                keluhan=_v(b.get("complaint")),
+                jadwal=_when(b.get("visit_start"), tz_name),
+            )
             for b in bookings.values()
         ]
     return "\n".join(parts)

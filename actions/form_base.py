@@ -99,9 +99,10 @@ class CitizenFormValidation(FormValidationAction):
             return {slot: None}
         count = self.failures(tracker) + 1
         if count >= self.help_after:
-            offer = [*(buttons or []), *(
-                {"title": response_text(domain, key), "payload": payload} for key, payload in self.help_buttons
-            )]
+            offer = [
+                *(buttons or []),
+                *({"title": response_text(domain, key), "payload": payload} for key, payload in self.help_buttons),
+            ]
             dispatcher.utter_message(response=self.help_response, buttons=offer)
         else:
             dispatcher.utter_message(response=response, buttons=buttons or [], **variables)

@@ -26,8 +26,17 @@ log = logging.getLogger(__name__)
 
 LAST_MESSAGES = 6
 # Bookkeeping slots that mean nothing to an agent.
-_HIDDEN_SLOTS = {"requested_slot", "session_started_metadata", "homecare_kunci", "hc_jadwal_opsi",
-                 "jawaban_kandidat", "produk_pencarian", "produk_halaman", "hc_berhenti", "hc_booking_info"}
+_HIDDEN_SLOTS = {
+    "requested_slot",
+    "session_started_metadata",
+    "homecare_kunci",
+    "hc_jadwal_opsi",
+    "jawaban_kandidat",
+    "produk_pencarian",
+    "produk_halaman",
+    "hc_berhenti",
+    "hc_booking_info",
+}
 
 
 def conversation_summary(tracker: Tracker, reason: str) -> str:
@@ -39,7 +48,8 @@ def conversation_summary(tracker: Tracker, reason: str) -> str:
         if name and name not in intents and name not in {"bicara_petugas", "nlu_fallback"}:
             intents.append(name)
     filled = {
-        key: value for key, value in tracker.current_slot_values().items()
+        key: value
+        for key, value in tracker.current_slot_values().items()
         if value not in (None, "", []) and key not in _HIDDEN_SLOTS
     }
     lines = [f"Alasan: {reason}"]

@@ -18,11 +18,20 @@ _NUMBER = r"(?:rp\.?\s*)?(?<![\d.,])(\d++(?:[.,]\d++)*+)\s*(ribu|rbu|rb|k|juta|j
 # Nobody writes a price phrase longer than this; the rest of a long message is search words only.
 MAX_INPUT_CHARS = 300
 _AMOUNT = re.compile(_NUMBER, re.IGNORECASE)
-_WORD_AMOUNTS = {"seribu": 1_000, "sepuluh ribu": 10_000, "seratus ribu": 100_000, "sejuta": 1_000_000,
-                 "setengah juta": 500_000, "cepek": 100_000, "gopek": 500_000}
+_WORD_AMOUNTS = {
+    "seribu": 1_000,
+    "sepuluh ribu": 10_000,
+    "seratus ribu": 100_000,
+    "sejuta": 1_000_000,
+    "setengah juta": 500_000,
+    "cepek": 100_000,
+    "gopek": 500_000,
+}
 
-_MAX_WORDS = (r"di\s*bawah|kurang\s+dari|maksimal|maksimum|maks\.?|max\.?|paling\s+mahal|tidak\s+lebih\s+dari|"
-              r"gak\s+lebih\s+dari|ga\s+lebih\s+dari|budget|budjet|bujet|sampai|hingga|<=?|dibawah|under")
+_MAX_WORDS = (
+    r"di\s*bawah|kurang\s+dari|maksimal|maksimum|maks\.?|max\.?|paling\s+mahal|tidak\s+lebih\s+dari|"
+    r"gak\s+lebih\s+dari|ga\s+lebih\s+dari|budget|budjet|bujet|sampai|hingga|<=?|dibawah|under"
+)
 _MIN_WORDS = r"di\s*atas|lebih\s+dari|minimal|minimum|min\.?|mulai(?:\s+dari)?|paling\s+murah|>=?|diatas"
 _RANGE = re.compile(
     rf"(?:antara|dari|harga)?\s*{_NUMBER}\s*(?:-|–|s/d|sd|sampai|hingga|ke|dan)\s*{_NUMBER}", re.IGNORECASE
@@ -68,8 +77,20 @@ def _amount(digits: str, unit: str | None, *, assume_thousands: bool) -> int:
     return round(value)
 
 
-_DIGIT_WORDS = {"satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7, "delapan": 8,
-                "sembilan": 9, "sepuluh": 10, "sebelas": 11, "seratus": 100}
+_DIGIT_WORDS = {
+    "satu": 1,
+    "dua": 2,
+    "tiga": 3,
+    "empat": 4,
+    "lima": 5,
+    "enam": 6,
+    "tujuh": 7,
+    "delapan": 8,
+    "sembilan": 9,
+    "sepuluh": 10,
+    "sebelas": 11,
+    "seratus": 100,
+}
 _NUMBER_WORD = r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|belas|puluh|ratus)"
 # "seratus lima puluh ribu", "dua juta setengah" is left alone: only spans that end in ribu/juta.
 _AMOUNT_WORDS = re.compile(
@@ -78,7 +99,7 @@ _AMOUNT_WORDS = re.compile(
 
 
 def _words_value(phrase: str) -> int:
-    """"seratus lima puluh ribu" -> 150000: "puluh"/"ratus" scale only the digit before them."""
+    """ "seratus lima puluh ribu" -> 150000: "puluh"/"ratus" scale only the digit before them."""
     total = current = last = 0
     for word in phrase.lower().split():
         if word in _DIGIT_WORDS:
@@ -138,4 +159,4 @@ def parse_price_range(text: str) -> tuple[PriceRange, str]:
 
 
 def _strip(text: str, match: re.Match[str]) -> str:
-    return " ".join((text[: match.start()] + " " + text[match.end():]).split())
+    return " ".join((text[: match.start()] + " " + text[match.end() :]).split())

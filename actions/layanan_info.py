@@ -67,7 +67,7 @@ def format_passage(section: str, text: str, limit: int = MAX_ANSWER_CHARS) -> st
     if len(body) <= limit:
         return body
     cut = body[:limit]
-    cut = cut[: cut.rfind("\n")] if "\n" in cut[limit // 2:] else cut[: cut.rfind(" ")]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut[limit // 2 :] else cut[: cut.rfind(" ")]
     return cut.rstrip() + " …"
 
 
@@ -81,15 +81,19 @@ def candidates_from(hits: list[Any]) -> list[dict[str, str]]:
         seen.add(hit.doc_id)
         # An FAQ passage's heading is the question itself: the answer reads better without it.
         section = "" if hit.passage_id.startswith("faq:") else hit.section
-        found.append({"doc_id": hit.doc_id, "title": hit.title, "section": section, "text": hit.text,
-                      "sumber": source_line(hit)})
+        found.append(
+            {"doc_id": hit.doc_id, "title": hit.title, "section": section, "text": hit.text, "sumber": source_line(hit)}
+        )
     return found
 
 
 def say_answer(dispatcher: CollectingDispatcher, item: dict[str, str], text: str) -> None:
     """Send one knowledge answer; only answers sent count for the editors' "most shown"."""
-    dispatcher.utter_message(response="utter_jawaban", jawaban=format_passage(item["section"], text),
-                             sumber=item.get("sumber") or item["title"])
+    dispatcher.utter_message(
+        response="utter_jawaban",
+        jawaban=format_passage(item["section"], text),
+        sumber=item.get("sumber") or item["title"],
+    )
     record_shown_later(item["doc_id"])  # fire-and-forget: never delays the reply
 
 
@@ -139,8 +143,14 @@ class ActionJawabPertanyaan(Action):
         shown: set[tuple[str, str]] = set()
         for number, question in enumerate(questions, start=1):
             answered = await self._answer(
-                dispatcher, tracker, domain, question, topic, ask_feedback=not in_form and number == len(questions),
-                shown=shown, same_message=number > 1,
+                dispatcher,
+                tracker,
+                domain,
+                question,
+                topic,
+                ask_feedback=not in_form and number == len(questions),
+                shown=shown,
+                same_message=number > 1,
             )
             events += answered
             stored = next((e["value"] for e in answered if e.get("name") == "jawaban_kandidat"), None)
@@ -160,8 +170,14 @@ class ActionJawabPertanyaan(Action):
         return in_context if in_context.confidence >= answer.confidence else answer
 
     async def _answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, text: str,
-        topic: dict[str, str] | None, ask_feedback: bool, shown: set[tuple[str, str]] | None = None,
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+        text: str,
+        topic: dict[str, str] | None,
+        ask_feedback: bool,
+        shown: set[tuple[str, str]] | None = None,
         same_message: bool = False,
     ) -> list[EventType]:
         settings = get_settings()
@@ -261,7 +277,7 @@ def question_after_denial(text: str) -> str:
 
 
 class ActionBukanLaporan(ActionJawabPertanyaan):
-    """"Bukan mau lapor, mau tanya ...": drop the complaint draft and answer what was asked."""
+    """ "Bukan mau lapor, mau tanya ...": drop the complaint draft and answer what was asked."""
 
     def name(self) -> str:
         return "action_bukan_laporan"

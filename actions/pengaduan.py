@@ -62,9 +62,7 @@ class ActionMulaiPengaduan(Action):
     def name(self) -> str:
         return "action_mulai_pengaduan"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ensure_worker()
         intent = latest_intent(tracker)
         keep: dict[str, Any] = {}
@@ -149,9 +147,7 @@ class ActionKirimPengaduan(Action):
     def name(self) -> str:
         return "action_kirim_pengaduan"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ensure_worker()
         slot = tracker.get_slot
         channel, sender = contact(tracker)
@@ -234,9 +230,7 @@ class ActionBatalPengaduan(Action):
     def name(self) -> str:
         return "action_batal_pengaduan"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if has_draft(tracker):
             # Kept for a day: people cancel by mistake or change their mind.
             dispatcher.utter_message(response="utter_pengaduan_dibatalkan_draf_disimpan")
@@ -249,14 +243,12 @@ class ActionBatalPengaduan(Action):
 
 
 class ActionLanjutkanPengaduan(Action):
-    """"Lanjutkan laporan tadi": the paused draft goes on where it stopped; else a fresh report."""
+    """ "Lanjutkan laporan tadi": the paused draft goes on where it stopped; else a fresh report."""
 
     def name(self) -> str:
         return "action_lanjutkan_pengaduan"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ensure_worker()
         channel = SlotSet("kanal", contact(tracker)[0])
         if paused_draft(tracker):

@@ -137,7 +137,7 @@ _THANKS = re.compile(r"\b(makasih|makasi|mksh|thx|thanks|terima ?kasih|trims|ten
 
 
 def thanks_in(text: str) -> bool:
-    """"makasih min, kira2 kapan dibenerin?": the thanks deserves a word before the answer."""
+    """ "makasih min, kira2 kapan dibenerin?": the thanks deserves a word before the answer."""
     return bool(_THANKS.search(text[:300]))
 
 
@@ -150,11 +150,13 @@ def tell_target(dispatcher: CollectingDispatcher, complaint: Complaint, now: dt.
     date = tanggal_singkat(expected.date())
     agency = complaint.agency_responsible or "dinas terkait"
     if (now or dt.datetime.now(expected.tzinfo)) > expected:
-        dispatcher.utter_message(response="utter_pengaduan_target_lewat", instansi=agency, tanggal=date,
-                                 tiket=complaint.ticket)
+        dispatcher.utter_message(
+            response="utter_pengaduan_target_lewat", instansi=agency, tanggal=date, tiket=complaint.ticket
+        )
     else:
-        dispatcher.utter_message(response="utter_pengaduan_target", instansi=agency, hari=days, tanggal=date,
-                                 tiket=complaint.ticket)
+        dispatcher.utter_message(
+            response="utter_pengaduan_target", instansi=agency, hari=days, tanggal=date, tiket=complaint.ticket
+        )
 
 
 # --- categories ------------------------------------------------------------------------------------
@@ -198,8 +200,12 @@ def match_service(text: str, available: list[Service], fuzzy: bool = True) -> tu
     best: tuple[int, Service] | None = None
     synonyms = category_synonyms()
     for service in available:
-        phrases = [*service.keywords, service.service_name, service.service_code.replace("-", " "),
-                   *synonyms.get(service.service_code, ())]
+        phrases = [
+            *service.keywords,
+            service.service_name,
+            service.service_code.replace("-", " "),
+            *synonyms.get(service.service_code, ()),
+        ]
         for phrase in phrases:
             p = _norm(phrase)
             if p and f" {p} " in padded and (best is None or len(p) > best[0]):

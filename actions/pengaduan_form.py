@@ -83,9 +83,7 @@ class ValidatePengaduanForm(CitizenFormValidation):
         needed.append("pengaduan_konfirmasi")
         return needed
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ensure_worker()
         return await super().run(dispatcher, tracker, domain)
 
@@ -114,8 +112,13 @@ class ValidatePengaduanForm(CitizenFormValidation):
                 dispatcher.utter_message(response="utter_pengaduan_kategori_pilih", buttons=buttons)
                 return {"pengaduan_kategori": None, self.failure_slot: 1}
             return self.reask(
-                dispatcher, tracker, domain, "pengaduan_kategori", "utter_pengaduan_kategori_tidak_dikenal",
-                buttons, jawaban=text[:60],
+                dispatcher,
+                tracker,
+                domain,
+                "pengaduan_kategori",
+                "utter_pengaduan_kategori_tidak_dikenal",
+                buttons,
+                jawaban=text[:60],
             )
         code, name = found
         values = self.accepted({"pengaduan_kategori": code, "pengaduan_kategori_nama": name})
@@ -132,7 +135,8 @@ class ValidatePengaduanForm(CitizenFormValidation):
             point = coordinates(tracker)
             if point is None:
                 return self.reask(
-                    dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_kurang_jelas")
+                    dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_kurang_jelas"
+                )
             return await self._map_point(point, "", dispatcher, tracker, domain)
         link = map_link_in(text)
         point = point_in_text(text)
@@ -140,7 +144,8 @@ class ValidatePengaduanForm(CitizenFormValidation):
             point = await resolve_map_link(link)
             if point is None:
                 return self.reask(
-                    dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_tautan_gagal")
+                    dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_tautan_gagal"
+                )
         if point is not None:
             rest = COORDINATES_OR_LINKS.sub(" ", text)
             return await self._map_point(point, rest if looks_like_place(rest) else "", dispatcher, tracker, domain)
@@ -155,23 +160,34 @@ class ValidatePengaduanForm(CitizenFormValidation):
         return values
 
     async def _map_point(
-        self, point: tuple[float, float], place: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+        self,
+        point: tuple[float, float],
+        place: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
         domain: DomainDict,
     ) -> Slots:
         """A pin from the map, a typed pair of coordinates or a map link: inside the city or re-asked."""
         lat, long = point
         if not in_service_area(lat, long):
-            return self.reask(dispatcher, tracker, domain, "pengaduan_lokasi", "utter_pengaduan_lokasi_di_luar_wilayah",
+            return self.reask(
+                dispatcher,
+                tracker,
+                domain,
+                "pengaduan_lokasi",
+                "utter_pengaduan_lokasi_di_luar_wilayah",
                 kota=city_values().name,
             )
         dispatcher.utter_message(response="utter_pengaduan_lokasi_peta_diterima")
         pin = f"Titik peta ({lat:.5f}, {long:.5f})"
         place = " ".join(place.split()).strip(" ,.-")
-        values = self.accepted({
-            "pengaduan_lokasi": f"{place}, {pin.lower()}" if place else pin,
-            "pengaduan_lat": lat,
-            "pengaduan_long": long,
-        })
+        values = self.accepted(
+            {
+                "pengaduan_lokasi": f"{place}, {pin.lower()}" if place else pin,
+                "pengaduan_lat": lat,
+                "pengaduan_long": long,
+            }
+        )
         area = find_area(place) if place else None
         if area:
             values["pengaduan_kelurahan"] = area
@@ -187,7 +203,11 @@ class ValidatePengaduanForm(CitizenFormValidation):
         area = canonical_area(text) or find_area(text) or plausible_area_name(text)
         if area is None:
             return self.reask(
-                dispatcher, tracker, domain, "pengaduan_kelurahan", "utter_pengaduan_kelurahan_tidak_dikenal",
+                dispatcher,
+                tracker,
+                domain,
+                "pengaduan_kelurahan",
+                "utter_pengaduan_kelurahan_tidak_dikenal",
                 jawaban=text[:40],
             )
         values = self.accepted({"pengaduan_kelurahan": area})
@@ -210,8 +230,9 @@ class ValidatePengaduanForm(CitizenFormValidation):
                 answer = True
         if answer is None:
             buttons = [{"title": "Ya, dukung", "payload": "/ya"}, {"title": "Buat laporan baru", "payload": "/tidak"}]
-            return self.reask(dispatcher, tracker, domain, "pengaduan_dukung", "utter_pengaduan_pilihan_tidak_dikenal",
-                          buttons)
+            return self.reask(
+                dispatcher, tracker, domain, "pengaduan_dukung", "utter_pengaduan_pilihan_tidak_dikenal", buttons
+            )
         return self.accepted({"pengaduan_dukung": answer})
 
     async def validate_pengaduan_deskripsi(
@@ -271,8 +292,8 @@ class ValidatePengaduanForm(CitizenFormValidation):
                 {"title": "Anonim saja", "payload": "/pilih_anonim"},
             ]
             return self.reask(
-                dispatcher, tracker, domain, "pengaduan_identitas", "utter_pengaduan_pilihan_tidak_dikenal",
-                          buttons)
+                dispatcher, tracker, domain, "pengaduan_identitas", "utter_pengaduan_pilihan_tidak_dikenal", buttons
+            )
         values = self.accepted({"pengaduan_identitas": answer})
         if answer is False:
             values.update({"pengaduan_persetujuan": None, "pengaduan_nama": None, "pengaduan_telepon": None})
@@ -292,13 +313,20 @@ class ValidatePengaduanForm(CitizenFormValidation):
         answer = False if latest_intent(tracker) == "pilih_anonim" else answer_yes_no(tracker, str(value))
         if answer is None:
             buttons = [{"title": "Setuju", "payload": "/ya"}, {"title": "Tidak, anonim saja", "payload": "/tidak"}]
-            return self.reask(dispatcher, tracker, domain, "pengaduan_persetujuan",
-                          "utter_pengaduan_pilihan_tidak_dikenal", buttons)
+            return self.reask(
+                dispatcher, tracker, domain, "pengaduan_persetujuan", "utter_pengaduan_pilihan_tidak_dikenal", buttons
+            )
         if answer is False:
             # No consent, no personal data: the report goes anonymously.
             dispatcher.utter_message(response="utter_pengaduan_tanpa_identitas")
-            return self.accepted({"pengaduan_persetujuan": False, "pengaduan_identitas": False,
-                       "pengaduan_nama": None, "pengaduan_telepon": None})
+            return self.accepted(
+                {
+                    "pengaduan_persetujuan": False,
+                    "pengaduan_identitas": False,
+                    "pengaduan_nama": None,
+                    "pengaduan_telepon": None,
+                }
+            )
         return self.accepted({"pengaduan_persetujuan": True})
 
     async def validate_pengaduan_nama(
@@ -353,8 +381,8 @@ class ValidatePengaduanForm(CitizenFormValidation):
             {"title": "Ubah", "payload": "/ubah_pengaduan"},
         ]
         return self.reask(
-            dispatcher, tracker, domain, "pengaduan_konfirmasi", "utter_pengaduan_konfirmasi_tidak_dikenal",
-                      buttons)
+            dispatcher, tracker, domain, "pengaduan_konfirmasi", "utter_pengaduan_konfirmasi_tidak_dikenal", buttons
+        )
 
     async def validate_pengaduan_bagian_diubah(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

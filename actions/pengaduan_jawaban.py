@@ -19,16 +19,63 @@ COORDINATES_OR_LINKS = re.compile(r"https?://\S+|[-+]?\d{1,3}\.\d{3,10}\s*,\s*[-
 NAME = re.compile(r"^[A-Za-z][A-Za-z .'\-]{1,59}$")
 # Words that say where only together with a name: "depan rumah saya" alone is not a place.
 _VAGUE = {
-    "di", "sini", "situ", "sana", "depan", "dpn", "rumah", "rmh", "saya", "sy", "aku", "kami", "dekat",
-    "deket", "dkt", "samping", "belakang", "blkg", "jalan", "jln", "jl", "gang", "gg", "kampung", "lokasi",
-    "tempat", "tau", "tahu", "nggak", "gak", "ga", "tidak", "ini", "itu", "yang", "yg", "pokoknya", "daerah",
+    "di",
+    "sini",
+    "situ",
+    "sana",
+    "depan",
+    "dpn",
+    "rumah",
+    "rmh",
+    "saya",
+    "sy",
+    "aku",
+    "kami",
+    "dekat",
+    "deket",
+    "dkt",
+    "samping",
+    "belakang",
+    "blkg",
+    "jalan",
+    "jln",
+    "jl",
+    "gang",
+    "gg",
+    "kampung",
+    "lokasi",
+    "tempat",
+    "tau",
+    "tahu",
+    "nggak",
+    "gak",
+    "ga",
+    "tidak",
+    "ini",
+    "itu",
+    "yang",
+    "yg",
+    "pokoknya",
+    "daerah",
 }
 # Which slots one "ubah" choice clears (the form then asks them again).
 CHANGE = {
-    "kategori": ("pengaduan_kategori", "pengaduan_kategori_nama", "pengaduan_duplikat",
-                 "pengaduan_duplikat_info", "pengaduan_dukung"),
-    "lokasi": ("pengaduan_lokasi", "pengaduan_lat", "pengaduan_long", "pengaduan_kelurahan",
-               "pengaduan_duplikat", "pengaduan_duplikat_info", "pengaduan_dukung"),
+    "kategori": (
+        "pengaduan_kategori",
+        "pengaduan_kategori_nama",
+        "pengaduan_duplikat",
+        "pengaduan_duplikat_info",
+        "pengaduan_dukung",
+    ),
+    "lokasi": (
+        "pengaduan_lokasi",
+        "pengaduan_lat",
+        "pengaduan_long",
+        "pengaduan_kelurahan",
+        "pengaduan_duplikat",
+        "pengaduan_duplikat_info",
+        "pengaduan_dukung",
+    ),
     "deskripsi": ("pengaduan_deskripsi",),
     "foto": ("pengaduan_foto",),
     "identitas": ("pengaduan_identitas", "pengaduan_persetujuan", "pengaduan_nama", "pengaduan_telepon"),
@@ -85,7 +132,7 @@ NAME_REMARK = re.compile(r"\s*(?:,|\b(?:kan|udah|sudah|tadi|min|kak|bang|ya|dong
 
 
 def name_in(text: str) -> str | None:
-    """"nama saya Budi Santoso hp 0812..." -> "Budi Santoso"."""
+    """ "nama saya Budi Santoso hp 0812..." -> "Budi Santoso"."""
     match = NAME_IN_TEXT.search(text)
     name = match.group(1).strip(" .") if match else ""
     return name if NAME.match(name) and len(name.replace(" ", "")) >= 2 else None

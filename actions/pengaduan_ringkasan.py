@@ -17,9 +17,7 @@ class ActionAskPengaduanKonfirmasi(Action):
     def name(self) -> str:
         return "action_ask_pengaduan_konfirmasi"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(response="utter_pengaduan_ringkasan", **summary(tracker, domain))
         return []
 

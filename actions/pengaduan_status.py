@@ -24,9 +24,11 @@ logger = logging.getLogger(__name__)
 
 
 def when(moment: dt.datetime) -> str:
-    """"30 Nov 2026 14.05 WITA": in the city's zone, whichever zone the backend answered in."""
+    """ "30 Nov 2026 14.05 WITA": in the city's zone, whichever zone the backend answered in."""
     city = city_values()
     return f"{tanggal_jam_singkat(local(moment, city.timezone))} {city.zone_label}"
+
+
 _ASKS_WHEN = re.compile(r"\b(kapan|kpn|berapa (lama|hari)|brp (lama|hari)|sampai kapan|kira[- ]?kira|kira2)\b", re.I)
 
 
@@ -57,9 +59,7 @@ class ActionCekStatusLaporan(Action):
     def name(self) -> str:
         return "action_cek_status_laporan"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ensure_worker()
         channel, sender = contact(tracker)
         ticket = ticket_in(tracker)
@@ -116,8 +116,9 @@ class ActionCekStatusLaporan(Action):
     @staticmethod
     def show_own(dispatcher: CollectingDispatcher, complaint: Complaint) -> None:
         place = complaint.address or (
-            f"titik peta ({complaint.lat:.5f}, {complaint.long:.5f})" if complaint.lat is not None
-            and complaint.long is not None else "-"
+            f"titik peta ({complaint.lat:.5f}, {complaint.long:.5f})"
+            if complaint.lat is not None and complaint.long is not None
+            else "-"
         )
         if complaint.kelurahan and complaint.kelurahan.lower() not in place.lower():
             place = f"{place}, Kel. {complaint.kelurahan}"
@@ -154,9 +155,7 @@ class ActionJawabPenyelesaian(Action):
     def name(self) -> str:
         return "action_jawab_penyelesaian"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         resolved = latest_intent(tracker) == "sudah_beres"
         channel, sender = contact(tracker)
         ticket = ticket_in(tracker)

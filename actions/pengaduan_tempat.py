@@ -102,8 +102,10 @@ _NOT_A_PLACE = re.compile(
 )
 
 
-_STOP = (r"yang|yg|sudah|udah|sdh|ada|bolong|rusak|berlubang|banjir|mati|kok|dan|tolong|mohon|min|pak|bu|sejak|dari|"
-         r"tdk|tidak|gak|ga|belum|blm|dimintai|dimintain|diminta|minta|sama|sm|oleh|karena|krn|untuk|buat|di|ke")
+_STOP = (
+    r"yang|yg|sudah|udah|sdh|ada|bolong|rusak|berlubang|banjir|mati|kok|dan|tolong|mohon|min|pak|bu|sejak|dari|"
+    r"tdk|tidak|gak|ga|belum|blm|dimintai|dimintain|diminta|minta|sama|sm|oleh|karena|krn|untuk|buat|di|ke"
+)
 # A public building or landmark named with its name: "kantor kelurahan petojo utara", "pasar kenari".
 _LANDMARK = re.compile(
     r"\b(?:kantor (?:kelurahan|kecamatan|lurah|camat|dinas|walikota|wali kota)|puskesmas|pasar|terminal|stasiun|"
@@ -117,7 +119,7 @@ def street_in(text: str) -> str | None:
     match = _STREET.search(text) or _LANDMARK.search(text)
     if not match:
         return None
-    phrase = text[match.start():match.end()].strip(" ,.")
+    phrase = text[match.start() : match.end()].strip(" ,.")
     return phrase if len(phrase.split()) >= 2 else None
 
 
@@ -126,5 +128,10 @@ def looks_like_place(text: str) -> bool:
     clean = " ".join(text.split()).strip(" .,!")
     if not clean or (_NOT_A_PLACE.match(clean) and not _PLACE_CUE.search(clean)):
         return False
-    return bool(_PLACE_CUE.search(clean) or find_area(clean) or street_in(clean)
-                or re.search(r"\d", clean) or (len(clean.split()) >= 2 and clean[:1].isupper()))
+    return bool(
+        _PLACE_CUE.search(clean)
+        or find_area(clean)
+        or street_in(clean)
+        or re.search(r"\d", clean)
+        or (len(clean.split()) >= 2 and clean[:1].isupper())
+    )

@@ -70,7 +70,8 @@ class ActionCekIzin(Action):
             pemohon=permit.applicant_name,
             status=permit.status_label,
             diajukan=waktu_lengkap(permit.submitted_at, tz_name),
-            perkiraan=tanggal(permit.estimated_completion) if permit.estimated_completion
+            perkiraan=tanggal(permit.estimated_completion)
+            if permit.estimated_completion
             else response_text(domain, "utter_izin_belum_ada_perkiraan"),
             catatan=response_text(domain, "utter_izin_catatan", catatan=last_note) if last_note else "",
         )

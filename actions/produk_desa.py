@@ -31,20 +31,35 @@ log = logging.getLogger(__name__)
 
 # Category words as citizens write them -> the catalogue's category names.
 CATEGORIES = {
-    "kopi": "kopi", "batik": "batik", "kerajinan": "kerajinan", "anyaman": "kerajinan", "kue": "kue",
-    "jajanan": "kue", "kuliner": "kuliner", "masakan": "kuliner", "makanan": "kuliner",
-    "oleh-oleh": "oleh-oleh", "oleh oleh": "oleh-oleh", "olehan": "oleh-oleh", "hasil tani": "hasil tani",
-    "hasil bumi": "hasil tani", "jasa wisata": "jasa wisata", "wisata": "jasa wisata", "paket wisata": "jasa wisata",
+    "kopi": "kopi",
+    "batik": "batik",
+    "kerajinan": "kerajinan",
+    "anyaman": "kerajinan",
+    "kue": "kue",
+    "jajanan": "kue",
+    "kuliner": "kuliner",
+    "masakan": "kuliner",
+    "makanan": "kuliner",
+    "oleh-oleh": "oleh-oleh",
+    "oleh oleh": "oleh-oleh",
+    "olehan": "oleh-oleh",
+    "hasil tani": "hasil tani",
+    "hasil bumi": "hasil tani",
+    "jasa wisata": "jasa wisata",
+    "wisata": "jasa wisata",
+    "paket wisata": "jasa wisata",
 }
 # Words that say nothing about the product (the region itself: every village is in Banyuwangi).
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 ada adakah apa apaan apakah aja saja sih dong deh nih ya yg yang mau ingin pengen pingin cari carikan cariin nyari
 mencari beli membeli jual jualan dijual produk produknya barang desa kampung dusun dari di ke untuk buat oleh
 harga murah kak min gan sis bang mas mbak tolong bisa punya khas asli lokal lihat liat tampilkan daftar list semua
 macam rekomendasi banyuwangi bwi kabupaten kab jawa timur jatim umkm warga the ga gak nggak enak bagus info
 katalog toko penjual seller aku saya kami mana yang berapa harganya
 kalo kalau klo trus terus trs atau ato gimana gmn yg lagi juga
-""".split())
+""".split()
+)
 _VILLAGE = re.compile(r"\b(?:desa|kampung|dusun)\s+([a-z][a-z'-]{2,})", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9'-]+")
 
@@ -59,11 +74,12 @@ class Search:
 
 
 def refined(search: Search, previous: Any) -> Search:
-    """"yang di bawah 50 ribu aja" after a search: the same search with the new limits."""
+    """ "yang di bawah 50 ribu aja" after a search: the same search with the new limits."""
     if search.q or search.category or not isinstance(previous, dict):
         return search
     if search.min_price is None and search.max_price is None and not search.village:
         return search
+
     def text(key: str) -> str | None:
         value = previous.get(key)
         return value if isinstance(value, str) else None
@@ -73,9 +89,12 @@ def refined(search: Search, previous: Any) -> Search:
         return value if isinstance(value, int) and not isinstance(value, bool) else None
 
     base = Search(text("q"), text("category"), text("village"), number("min_price"), number("max_price"))
-    return replace(base, village=search.village or base.village,
-                   min_price=search.min_price if search.min_price is not None else base.min_price,
-                   max_price=search.max_price if search.max_price is not None else base.max_price)
+    return replace(
+        base,
+        village=search.village or base.village,
+        min_price=search.min_price if search.min_price is not None else base.min_price,
+        max_price=search.max_price if search.max_price is not None else base.max_price,
+    )
 
 
 def parse_search(text: str) -> Search:
@@ -93,8 +112,11 @@ def parse_search(text: str) -> Search:
             break
     words = [w for w in _WORD.findall(lowered) if w not in STOPWORDS and w != village and len(w) > 1]
     return Search(
-        q=" ".join(words) or None, category=category, village=village,
-        min_price=prices.min_price, max_price=prices.max_price,
+        q=" ".join(words) or None,
+        category=category,
+        village=village,
+        min_price=prices.min_price,
+        max_price=prices.max_price,
     )
 
 
@@ -118,8 +140,14 @@ def conditions_text(domain: DomainDict, search: Search) -> str:
     if search.village:
         parts.append(response_text(domain, "utter_syarat_desa", desa=search.village.title()))
     if search.min_price is not None and search.max_price is not None:
-        parts.append(response_text(domain, "utter_syarat_harga_antara", dari=format_rupiah(search.min_price),
-                                   sampai=format_rupiah(search.max_price)))
+        parts.append(
+            response_text(
+                domain,
+                "utter_syarat_harga_antara",
+                dari=format_rupiah(search.min_price),
+                sampai=format_rupiah(search.max_price),
+            )
+        )
     elif search.max_price is not None:
         parts.append(response_text(domain, "utter_syarat_harga_maks", harga=format_rupiah(search.max_price)))
     elif search.min_price is not None:
@@ -130,7 +158,10 @@ def conditions_text(domain: DomainDict, search: Search) -> str:
 def wa_link(domain: DomainDict, product: Product) -> str:
     digits = re.sub(r"\D", "", product.seller.phone)
     message = response_text(
-        domain, "utter_produk_pesan_wa", penjual=product.seller.name, produk=product.name,
+        domain,
+        "utter_produk_pesan_wa",
+        penjual=product.seller.name,
+        produk=product.name,
         harga=format_rupiah(product.price),
     )
     return f"https://wa.me/{digits}?text={quote(message, safe='')}"
@@ -139,8 +170,15 @@ def wa_link(domain: DomainDict, product: Product) -> str:
 def product_lines(domain: DomainDict, products: list[Product], first_number: int) -> str:
     return "\n".join(
         response_text(
-            domain, "utter_produk_baris", nomor=first_number + i, nama=p.name, harga=format_rupiah(p.price),
-            satuan=p.unit, desa=p.village.desa, kecamatan=p.village.kecamatan, penjual=p.seller.name,
+            domain,
+            "utter_produk_baris",
+            nomor=first_number + i,
+            nama=p.name,
+            harga=format_rupiah(p.price),
+            satuan=p.unit,
+            desa=p.village.desa,
+            kecamatan=p.village.kecamatan,
+            penjual=p.seller.name,
             tautan=wa_link(domain, p),
         )
         for i, p in enumerate(products)
@@ -150,14 +188,17 @@ def product_lines(domain: DomainDict, products: list[Product], first_number: int
 async def run_search(search: Search, page: int, page_size: int) -> ProductPage:
     async with city_client() as city:
         return await city.search_products(
-            search.q, category=search.category, village=search.village, min_price=search.min_price,
-            max_price=search.max_price, page=page, page_size=page_size,
+            search.q,
+            category=search.category,
+            village=search.village,
+            min_price=search.min_price,
+            max_price=search.max_price,
+            page=page,
+            page_size=page_size,
         )
 
 
-def show_page(
-    dispatcher: CollectingDispatcher, domain: DomainDict, found: ProductPage, intro: str
-) -> None:
+def show_page(dispatcher: CollectingDispatcher, domain: DomainDict, found: ProductPage, intro: str) -> None:
     first = (found.page - 1) * found.page_size + 1
     more = first - 1 + len(found.items) < found.total
     dispatcher.utter_message(
@@ -171,11 +212,16 @@ def show_page(
 def page_intro(domain: DomainDict, search: Search, found: ProductPage) -> str:
     first = (found.page - 1) * found.page_size + 1
     if found.total <= len(found.items):  # everything fits on one page: "Menampilkan 1–1" says nothing
-        return response_text(domain, "utter_produk_pengantar_semua", total=found.total,
-                             syarat=conditions_text(domain, search))
+        return response_text(
+            domain, "utter_produk_pengantar_semua", total=found.total, syarat=conditions_text(domain, search)
+        )
     return response_text(
-        domain, "utter_produk_pengantar", total=found.total, syarat=conditions_text(domain, search),
-        dari=first, sampai=first - 1 + len(found.items),
+        domain,
+        "utter_produk_pengantar",
+        total=found.total,
+        syarat=conditions_text(domain, search),
+        dari=first,
+        sampai=first - 1 + len(found.items),
     )
 
 
@@ -203,8 +249,11 @@ class ActionCariProduk(Action):
                 found = await run_search(relaxed, 1, size)
                 if found.total:
                     intro = response_text(
-                        domain, "utter_produk_pengantar_alternatif", syarat_asli=conditions_text(domain, search),
-                        perubahan=response_text(domain, change_key), total=found.total,
+                        domain,
+                        "utter_produk_pengantar_alternatif",
+                        syarat_asli=conditions_text(domain, search),
+                        perubahan=response_text(domain, change_key),
+                        total=found.total,
                     )
                     show_page(dispatcher, domain, found, intro)
                     return [SlotSet("produk_pencarian", asdict(relaxed)), SlotSet("produk_halaman", 1)]
@@ -217,7 +266,7 @@ class ActionCariProduk(Action):
 
 
 class ActionProdukLagi(Action):
-    """"lagi": the next page of the last search."""
+    """ "lagi": the next page of the last search."""
 
     def name(self) -> str:
         return "action_produk_lagi"

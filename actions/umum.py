@@ -33,9 +33,7 @@ class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         city = city_values()
         # Slots survive a new session (carry_over_slots_to_new_session), so a returning citizen
         # is not asked again for what they already gave; consent is kept too.
@@ -57,9 +55,7 @@ class ActionTawarkanPilihan(Action):
     def name(self) -> str:
         return "action_tawarkan_pilihan"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         from actions.lanjutan import continue_previous  # lanjutan imports the services; umum stays light
 
         followed = await continue_previous(dispatcher, tracker, domain)
@@ -96,9 +92,7 @@ class _MenuReply(Action):
     def name(self) -> str:
         return self.action_name
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send_with_menu(dispatcher, domain, self.response)
         return []
 

@@ -103,8 +103,10 @@ def machine() -> dict[str, str]:
 def md_table(header: Sequence[str], rows: Iterable[Sequence[object]], right: Iterable[int] = ()) -> str:
     """A markdown table; `right` holds the indexes of right-aligned (numeric) columns."""
     right_cols = set(right)
-    lines = ["| " + " | ".join(header) + " |",
-             "|" + "|".join("---:" if i in right_cols else "---" for i in range(len(header))) + "|"]
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" if i in right_cols else "---" for i in range(len(header))) + "|",
+    ]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -133,9 +135,11 @@ def stale_model_warning(model: Path = MODEL) -> str | None:
         return f"warning: {stamp.name} is missing: cannot tell whether the model matches bot/ and nlu_data/"
     current = content_hash(ROOT / p for p in TRAINING_INPUTS)
     if stamp.read_text().strip() != current:
-        return (f"warning: {model.name} was trained on other data than the checkout's "
-                f"({', '.join(TRAINING_INPUTS)}): actions may send responses the model does not know. "
-                "Run `make train` first (the make bench targets do).")
+        return (
+            f"warning: {model.name} was trained on other data than the checkout's "
+            f"({', '.join(TRAINING_INPUTS)}): actions may send responses the model does not know. "
+            "Run `make train` first (the make bench targets do)."
+        )
     return None
 
 

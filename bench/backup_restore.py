@@ -1,7 +1,7 @@
 """Backup and restore time for a backend holding many complaints (prints figures, no verdict).
 
-    .venv/bin/python -m bench.backup_restore                      # SQLite, 100,000 complaints
-    .venv/bin/python -m bench.backup_restore --postgres           # PostgreSQL (throwaway database)
+.venv/bin/python -m bench.backup_restore                      # SQLite, 100,000 complaints
+.venv/bin/python -m bench.backup_restore --postgres           # PostgreSQL (throwaway database)
 """
 
 from __future__ import annotations
@@ -27,13 +27,25 @@ def fill(db: Database, count: int) -> None:
         service = session.scalars(select(ServiceCategory.code)).first()
         start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
         for first in range(0, count, 10_000):
-            session.execute(insert(Complaint), [
-                {"ticket": f"BENCH-{i:07d}", "service_code": service, "jurisdiction_id": jurisdiction,
-                 "status": "diterima", "description": "Jalan berlubang di depan sekolah, mohon segera diperbaiki.",
-                 "address_string": "Jl. Contoh No. 1", "kelurahan": "Menteng", "lat": -6.2, "long": 106.8,
-                 "created_at": start, "updated_at": start}
-                for i in range(first, min(count, first + 10_000))
-            ])
+            session.execute(
+                insert(Complaint),
+                [
+                    {
+                        "ticket": f"BENCH-{i:07d}",
+                        "service_code": service,
+                        "jurisdiction_id": jurisdiction,
+                        "status": "diterima",
+                        "description": "Jalan berlubang di depan sekolah, mohon segera diperbaiki.",
+                        "address_string": "Jl. Contoh No. 1",
+                        "kelurahan": "Menteng",
+                        "lat": -6.2,
+                        "long": 106.8,
+                        "created_at": start,
+                        "updated_at": start,
+                    }
+                    for i in range(first, min(count, first + 10_000))
+                ],
+            )
 
 
 def main() -> None:
@@ -64,8 +76,10 @@ def main() -> None:
                 restored = session.scalar(select(func.count()).select_from(Complaint))
             db.dispose()
             kind = "PostgreSQL" if args.postgres else "SQLite"
-            print(f"{kind}: {total} complaints, backup {took_backup:.1f} s ({out.stat().st_size / 1e6:.0f} MB), "
-                  f"restore {took_restore:.1f} s, {restored} complaints after restore")
+            print(
+                f"{kind}: {total} complaints, backup {took_backup:.1f} s ({out.stat().st_size / 1e6:.0f} MB), "
+                f"restore {took_restore:.1f} s, {restored} complaints after restore"
+            )
         finally:
             if args.postgres:
                 drop_postgres(url)

@@ -18,6 +18,7 @@ from bench.conversation_replies import missing_groups
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
 @dataclass
 class Checker:
     """The real system's view: backend API (complaints, bookings, data export, products) and the
@@ -70,8 +71,9 @@ class Checker:
             return None
         headers = {"X-Requested-With": "agent-console"}
         with httpx.Client(base_url=self.gateway_url, timeout=15) as http:
-            login = http.post("/agent/api/login", json={"username": "admin", "password": self.agent_password},
-                              headers=headers)
+            login = http.post(
+                "/agent/api/login", json={"username": "admin", "password": self.agent_password}, headers=headers
+            )
             login.raise_for_status()
             queue = http.get("/agent/api/queue").json()["items"]
         return any(item["sender"] == self.address(client) for item in queue)
@@ -154,8 +156,10 @@ class Checker:
         want, _, kelurahan = rest.partition(":")
         if want == "cancelled":
             return status == "cancelled", f"{booking.get('code')} {status}"
-        ok = status in ("booked", "pending", "proposed") and kelurahan.lower() in str(
-            booking.get("kelurahan", "")).lower()
+        ok = (
+            status in ("booked", "pending", "proposed")
+            and kelurahan.lower() in str(booking.get("kelurahan", "")).lower()
+        )
         return ok, f"{booking.get('code')} {status}, Kel. {booking.get('kelurahan')}"
 
 
@@ -187,5 +191,3 @@ def check_knowledge(conv: Conversation, doc_ids: Sequence[str], chain: Mapping[s
     if held:
         note += f"; the documents lack {[conv.keywords[i][0] for i in held]}"
     return ok, note
-
-

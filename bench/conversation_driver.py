@@ -26,19 +26,55 @@ from bench.conversation_replies import (
 )
 
 # Replies after which a knowledge goal asks its next follow-up (when the words are still missing).
-KNOWLEDGE_TURN = frozenset({"jawaban", "apakah_terjawab", "kandidat", "tidak_ditemukan", "tanya_silakan",
-                            "bukan_laporan", "tawarkan_pilihan", "minta_ulang", "out_of_scope", "chitchat"})
+KNOWLEDGE_TURN = frozenset(
+    {
+        "jawaban",
+        "apakah_terjawab",
+        "kandidat",
+        "tidak_ditemukan",
+        "tanya_silakan",
+        "bukan_laporan",
+        "tawarkan_pilihan",
+        "minta_ulang",
+        "out_of_scope",
+        "chitchat",
+    }
+)
 
 # Replies offering choices where any citizen presses the button that names their goal (`choose`).
-CHOICES = frozenset({"tawarkan_pilihan", "kandidat", "minta_ulang", "out_of_scope", "menu", "salam", "sambutan",
-                     "keluhan_kesehatan", "jadwal_tanpa_pesanan", "tidak_ditemukan", "apakah_terjawab", "darurat",
-                     "handoff_gagal"})
+CHOICES = frozenset(
+    {
+        "tawarkan_pilihan",
+        "kandidat",
+        "minta_ulang",
+        "out_of_scope",
+        "menu",
+        "salam",
+        "sambutan",
+        "keluhan_kesehatan",
+        "jadwal_tanpa_pesanan",
+        "tidak_ditemukan",
+        "apakah_terjawab",
+        "darurat",
+        "handoff_gagal",
+    }
+)
 
 # Buttons a presser takes for each kind (payload prefixes), unless the script says otherwise.
 DEFAULT_PRESS: dict[str, str] = {
-    "foto": "/lewati", "persetujuan": "/ya", "ringkasan": "/kirim_pengaduan", "dukung": "/tidak",
-    "hc_tb1": "/tidak", "hc_tb2": "/tidak", "hc_tb": "/tidak", "hc_setuju": "/ya", "hc_ringkasan": "/ya",
-    "hc_batal_setuju": "/ya", "hapus_konfirmasi": "/ya", "ekspor_konfirmasi": "/ya", "hc_jadwal": "/pilih_jadwal",
+    "foto": "/lewati",
+    "persetujuan": "/ya",
+    "ringkasan": "/kirim_pengaduan",
+    "dukung": "/tidak",
+    "hc_tb1": "/tidak",
+    "hc_tb2": "/tidak",
+    "hc_tb": "/tidak",
+    "hc_setuju": "/ya",
+    "hc_ringkasan": "/ya",
+    "hc_batal_setuju": "/ya",
+    "hapus_konfirmasi": "/ya",
+    "ekspor_konfirmasi": "/ya",
+    "hc_jadwal": "/pilih_jadwal",
     "draf_aman": "/lanjutkan_laporan",
 }
 
@@ -281,8 +317,9 @@ def drive(conv: Conversation, send: Send, chain: dict[str, Any] | None = None) -
         while True:
             replies = send(move)
             view = View.of(replies)
-            result.turns.append(Turn(len(result.turns) + 1, move.shown(), kinds_in(view.text), view.text,
-                                     [t for t, _ in view.buttons]))
+            result.turns.append(
+                Turn(len(result.turns) + 1, move.shown(), kinds_in(view.text), view.text, [t for t, _ in view.buttons])
+            )
             driver.after_send(move)
             result.turns[-1].note = driver.observe(view)
             if driver.done or len(result.turns) >= conv.max_turns:
@@ -336,5 +373,3 @@ def web_sender(base: str, client: str, pace: float, timeout: float = 120.0) -> S
         raise RuntimeError("gateway kept refusing the message (busy or rate limited)")
 
     return send
-
-

@@ -49,19 +49,24 @@ def m_ticket() -> Milestone:
 
 
 def m_emergency(number: str) -> Milestone:
-    return Milestone(f"emergency {number}",
-                     lambda v, s: "darurat" in kinds_in(v.text) and re.search(rf"\b{number}\b", v.text) is not None,
-                     on_aside=True)
+    return Milestone(
+        f"emergency {number}",
+        lambda v, s: "darurat" in kinds_in(v.text) and re.search(rf"\b{number}\b", v.text) is not None,
+        on_aside=True,
+    )
 
 
 def m_cancelled() -> Milestone:
-    return Milestone("cancel understood",
-                     lambda v, s: bool({"dibatalkan", "draf_disimpan"} & set(kinds_in(v.text))), on_aside=True)
+    return Milestone(
+        "cancel understood", lambda v, s: bool({"dibatalkan", "draf_disimpan"} & set(kinds_in(v.text))), on_aside=True
+    )
 
 
 REASSURANCE = re.compile(
     r"rahasia|tidak (akan )?(di)?(bagikan|ketahui|beritahukan|diberitahu|tahu|teruskan)|identitas anda (tidak|tetap)"
-    r"|tanpa identitas|tidak ada nama|tidak dicantumkan", re.I)
+    r"|tanpa identitas|tidak ada nama|tidak dicantumkan",
+    re.I,
+)
 
 
 def m_reassured() -> Milestone:
@@ -110,6 +115,7 @@ def m_agenda_done() -> Milestone:
     def reached(view: View, state: State) -> bool:
         kinds = kinds_in(view.text)
         return state.agenda_left == 0 and bool(kinds) and kinds[-1] in calm
+
     return Milestone("all said, left alone", reached)
 
 
@@ -157,5 +163,3 @@ class Conversation:
     @property
     def max_turns(self) -> int:
         return math.floor(2.5 * self.minimum) + 3
-
-

@@ -64,8 +64,7 @@ class View:
     def of(cls, replies: Sequence[Mapping[str, Any]]) -> View:
         text = "\n".join(str(r.get("text") or "") for r in replies).strip()
         buttons = tuple(
-            (str(b.get("title") or ""), str(b.get("payload") or ""))
-            for r in replies for b in (r.get("buttons") or [])
+            (str(b.get("title") or ""), str(b.get("payload") or "")) for r in replies for b in (r.get("buttons") or [])
         )
         return cls(text, buttons)
 
@@ -100,8 +99,11 @@ CUES: tuple[tuple[str, str], ...] = (
     ("telepon", r"berapa nomor hp yang bisa dihubungi|mohon tulis nomor indonesia"),
     ("ringkasan", r"mohon periksa laporan anda|silakan pilih \"kirim\""),
     ("bagian", r"bagian mana yang ingin diubah"),
-    ("terkirim", r"laporan anda sudah diterima dengan nomor|laporan anda sudah terkirim dengan nomor"
-                 r"|laporan yang tadi tersimpan sudah terkirim"),
+    (
+        "terkirim",
+        r"laporan anda sudah diterima dengan nomor|laporan anda sudah terkirim dengan nomor"
+        r"|laporan yang tadi tersimpan sudah terkirim",
+    ),
     ("antrean", r"sudah saya simpan dengan aman"),
     ("dibatalkan", r"laporan dibatalkan"),
     ("draf_disimpan", r"isiannya saya simpan"),
@@ -170,33 +172,72 @@ _CUE_RES = tuple((kind, re.compile(pattern)) for kind, pattern in CUES)
 KINDS = frozenset(kind for kind, _ in CUES)
 
 FLOW_OF: dict[str, str] = {
-    **{k: "pengaduan" for k in (
-        "pengaduan_mulai", "kategori", "kategori_ok", "lokasi", "lokasi_ok", "kelurahan", "dukung", "deskripsi",
-        "foto", "identitas", "persetujuan", "anonim_ok", "nama", "telepon", "ringkasan", "bagian", "terkirim",
-        "antrean", "dibatalkan", "draf_disimpan", "dilanjutkan", "tanpa_draf", "status", "butuh_bantuan",
-        "pilihan_tidak_dikenal")},
+    **{
+        k: "pengaduan"
+        for k in (
+            "pengaduan_mulai",
+            "kategori",
+            "kategori_ok",
+            "lokasi",
+            "lokasi_ok",
+            "kelurahan",
+            "dukung",
+            "deskripsi",
+            "foto",
+            "identitas",
+            "persetujuan",
+            "anonim_ok",
+            "nama",
+            "telepon",
+            "ringkasan",
+            "bagian",
+            "terkirim",
+            "antrean",
+            "dibatalkan",
+            "draf_disimpan",
+            "dilanjutkan",
+            "tanpa_draf",
+            "status",
+            "butuh_bantuan",
+            "pilihan_tidak_dikenal",
+        )
+    },
     **{k: "darurat" for k in ("darurat", "draf_aman", "tawarkan_catat")},
-    **{k: "homecare" for k in KINDS
-       if k.startswith("hc_") or k in ("kode_booking", "keluhan_kesehatan", "jadwal_tanpa_pesanan")},
+    **{
+        k: "homecare"
+        for k in KINDS
+        if k.startswith("hc_") or k in ("kode_booking", "keluhan_kesehatan", "jadwal_tanpa_pesanan")
+    },
     **{k: "data" for k in ("ekspor_konfirmasi", "hapus_konfirmasi", "data_ditampilkan", "data_dihapus", "data_batal")},
-    **{k: "layanan" for k in ("jawaban", "apakah_terjawab", "kandidat", "tidak_ditemukan", "tanya_silakan",
-                              "bukan_laporan")},
+    **{
+        k: "layanan"
+        for k in ("jawaban", "apakah_terjawab", "kandidat", "tidak_ditemukan", "tanya_silakan", "bukan_laporan")
+    },
     **{k: "produk" for k in ("produk_tanya", "produk_hasil", "produk_kosong")},
     **{k: "petugas" for k in ("handoff", "handoff_gagal")},
 }
 # Invitations, not questions about a fact: seeing one again is not "asked again".
 INVITATIONS = frozenset({"sambutan", "salam", "menu", "produk_tanya", "tanya_silakan"})
 # Replies that never move a goal forward (besides the scripts' own expectations).
-TROUBLE = frozenset({
-    "tawarkan_pilihan", "minta_ulang", "butuh_bantuan", "pilihan_tidak_dikenal", "kandidat", "tidak_ditemukan",
-    "sibuk", "handoff_gagal", "produk_kosong", "out_of_scope",
-})
+TROUBLE = frozenset(
+    {
+        "tawarkan_pilihan",
+        "minta_ulang",
+        "butuh_bantuan",
+        "pilihan_tidak_dikenal",
+        "kandidat",
+        "tidak_ditemukan",
+        "sibuk",
+        "handoff_gagal",
+        "produk_kosong",
+        "out_of_scope",
+    }
+)
 
 TICKET = re.compile(r"\b([A-Z]{2,5}-\d{4}-\d{6})\b")
 BOOKING_CODE = re.compile(r"\b(HC-[A-Z2-9]{6})\b")
 PRICE = re.compile(r"—\s*Rp\s?([\d.]+)")
-DAYS = {"sen": "senin", "sel": "selasa", "rab": "rabu", "kam": "kamis", "jum": "jumat", "sab": "sabtu",
-        "min": "minggu"}
+DAYS = {"sen": "senin", "sel": "selasa", "rab": "rabu", "kam": "kamis", "jum": "jumat", "sab": "sabtu", "min": "minggu"}
 SLOT_TITLE = re.compile(r"^(sen|sel|rab|kam|jum|sab|min)\w*\s+\d{1,2}\s+\w+\s+(\d{1,2})[.:](\d{2})", re.I)
 
 

@@ -28,7 +28,10 @@ from bench.conversation_replies import Move
 SCRIPTS = Path(__file__).resolve().with_name("conversations.yml")
 
 PLAIN_MILESTONES: dict[str, Callable[[], Milestone]] = {
-    "ticket": m_ticket, "cancelled": m_cancelled, "reassured": m_reassured, "booked": m_booked,
+    "ticket": m_ticket,
+    "cancelled": m_cancelled,
+    "reassured": m_reassured,
+    "booked": m_booked,
     "agenda_done": m_agenda_done,
 }
 

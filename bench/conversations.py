@@ -113,8 +113,12 @@ def run_chain(group: Sequence[Conversation], base: str, checker: Checker, pace: 
             except Exception as exc:  # a failed check is a failed conversation, with the reason
                 result.verified, result.check_note = False, f"check failed: {type(exc).__name__}: {exc}"[:160]
         results.append(result)
-        print(f"  {conv.id}: {'completed' if result.completed else 'NOT completed'} in {result.used} turns "
-              f"({result.seconds:.0f} s)", file=sys.stderr, flush=True)
+        print(
+            f"  {conv.id}: {'completed' if result.completed else 'NOT completed'} in {result.used} turns "
+            f"({result.seconds:.0f} s)",
+            file=sys.stderr,
+            flush=True,
+        )
     return results
 
 
@@ -128,11 +132,13 @@ def yes_no(result: Result) -> str:
 
 def table(results: Sequence[Result]) -> str:
     rows = [
-        (r.id, r.persona, r.goal, yes_no(r), r.used, r.minimum, f"{r.ratio:.2f}", r.friction or "none")
-        for r in results
+        (r.id, r.persona, r.goal, yes_no(r), r.used, r.minimum, f"{r.ratio:.2f}", r.friction or "none") for r in results
     ]
-    return md_table(("conversation", "persona", "goal", "completed", "turns", "minimum", "ratio",
-                     "first friction"), rows, right=(4, 5, 6))
+    return md_table(
+        ("conversation", "persona", "goal", "completed", "turns", "minimum", "ratio", "first friction"),
+        rows,
+        right=(4, 5, 6),
+    )
 
 
 def totals(results: Sequence[Result]) -> dict[str, Any]:
@@ -164,28 +170,52 @@ def show(results: Sequence[Result]) -> None:
             if t.buttons:
                 print("<< [" + " | ".join(t.buttons) + "]")
             print(f"   kinds: {', '.join(t.kinds) or '-'}" + (f"   FRICTION: {t.note}" if t.note else ""))
-        print(f"= reached: {', '.join(r.reached) or '-'}; missed: {', '.join(r.missed) or '-'}; "
-              f"check: {r.check_note or '-'}" + (f"; error: {r.error}" if r.error else ""))
+        print(
+            f"= reached: {', '.join(r.reached) or '-'}; missed: {', '.join(r.missed) or '-'}; "
+            f"check: {r.check_note or '-'}" + (f"; error: {r.error}" if r.error else "")
+        )
 
 
 def record_of(r: Result) -> dict[str, Any]:
     return {
-        "id": r.id, "persona": r.persona, "goal": r.goal, "completed": r.completed, "turns": r.used,
-        "minimum": r.minimum, "minimum_reason": r.reason, "ratio": round(r.ratio, 3),
-        "first_friction": r.friction or None, "frictions": [f"t{t.n}: {t.note}" for t in r.turns if t.note],
-        "milestones_reached": r.reached, "milestones_missed": r.missed, "replies_ok": r.replies_ok,
-        "verified": r.verified, "check": r.check_note, "error": r.error, "seconds": round(r.seconds, 1),
+        "id": r.id,
+        "persona": r.persona,
+        "goal": r.goal,
+        "completed": r.completed,
+        "turns": r.used,
+        "minimum": r.minimum,
+        "minimum_reason": r.reason,
+        "ratio": round(r.ratio, 3),
+        "first_friction": r.friction or None,
+        "frictions": [f"t{t.n}: {t.note}" for t in r.turns if t.note],
+        "milestones_reached": r.reached,
+        "milestones_missed": r.missed,
+        "replies_ok": r.replies_ok,
+        "verified": r.verified,
+        "check": r.check_note,
+        "error": r.error,
+        "seconds": round(r.seconds, 1),
         "turn_log": [{"move": t.move, "kinds": t.kinds} for t in r.turns],
     }
 
 
 def checker_for(url: str, stack: Any, backend: str | None) -> Checker:
     if stack is not None:
-        return Checker(stack.backend_url, stack.env["BACKEND_API_KEY"], stack.env["SENDER_ID_KEY"], url,
-                       stack.env["AGENT_BOOTSTRAP_PASSWORD"])
+        return Checker(
+            stack.backend_url,
+            stack.env["BACKEND_API_KEY"],
+            stack.env["SENDER_ID_KEY"],
+            url,
+            stack.env["AGENT_BOOTSTRAP_PASSWORD"],
+        )
     # A running instance: the operator passes its backend and keys through the environment.
-    return Checker(backend, os.environ.get("BACKEND_API_KEY"), os.environ.get("SENDER_ID_KEY"), url,
-                   os.environ.get("AGENT_BOOTSTRAP_PASSWORD"))
+    return Checker(
+        backend,
+        os.environ.get("BACKEND_API_KEY"),
+        os.environ.get("SENDER_ID_KEY"),
+        url,
+        os.environ.get("AGENT_BOOTSTRAP_PASSWORD"),
+    )
 
 
 def warm_up(url: str) -> None:
@@ -207,24 +237,41 @@ def run(convs: Sequence[Conversation], url: str, checker: Checker, pace: float, 
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--gateway", help="URL of a running gateway (default: start a fresh stack in a temp dir)")
-    parser.add_argument("--backend", help="with --gateway: the backend URL for the real-system checks "
-                                          "(keys from BACKEND_API_KEY and SENDER_ID_KEY in the environment)")
+    parser.add_argument(
+        "--backend",
+        help="with --gateway: the backend URL for the real-system checks "
+        "(keys from BACKEND_API_KEY and SENDER_ID_KEY in the environment)",
+    )
     parser.add_argument("--only", help="comma-separated conversation ids (continued chats are added)")
-    parser.add_argument("--concurrency", type=int, default=1,
-                        help="chats played at once (default 1: no reply is slowed by another chat)")
-    parser.add_argument("--pace", type=float, default=None,
-                        help="seconds between two messages of one chat (default 0 fresh stack, 3.1 with --gateway)")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="chats played at once (default 1: no reply is slowed by another chat)",
+    )
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=None,
+        help="seconds between two messages of one chat (default 0 fresh stack, 3.1 with --gateway)",
+    )
     parser.add_argument("--show", action="store_true", help="print every transcript (terminal)")
     parser.add_argument("--list", action="store_true", help="list the conversations and their minimums")
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     convs = select(args.only)
     if args.list:
-        print(md_table(("conversation", "persona", "goal", "minimum", "why"),
-                       [(c.id, c.persona, c.goal, c.minimum, c.reason) for c in convs], right=(3,)))
+        print(
+            md_table(
+                ("conversation", "persona", "goal", "minimum", "why"),
+                [(c.id, c.persona, c.goal, c.minimum, c.reason) for c in convs],
+                right=(3,),
+            )
+        )
         return 0
     started = time.perf_counter()
     print(f"# Conversations: {len(convs)} scripted citizens\n")
@@ -243,11 +290,13 @@ def main(argv: Iterable[str] | None = None) -> int:
         run_seconds = time.perf_counter() - run_start
     print(table(results))
     summary = totals(results)
-    print(f"\n**Totals**: {summary['completed']}/{summary['conversations']} completed "
-          f"({summary['completion_rate']:.0%}); mean turns/minimum {summary['mean_ratio']:.2f} "
-          f"(all turns {summary['turns']} / all minimums {summary['minimum']} = {summary['total_ratio']:.2f}); "
-          f"{summary['with_friction']} with friction. Goal (all completed, mean ratio <= {GOAL_MEAN_RATIO}): "
-          f"{'met' if summary['goal_met'] else 'not met'}.")
+    print(
+        f"\n**Totals**: {summary['completed']}/{summary['conversations']} completed "
+        f"({summary['completion_rate']:.0%}); mean turns/minimum {summary['mean_ratio']:.2f} "
+        f"(all turns {summary['turns']} / all minimums {summary['minimum']} = {summary['total_ratio']:.2f}); "
+        f"{summary['with_friction']} with friction. Goal (all completed, mean ratio <= {GOAL_MEAN_RATIO}): "
+        f"{'met' if summary['goal_met'] else 'not met'}."
+    )
     unchecked = [r.id for r in results if r.verified is None and r.error is None]
     if unchecked:
         print(f"- checked on the replies only: {', '.join(unchecked)}")
@@ -255,25 +304,37 @@ def main(argv: Iterable[str] | None = None) -> int:
         if r.error:
             print(f"- {r.id}: error {r.error}")
         elif not r.completed:
-            print(f"- {r.id}: missed {', '.join(r.missed) or 'nothing'}; reached {', '.join(r.reached) or 'nothing'}"
-                  f"; check: {r.check_note or '-'}")
+            print(
+                f"- {r.id}: missed {', '.join(r.missed) or 'nothing'}; reached {', '.join(r.reached) or 'nothing'}"
+                f"; check: {r.check_note or '-'}"
+            )
     total_seconds = time.perf_counter() - started
-    print(f"- {len(convs)} conversations in {run_seconds:.0f} s (stack ready in {ready:.0f} s, "
-          f"{total_seconds:.0f} s in all)")
+    print(
+        f"- {len(convs)} conversations in {run_seconds:.0f} s (stack ready in {ready:.0f} s, "
+        f"{total_seconds:.0f} s in all)"
+    )
     if args.show:
         show(results)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     stamp = MODEL.with_suffix("").with_suffix(".hash")
-    RESULTS.write_text(json.dumps({
-        "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "gateway": args.gateway or "fresh stack",
-        "model_hash": stamp.read_text().strip() if stamp.exists() else None,
-        "stale_model": bool(warning),
-        "machine": machine(),
-        "seconds": {"ready": round(ready, 1), "run": round(run_seconds, 1), "total": round(total_seconds, 1)},
-        "totals": summary,
-        "conversations": [record_of(r) for r in results],
-    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "gateway": args.gateway or "fresh stack",
+                "model_hash": stamp.read_text().strip() if stamp.exists() else None,
+                "stale_model": bool(warning),
+                "machine": machine(),
+                "seconds": {"ready": round(ready, 1), "run": round(run_seconds, 1), "total": round(total_seconds, 1)},
+                "totals": summary,
+                "conversations": [record_of(r) for r in results],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"- results in {RESULTS.relative_to(ROOT)}")
     return 0
 

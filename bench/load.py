@@ -57,9 +57,24 @@ def profile_during(pids: dict[str, int], seconds: float, out_dir: Path) -> dict[
     out_dir.mkdir(parents=True, exist_ok=True)
     return {
         name: subprocess.Popen(
-            [spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "50", "--format", "raw",
-             "--output", str(out_dir / f"{name}.txt"), "--nonblocking", "--subprocesses"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(int(seconds)),
+                "--rate",
+                "50",
+                "--format",
+                "raw",
+                "--output",
+                str(out_dir / f"{name}.txt"),
+                "--nonblocking",
+                "--subprocesses",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         for name, pid in pids.items()
     }
@@ -100,8 +115,11 @@ METRIC_EXCERPT = re.compile(
 
 def metrics_excerpt(stack: Stack, limit: int = 12) -> list[str]:
     """A few lines of each process's /metrics after the load (the stack's callers are local)."""
-    urls = {"gateway": stack.gateway_url, "backend": stack.backend_url,
-            "actions": f"http://127.0.0.1:{stack.env['ACTION_SERVER_PORT']}"}
+    urls = {
+        "gateway": stack.gateway_url,
+        "backend": stack.backend_url,
+        "actions": f"http://127.0.0.1:{stack.env['ACTION_SERVER_PORT']}",
+    }
     lines: list[str] = []
     for name, url in urls.items():
         try:
@@ -157,8 +175,18 @@ def main(argv: list[str] | None = None) -> int:
             spies = {}
             if args.profile and level == 10:
                 spies = profile_during(pids, args.seconds + args.warmup, work / "profile")
-            results.append(run_level("asisten-kota single", gateway_sender(stack.gateway_url), journeys, level,
-                                     args.seconds, args.warmup, args.think_ms, pids))
+            results.append(
+                run_level(
+                    "asisten-kota single",
+                    gateway_sender(stack.gateway_url),
+                    journeys,
+                    level,
+                    args.seconds,
+                    args.warmup,
+                    args.think_ms,
+                    pids,
+                )
+            )
             for spy in spies.values():
                 spy.wait(timeout=120)
         notes["single_log_dir"] = str(stack.var_dir / "logs")
@@ -181,8 +209,18 @@ def main(argv: list[str] | None = None) -> int:
         print("\nRasa starter assistant (rasa init), REST webhook, same pacing:", flush=True)
         with starter_bot(work) as (url, pid):
             for level in levels:
-                results.append(run_level("rasa starter bot", rasa_sender(url), STARTER, level, args.seconds,
-                                         args.warmup, args.think_ms, {"rasa": pid}))
+                results.append(
+                    run_level(
+                        "rasa starter bot",
+                        rasa_sender(url),
+                        STARTER,
+                        level,
+                        args.seconds,
+                        args.warmup,
+                        args.think_ms,
+                        {"rasa": pid},
+                    )
+                )
 
     if not args.no_cluster:
         print("\nAsisten Kota, cluster mode (2 Rasa servers, PostgreSQL, Redis lock store):", flush=True)
@@ -191,13 +229,29 @@ def main(argv: list[str] | None = None) -> int:
             with our_stack(work / "cluster", cluster=True) as stack:
                 pids = stack_pids(stack)
                 for level in levels:
-                    results.append(run_level("asisten-kota cluster", gateway_sender(stack.gateway_url), journeys,
-                                             level, args.seconds, args.warmup, args.think_ms, pids))
+                    results.append(
+                        run_level(
+                            "asisten-kota cluster",
+                            gateway_sender(stack.gateway_url),
+                            journeys,
+                            level,
+                            args.seconds,
+                            args.warmup,
+                            args.think_ms,
+                            pids,
+                        )
+                    )
                 done, tried = cross_server_conversations(stack)
-                notes["cluster"] = {"lock_errors": lock_errors(stack), "cross_server_forms_completed": done,
-                                    "cross_server_forms_tried": tried}
-                print(f"  lock errors in Rasa logs: {notes['cluster']['lock_errors']}; complaint forms with turns "
-                      f"alternating between servers completed: {done}/{tried}", flush=True)
+                notes["cluster"] = {
+                    "lock_errors": lock_errors(stack),
+                    "cross_server_forms_completed": done,
+                    "cross_server_forms_tried": tried,
+                }
+                print(
+                    f"  lock errors in Rasa logs: {notes['cluster']['lock_errors']}; complaint forms with turns "
+                    f"alternating between servers completed: {done}/{tried}",
+                    flush=True,
+                )
         except BaseException as exc:  # PostgreSQL/Redis missing: report, keep the single figures
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -212,8 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         verdicts.append(f"one conversation p50 = {ratio:.2f}x the starter bot's (target <= 1.5x)")
     ours10 = by.get(("asisten-kota single", 10))
     if ours10:
-        verdicts.append(f"10 conversations: p95 {ours10.p95_ms:.0f} ms (target <= 500), "
-                        f"{ours10.per_second:.1f} msg/s (target >= 25)")
+        verdicts.append(
+            f"10 conversations: p95 {ours10.p95_ms:.0f} ms (target <= 500), "
+            f"{ours10.per_second:.1f} msg/s (target >= 25)"
+        )
     peak = max((sum(r.rss_mb.values()) for r in results if r.system == "asisten-kota single"), default=0.0)
     verdicts.append(f"whole single stack resident memory, peak {peak / 1024:.2f} GB (target <= 3 GB)")
     cl10, si10 = by.get(("asisten-kota cluster", 10)), by.get(("asisten-kota single", 10))
@@ -221,16 +277,21 @@ def main(argv: list[str] | None = None) -> int:
     for cl, si in ((cl10, si10), (cl50, si50)):
         if cl and si and si.per_second:
             gain = cl.per_second / si.per_second
-            verdicts.append(f"cluster vs single at {cl.concurrency} conversations: {gain:.2f}x throughput "
-                            f"({cl.per_second:.1f} vs {si.per_second:.1f} msg/s)")
+            verdicts.append(
+                f"cluster vs single at {cl.concurrency} conversations: {gain:.2f}x throughput "
+                f"({cl.per_second:.1f} vs {si.per_second:.1f} msg/s)"
+            )
     print("\n" + "\n".join(f"- {v}" for v in verdicts))
     for r in results:
         if r.system != "rasa starter bot" and r.concurrency == max(levels):
-            print(f"\nResident memory by process, {r.system} at {r.concurrency} conversations (MB): "
-                  + ", ".join(f"{k} {v:.0f}" for k, v in r.rss_mb.items()))
+            print(
+                f"\nResident memory by process, {r.system} at {r.concurrency} conversations (MB): "
+                + ", ".join(f"{k} {v:.0f}" for k, v in r.rss_mb.items())
+            )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"results": [asdict(r) for r in results], "notes": notes,
-                                    "verdicts": verdicts}, indent=2))
+    args.out.write_text(
+        json.dumps({"results": [asdict(r) for r in results], "notes": notes, "verdicts": verdicts}, indent=2)
+    )
     print(f"\nWritten to {args.out}")
     return 0
 

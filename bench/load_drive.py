@@ -1,7 +1,6 @@
 """The load benchmark's simulated citizens: journeys typed through the gateway's web API (or a
 Rasa REST webhook), N conversations in flight, latencies and errors per level (bench/load.py)."""
 
-
 import asyncio
 import os
 import random
@@ -25,14 +24,29 @@ JOURNEYS: dict[str, list[str]] = {
     "greeting": ["halo", "/tanya_kemampuan", "terima kasih ya"],
     "question": ["halo", "apa syarat membuat KTP elektronik?", "berapa tarif transjakarta?", "makasih"],
     "complaint": [
-        "halo", "mau lapor jalan rusak", PLACE, "Lubang besar di lajur kiri sedalam 20 cm, bahaya untuk motor",
-        '/kirim_foto{"media_url": "http://127.0.0.1:9/media/lubang.jpg"}', "anonim aja", "/kirim_pengaduan",
+        "halo",
+        "mau lapor jalan rusak",
+        PLACE,
+        "Lubang besar di lajur kiri sedalam 20 cm, bahaya untuk motor",
+        '/kirim_foto{"media_url": "http://127.0.0.1:9/media/lubang.jpg"}',
+        "anonim aja",
+        "/kirim_pengaduan",
     ],
     "status": ["halo", "cek status JKL-2026-000001", "laporan saya gimana?"],
     "homecare": [
-        "halo", "mau pesan dokter ke rumah untuk nenek saya", "/tidak", "tidak ada", "/ya", "Daeng Ngalle", "72",
-        "0812 3456 7890", "Jl. Tamalate I No. 10, RT 02 RW 03", "Kassi-Kassi", "demam 3 hari, lemas",
-        FIRST_BUTTON, "/ya",
+        "halo",
+        "mau pesan dokter ke rumah untuk nenek saya",
+        "/tidak",
+        "tidak ada",
+        "/ya",
+        "Daeng Ngalle",
+        "72",
+        "0812 3456 7890",
+        "Jl. Tamalate I No. 10, RT 02 RW 03",
+        "Kassi-Kassi",
+        "demam 3 hari, lemas",
+        FIRST_BUTTON,
+        "/ya",
     ],
     "product": ["halo", "cari kopi bubuk di banyuwangi", "lagi", "cari batik di bawah 200 ribu"],
 }
@@ -42,8 +56,21 @@ STARTER: list[list[str]] = [
     ["hi", "I am sad", "yes", "bye"],
     ["hey", "I am feeling great", "perfect", "good", "see you", "goodbye", "bye"],
     ["good morning", "not good", "bye"],
-    ["hello there", "I am unhappy", "no", "very sad", "yes", "great", "ok", "thanks", "bye", "hi", "bye", "hello",
-     "bye"],
+    [
+        "hello there",
+        "I am unhappy",
+        "no",
+        "very sad",
+        "yes",
+        "great",
+        "ok",
+        "thanks",
+        "bye",
+        "hi",
+        "bye",
+        "hello",
+        "bye",
+    ],
     ["hi", "I am a bit sad", "yes", "bye"],
 ]
 
@@ -143,14 +170,26 @@ def rasa_sender(base_url: str) -> Send:
 
 
 def run_level(
-    system: str, send: Send, journeys: list[list[str]], concurrency: int, seconds: float, warmup: float,
-    think_ms: float, pids: dict[str, int],
+    system: str,
+    send: Send,
+    journeys: list[list[str]],
+    concurrency: int,
+    seconds: float,
+    warmup: float,
+    think_ms: float,
+    pids: dict[str, int],
 ) -> LevelResult:
     latencies, errors, measured = asyncio.run(_drive(send, journeys, concurrency, seconds, warmup, think_ms))
     ms = [x * 1000 for x in latencies]
     result = LevelResult(
-        system=system, concurrency=concurrency, messages=len(ms), errors=sum(errors.values()), seconds=measured,
-        p50_ms=percentile(ms, 50), p95_ms=percentile(ms, 95), p99_ms=percentile(ms, 99),
+        system=system,
+        concurrency=concurrency,
+        messages=len(ms),
+        errors=sum(errors.values()),
+        seconds=measured,
+        p50_ms=percentile(ms, 50),
+        p95_ms=percentile(ms, 95),
+        p99_ms=percentile(ms, 99),
         per_second=len(ms) / measured if measured else 0.0,
         rss_mb={name: rss_bytes(pid) / 2**20 for name, pid in pids.items()},
         error_kinds=dict(errors),
@@ -163,5 +202,3 @@ def run_level(
         flush=True,
     )
     return result
-
-

@@ -1,7 +1,6 @@
 """The systems the load benchmark measures: our stack (single or cluster), Rasa's starter
 assistant, and the cluster's cross-server checks (bench/load.py)."""
 
-
 import os
 import re
 import shutil
@@ -68,7 +67,11 @@ def starter_model() -> Path:
         init_dir.mkdir()
         subprocess.run(
             [str(RASA), "init", "--no-prompt", "--init-dir", str(init_dir)],
-            cwd=tmp, env=rasa_env(get_settings()), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            cwd=tmp,
+            env=rasa_env(get_settings()),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
         )
         shutil.copytree(init_dir, project)
     return project
@@ -86,9 +89,25 @@ def starter_bot(log_dir: Path) -> Iterator[tuple[str, int]]:
     # Like ours, the starter keeps conversations in a SQLite tracker store (a restart loses none).
     endpoints.write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {tracker_db}\n")
     process = subprocess.Popen(
-        [str(RASA), "run", "--model", str(model), "--endpoints", str(endpoints), "--interface", "127.0.0.1",
-         "--port", str(port), "--credentials", str(project / "credentials.yml")],
-        cwd=project, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(RASA),
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--credentials",
+            str(project / "credentials.yml"),
+        ],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -125,11 +144,10 @@ def cross_server_conversations(stack: Stack, count: int = 4) -> tuple[int, int]:
         for turn, message in enumerate(JOURNEYS["complaint"]):
             response = httpx.post(
                 f"{servers[turn % len(servers)]}/webhooks/rest/webhook",
-                json={"sender": sender, "message": message.replace("20 cm", f"{20 + n} cm")}, timeout=120,
+                json={"sender": sender, "message": message.replace("20 cm", f"{20 + n} cm")},
+                timeout=120,
             )
             replies = response.json() if response.status_code == 200 else []
         text = "\n".join(r.get("text") or "" for r in replies)
         completed += bool(re.search(r"\b[A-Z]{2,5}-\d{4}-\d{6}\b", text))
     return completed, count
-
-

@@ -168,13 +168,18 @@ def write_results(split: str, record: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--messages", type=Path, default=DEFAULT_MESSAGES)
     parser.add_argument("--split", choices=("all", "dev", "held_out"), default="all")
     parser.add_argument("--split-file", type=Path, default=DEFAULT_SPLIT_FILE)
-    parser.add_argument("--disagreements", type=Path, default=DEFAULT_DISAGREEMENTS,
-                        help="id -> our label where we disagree with the annotator (a second table)")
+    parser.add_argument(
+        "--disagreements",
+        type=Path,
+        default=DEFAULT_DISAGREEMENTS,
+        help="id -> our label where we disagree with the annotator (a second table)",
+    )
     parser.add_argument("--gateway", help="URL of a running gateway (default: start a fresh stack in a temp dir)")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per message")
@@ -202,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         "split": args.split,
         "n": len(messages),
         "model_hash": args.model.with_suffix("").with_suffix(".hash").read_text().strip()
-        if args.model.with_suffix("").with_suffix(".hash").exists() else None,
+        if args.model.with_suffix("").with_suffix(".hash").exists()
+        else None,
         "machine": machine(),
         "disagreements": len(ours) - sum(ours[i] == gold[i] for i in ids),
     }
@@ -240,18 +246,28 @@ def main(argv: list[str] | None = None) -> int:
         print(fit_tables(summary))
         off = off_topic_answers(ordered, gold, knowledge_categories())
         if off:
-            print("- knowledge answers from another topic's document (counted as fitting): "
-                  + ", ".join(f"{n} {label}" for label, n in off.items()))
+            print(
+                "- knowledge answers from another topic's document (counted as fitting): "
+                + ", ".join(f"{n} {label}" for label, n in off.items())
+            )
         unmapped = Counter(k for r in ordered for k in r.keys if k != "?" and outcome_of_key(k) is None)
         unmatched = sum(k == "?" for r in ordered for k in r.keys)
-        print(f"- replies matching no response: {unmatched}; response keys with no outcome: "
-              + (", ".join(f"{k} ({n})" for k, n in unmapped.items()) or "none"))
-        print(f"- {len(messages)} messages in {run_seconds:.0f} s at concurrency {args.concurrency}; reply p50 "
-              f"{percentile(latencies, 50):.1f} s, p95 {percentile(latencies, 95):.1f} s; stack ready in {ready:.0f} s")
-        record["stack"] = {"gateway": args.gateway or "fresh stack", "ready_seconds": round(ready, 1),
-                           "run_seconds": round(run_seconds, 1), "concurrency": args.concurrency,
-                           "p50_seconds": round(percentile(latencies, 50), 2),
-                           "p95_seconds": round(percentile(latencies, 95), 2)}
+        print(
+            f"- replies matching no response: {unmatched}; response keys with no outcome: "
+            + (", ".join(f"{k} ({n})" for k, n in unmapped.items()) or "none")
+        )
+        print(
+            f"- {len(messages)} messages in {run_seconds:.0f} s at concurrency {args.concurrency}; reply p50 "
+            f"{percentile(latencies, 50):.1f} s, p95 {percentile(latencies, 95):.1f} s; stack ready in {ready:.0f} s"
+        )
+        record["stack"] = {
+            "gateway": args.gateway or "fresh stack",
+            "ready_seconds": round(ready, 1),
+            "run_seconds": round(run_seconds, 1),
+            "concurrency": args.concurrency,
+            "p50_seconds": round(percentile(latencies, 50), 2),
+            "p95_seconds": round(percentile(latencies, 95), 2),
+        }
         record["fit"] = summary
         record["off_topic_answers"] = dict(off)
         changed = sum(ours[i] != gold[i] for i in ids)
@@ -263,10 +279,17 @@ def main(argv: list[str] | None = None) -> int:
         elif disagreements is not None:
             print(f"- no label disagreements recorded for these messages ({args.disagreements.name})")
         record["items"] = [
-            {"id": r.id, "label": r.label, **({"our_label": ours[r.id]} if ours[r.id] != r.label else {}),
-             "outcome": r.outcome, "fit": fit(r.label, r.outcome), "keys": r.keys,
-             **({"source": r.source} if r.source else {}), **({"error": r.error} if r.error else {}),
-             "seconds": round(r.seconds, 2)}
+            {
+                "id": r.id,
+                "label": r.label,
+                **({"our_label": ours[r.id]} if ours[r.id] != r.label else {}),
+                "outcome": r.outcome,
+                "fit": fit(r.label, r.outcome),
+                "keys": r.keys,
+                **({"source": r.source} if r.source else {}),
+                **({"error": r.error} if r.error else {}),
+                "seconds": round(r.seconds, 2),
+            }
             for r in ordered
         ]
         if args.show_misses or args.show_all:
@@ -277,8 +300,10 @@ def main(argv: list[str] | None = None) -> int:
         parsed = nlu_parse(messages, args.model, RASA_PYTHON)
         parsed_at = time.perf_counter()
         predicted = nlu_labels(messages, parsed, args.index_dir or get_settings().index_dir)
-        print(f"NLU: model {parsed_at - nlu_start:.0f} s, knowledge categories "
-              f"{time.perf_counter() - parsed_at:.0f} s", file=sys.stderr)
+        print(
+            f"NLU: model {parsed_at - nlu_start:.0f} s, knowledge categories {time.perf_counter() - parsed_at:.0f} s",
+            file=sys.stderr,
+        )
         intents = Counter(str(parsed[i].get("intent")) for i in ids)
         print("\n## NLU only (trained model, intents mapped to labels)\n")
         nlu = nlu_summary(ids, gold, predicted)
@@ -291,14 +316,21 @@ def main(argv: list[str] | None = None) -> int:
         items = {item["id"]: item for item in record.get("items", [])}
         for i in ids:
             entry = items.setdefault(i, {"id": i, "label": gold[i]})
-            entry.update({"nlu_intent": parsed[i].get("intent"), "nlu_confidence": parsed[i].get("confidence"),
-                          "nlu_label": predicted[i]})
+            entry.update(
+                {
+                    "nlu_intent": parsed[i].get("intent"),
+                    "nlu_confidence": parsed[i].get("confidence"),
+                    "nlu_label": predicted[i],
+                }
+            )
         record["items"] = [items[i] for i in ids]
 
     record["seconds"] = round(time.perf_counter() - started, 1)
     write_results(args.split, record)
-    print(f"\n{len(messages)} messages, {record['seconds']:.0f} s in all; ids and outcomes in "
-          f"{RESULTS.relative_to(ROOT)} (no texts)")
+    print(
+        f"\n{len(messages)} messages, {record['seconds']:.0f} s in all; ids and outcomes in "
+        f"{RESULTS.relative_to(ROOT)} (no texts)"
+    )
     return 0
 
 

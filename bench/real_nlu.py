@@ -37,9 +37,9 @@ INTENT_LABEL: dict[str, str] = {
     "batal_homecare": QUESTION,
     "ubah_jadwal_homecare": QUESTION,
     "pilih_jadwal": QUESTION,
-    "lihat_data_saya": "data_rights",             # never a label: always wrong on this data
+    "lihat_data_saya": "data_rights",  # never a label: always wrong on this data
     "hapus_data_saya": "data_rights",
-    "nlu_fallback": "nlu_fallback",               # below the fallback threshold: always wrong
+    "nlu_fallback": "nlu_fallback",  # below the fallback threshold: always wrong
 }
 NLU_DEFAULT_LABEL = "out_of_scope"  # salam, chitchat, out_of_scope, terima_kasih, cari_produk, ya, tidak, ...
 CATEGORY_LABEL = {"perizinan": "permit_question", "kesehatan": "health_question", "transportasi": "transport_question"}
@@ -53,12 +53,17 @@ def nlu_parse(messages: Sequence[Message], model: Path, python: Path) -> dict[st
     """Intent per message from the trained model (bench/nlu_parse.py in Rasa's environment)."""
     with tempfile.TemporaryDirectory(prefix="real-nlu-") as tmp:
         source = Path(tmp) / "in.jsonl"
-        source.write_text("".join(json.dumps({"id": m.id, "text": m.text}, ensure_ascii=False) + "\n"
-                                  for m in messages), encoding="utf-8")
+        source.write_text(
+            "".join(json.dumps({"id": m.id, "text": m.text}, ensure_ascii=False) + "\n" for m in messages),
+            encoding="utf-8",
+        )
         with source.open("rb") as stdin:
             done = subprocess.run(
                 [str(python), str(ROOT / "bench" / "nlu_parse.py"), str(model)],
-                stdin=stdin, capture_output=True, cwd=ROOT, check=False,
+                stdin=stdin,
+                capture_output=True,
+                cwd=ROOT,
+                check=False,
             )
     if done.returncode != 0:
         raise RuntimeError(f"nlu_parse.py failed ({done.returncode}):\n{done.stderr.decode(errors='replace')[-3000:]}")
@@ -66,9 +71,7 @@ def nlu_parse(messages: Sequence[Message], model: Path, python: Path) -> dict[st
     return {str(p["id"]): p for p in parsed}
 
 
-def nlu_labels(
-    messages: Sequence[Message], parsed: Mapping[str, Mapping[str, Any]], index_dir: Path
-) -> dict[str, str]:
+def nlu_labels(messages: Sequence[Message], parsed: Mapping[str, Mapping[str, Any]], index_dir: Path) -> dict[str, str]:
     """Label the NLU predicts for each message (question intents: by the top knowledge hit)."""
     predicted: dict[str, str] = {}
     questions: list[Message] = []
@@ -84,12 +87,14 @@ def nlu_labels(
         from citybot.settings import get_settings
 
         settings = get_settings()
-        retriever = Retriever(index_dir, bm25_weight=settings.retrieval_bm25_weight,
-                              dense_weight=settings.retrieval_dense_weight, dense_timeout_ms=60_000)
+        retriever = Retriever(
+            index_dir,
+            bm25_weight=settings.retrieval_bm25_weight,
+            dense_weight=settings.retrieval_dense_weight,
+            dense_timeout_ms=60_000,
+        )
         for message in questions:
             best = retriever.search(message.text, k=1).best
             category = best.category if best else ""
             predicted[message.id] = CATEGORY_LABEL.get(category, CATEGORY_DEFAULT_LABEL)
     return predicted
-
-

@@ -4,7 +4,12 @@ outcome fits each label (bench/real_messages.py)."""
 from __future__ import annotations
 
 LABELS = (
-    "complaint_new", "emergency", "permit_question", "health_question", "transport_question", "out_of_scope",
+    "complaint_new",
+    "emergency",
+    "permit_question",
+    "health_question",
+    "transport_question",
+    "out_of_scope",
 )
 QUESTION_LABELS = ("permit_question", "health_question", "transport_question")
 
@@ -16,20 +21,20 @@ FRAGMENT = "<fragment>"  # parts of other messages (button titles, list lines): 
 
 # Turn outcome when several responses were sent: the first in this order wins.
 OUTCOME_PRIORITY = (
-    "emergency",             # emergency guidance (112/119/113/110/115 ...)
-    "data_rights",           # "lihat/hapus data saya" flow opened
-    "complaint_form",        # complaint form started (or any of its questions)
-    "homecare",              # HomeCare booking / everyday health complaint advice
-    "knowledge_answer",      # an answer retrieved from knowledge/, with its source title
+    "emergency",  # emergency guidance (112/119/113/110/115 ...)
+    "data_rights",  # "lihat/hapus data saya" flow opened
+    "complaint_form",  # complaint form started (or any of its questions)
+    "homecare",  # HomeCare booking / everyday health complaint advice
+    "knowledge_answer",  # an answer retrieved from knowledge/, with its source title
     "no_knowledge_channel",  # honest "I do not have that" that names the official channel
-    "permit_status",         # permit application status by number (asks for the number)
-    "complaint_status",      # status of an earlier complaint / "sudah beres?"
-    "catalogue",             # Smart Kampung product search
-    "handoff",               # handed to a human agent
-    "refusal",               # polite "out of my scope"
-    "clarify",               # clarifying question, "maksudnya ...?" with options, please rephrase
-    "error",                 # system busy / retrieval unavailable / HTTP error: not a judgement of understanding
-    "greeting_only",         # greeting, menu, small talk, thanks
+    "permit_status",  # permit application status by number (asks for the number)
+    "complaint_status",  # status of an earlier complaint / "sudah beres?"
+    "catalogue",  # Smart Kampung product search
+    "handoff",  # handed to a human agent
+    "refusal",  # polite "out of my scope"
+    "clarify",  # clarifying question, "maksudnya ...?" with options, please rephrase
+    "error",  # system busy / retrieval unavailable / HTTP error: not a judgement of understanding
+    "greeting_only",  # greeting, menu, small talk, thanks
 )
 OUTCOMES = (*OUTCOME_PRIORITY, "other")
 
@@ -40,17 +45,17 @@ OUTCOME_BY_KEY: dict[str, str] = {
     "utter_jawaban": "knowledge_answer",
     "utter_apakah_terjawab": "knowledge_answer",
     "utter_senang_membantu": "greeting_only",
-    "utter_belum_yakin_jawaban": "clarify",       # "belum yakin, maksud Anda salah satu topik ini?" + titles
+    "utter_belum_yakin_jawaban": "clarify",  # "belum yakin, maksud Anda salah satu topik ini?" + titles
     "utter_kandidat_lain": "clarify",
     "utter_tidak_ada_kandidat": "clarify",
     "utter_jawaban_tidak_ditemukan": "no_knowledge_channel",  # "belum ada di catatan saya" + official channels
-    "utter_tanya_layanan_segera": "clarify",      # "silakan tulis pertanyaan Anda"
+    "utter_tanya_layanan_segera": "clarify",  # "silakan tulis pertanyaan Anda"
     "utter_tanya_topik": "clarify",
-    "utter_bukan_laporan": "clarify",             # "bukan laporan, ini jawabannya": the answer that follows wins
+    "utter_bukan_laporan": "clarify",  # "bukan laporan, ini jawabannya": the answer that follows wins
     "utter_bukan_laporan_silakan": "clarify",
-    "utter_jawaban_tidak_tersedia": "error",      # retrieval down or over its time limit
+    "utter_jawaban_tidak_tersedia": "error",  # retrieval down or over its time limit
     # general
-    "utter_selamat_datang": "greeting_only",      # session start: precedes every first reply
+    "utter_selamat_datang": "greeting_only",  # session start: precedes every first reply
     "utter_salam": "greeting_only",
     "utter_menu": "greeting_only",
     "utter_selamat_tinggal": "greeting_only",
@@ -124,9 +129,9 @@ OUTCOME_BY_KEY: dict[str, str] = {
 
 # Longest matching prefix wins; OUTCOME_BY_KEY is checked first.
 OUTCOME_BY_PREFIX: dict[str, str] = {
-    "utter_darurat": "emergency",                 # typed emergencies (utter_darurat_bencana, ...) and
-                                                  # the offer to record a report after the safety message
-    "utter_judul_": FRAGMENT,                     # button titles
+    "utter_darurat": "emergency",  # typed emergencies (utter_darurat_bencana, ...) and
+    # the offer to record a report after the safety message
+    "utter_judul_": FRAGMENT,  # button titles
     "utter_topik_": FRAGMENT,
     "utter_syarat_": FRAGMENT,
     "utter_ask_pengaduan_": "complaint_form",
@@ -141,13 +146,13 @@ OUTCOME_BY_PREFIX: dict[str, str] = {
     "utter_homecare": "homecare",
     "utter_izin_": "permit_status",
     "utter_produk_": "catalogue",
-    "utter_petugas_alasan_": FRAGMENT,            # the summary sent to the agent, not to the citizen
+    "utter_petugas_alasan_": FRAGMENT,  # the summary sent to the agent, not to the citizen
     "utter_petugas_": "handoff",
     "utter_chitchat/": "greeting_only",
-    "utter_menu_": FRAGMENT,                      # menu lines and buttons, offered per city
+    "utter_menu_": FRAGMENT,  # menu lines and buttons, offered per city
     "utter_nama_layanan_": FRAGMENT,
     "utter_daftar_": FRAGMENT,
-    "utter_alternatif_": FRAGMENT,                # follows utter_layanan_kota_lain
+    "utter_alternatif_": FRAGMENT,  # follows utter_layanan_kota_lain
 }
 
 # Fit of an outcome for a label (missing = 0). Emergency guidance fits only an emergency, and an
@@ -171,7 +176,5 @@ def outcome_of_key(key: str) -> str | None:
     return OUTCOME_BY_PREFIX[best] if best else None
 
 
-
 def fit(label: str, outcome: str) -> float:
     return FIT[label].get(outcome, 0.0)
-

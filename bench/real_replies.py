@@ -108,10 +108,10 @@ def default_responses(model: Path | None = MODEL) -> dict[str, list[dict[str, An
 @dataclass
 class Classified:
     outcome: str
-    keys: list[str] = field(default_factory=list)      # one per response; "?" = a reply that matched none
-    unmatched: int = 0                                  # replies that matched no response variant
-    unmapped: list[str] = field(default_factory=list)   # keys with no outcome in the tables
-    source: str | None = None                           # knowledge answer: the source title
+    keys: list[str] = field(default_factory=list)  # one per response; "?" = a reply that matched none
+    unmatched: int = 0  # replies that matched no response variant
+    unmapped: list[str] = field(default_factory=list)  # keys with no outcome in the tables
+    source: str | None = None  # knowledge answer: the source title
 
 
 # Rasa's REST channel sends a text response without buttons as one message per paragraph
@@ -203,5 +203,3 @@ class ReplyClassifier:
             best = "other"
         result.outcome = best
         return result
-
-

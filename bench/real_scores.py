@@ -16,6 +16,7 @@ from bench.real_replies import normalise
 
 ROOT = Path(__file__).resolve().parent.parent
 
+
 # ---------------------------------------------------------------------------------------------
 # Scores and tables
 # ---------------------------------------------------------------------------------------------
@@ -43,8 +44,12 @@ def fit_summary(rows: Sequence[Row], labels_of: Mapping[str, str]) -> dict[str, 
         counts = Counter(r.outcome for r in group)
         score = sum(fit(label, r.outcome) for r in group) / len(group)
         instead = Counter(r.outcome for r in group if fit(label, r.outcome) < 1.0)
-        per_label[label] = {"n": len(group), "outcomes": dict(counts), "fit": round(score, 4),
-                            "instead": dict(instead.most_common())}
+        per_label[label] = {
+            "n": len(group),
+            "outcomes": dict(counts),
+            "fit": round(score, 4),
+            "instead": dict(instead.most_common()),
+        }
     emergencies = by_label.get("emergency", [])
     complaints = by_label.get("complaint_new", [])
     return {
@@ -52,9 +57,11 @@ def fit_summary(rows: Sequence[Row], labels_of: Mapping[str, str]) -> dict[str, 
         "macro_fit": round(sum(v["fit"] for v in per_label.values()) / len(per_label), 4) if per_label else None,
         "micro_fit": round(sum(fit(labels_of[r.id], r.outcome) for r in rows) / len(rows), 4) if rows else None,
         "emergency_recall": round(sum(r.outcome == "emergency" for r in emergencies) / len(emergencies), 4)
-        if emergencies else None,
+        if emergencies
+        else None,
         "complaints_as_emergency": round(sum(r.outcome == "emergency" for r in complaints) / len(complaints), 4)
-        if complaints else None,
+        if complaints
+        else None,
         "non_emergency_as_emergency": sum(r.outcome == "emergency" for r in rows if labels_of[r.id] != "emergency"),
         "data_rights_opened": sum(r.outcome == "data_rights" for r in rows),
         "data_rights_by_label": dict(Counter(labels_of[r.id] for r in rows if r.outcome == "data_rights")),
@@ -68,14 +75,18 @@ def fit_tables(summary: Mapping[str, Any]) -> str:
     used = [o for o in OUTCOMES if any(o in v["outcomes"] for v in per_label.values())]
     counts = md_table(
         ["label", "n", *used, "fit"],
-        [[label, v["n"], *[v["outcomes"].get(o, 0) or "" for o in used], f"{v['fit']:.2f}"]
-         for label, v in per_label.items()],
+        [
+            [label, v["n"], *[v["outcomes"].get(o, 0) or "" for o in used], f"{v['fit']:.2f}"]
+            for label, v in per_label.items()
+        ],
         right=range(1, len(used) + 3),
     )
     instead = md_table(
         ["label", "n", "fitting first reply", "what the assistant did instead"],
-        [[label, v["n"], f"{v['fit']:.2f}", ", ".join(f"{n} {o}" for o, n in v["instead"].items()) or "-"]
-         for label, v in per_label.items()],
+        [
+            [label, v["n"], f"{v['fit']:.2f}", ", ".join(f"{n} {o}" for o, n in v["instead"].items()) or "-"]
+            for label, v in per_label.items()
+        ],
         right=(1, 2),
     )
 
@@ -84,7 +95,10 @@ def fit_tables(summary: Mapping[str, Any]) -> str:
 
     by_label = ", ".join(f"{n} {label}" for label, n in summary["data_rights_by_label"].items())
     lines = [
-        counts, "", instead, "",
+        counts,
+        "",
+        instead,
+        "",
         f"- macro fitting first reply: **{pct(summary['macro_fit'])}** (micro {pct(summary['micro_fit'])})",
         f"- emergency recall: **{pct(summary['emergency_recall'])}**; complaints raised as emergencies: "
         f"**{pct(summary['complaints_as_emergency'])}**; non-emergencies raised as emergencies: "
@@ -124,8 +138,12 @@ def prf(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) ->
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[label] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-                         "support": tp + fn}
+        scores[label] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": tp + fn,
+        }
     return scores
 
 
@@ -154,17 +172,20 @@ def nlu_summary(ids: Sequence[str], labels_of: Mapping[str, str], predicted: Map
 def nlu_tables(summary: Mapping[str, Any], intents: Counter[str]) -> str:
     six = md_table(
         ["label", "support", "precision", "recall", "F1"],
-        [[label, s["support"], f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}"]
-         for label, s in summary["per_label"].items()],
+        [
+            [label, s["support"], f"{s['precision']:.2f}", f"{s['recall']:.2f}", f"{s['f1']:.2f}"]
+            for label, s in summary["per_label"].items()
+        ],
         right=(1, 2, 3, 4),
     )
     outside = ", ".join(f"{n} {label}" for label, n in summary["predicted_outside_labels"].items()) or "none"
-    return "\n".join([
-        six, "",
-        f"- NLU macro-F1 (6 labels): **{summary['macro_f1']:.2f}**; 4 classes (questions merged): "
-        f"**{summary['macro_f1_4']:.2f}**; accuracy {summary['accuracy']:.2f}",
-        f"- predicted outside the labels: {outside}",
-        "- intents predicted: " + ", ".join(f"{name} {n}" for name, n in intents.most_common()),
-    ])
-
-
+    return "\n".join(
+        [
+            six,
+            "",
+            f"- NLU macro-F1 (6 labels): **{summary['macro_f1']:.2f}**; 4 classes (questions merged): "
+            f"**{summary['macro_f1_4']:.2f}**; accuracy {summary['accuracy']:.2f}",
+            f"- predicted outside the labels: {outside}",
+            "- intents predicted: " + ", ".join(f"{name} {n}" for name, n in intents.most_common()),
+        ]
+    )

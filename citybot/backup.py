@@ -81,8 +81,17 @@ def _restore_sqlite(url: str, source: Path) -> None:
 
 
 def _restore_postgresql(url: str, source: Path) -> None:
-    _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          f"--dbname={_libpq_uri(url)}", str(source)])
+    _run(
+        [
+            pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            f"--dbname={_libpq_uri(url)}",
+            str(source),
+        ]
+    )
 
 
 Step = Callable[[str, Path], None]

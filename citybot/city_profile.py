@@ -281,8 +281,10 @@ def _cross_checks(p: CityProfile) -> list[str]:
                     problems.append(f"{cat}: sellers.{i}.desa: {seller.desa!r} is not in {areas}")
     for i, c in enumerate(p.sample_complaints):
         if c.service not in p.services.complaints:
-            problems.append(f"{p.folder / 'seed' / 'complaints.yml'}: complaints.{i}.service: "
-                            f"{c.service!r} is not one of services.complaints")
+            problems.append(
+                f"{p.folder / 'seed' / 'complaints.yml'}: complaints.{i}.service: "
+                f"{c.service!r} is not one of services.complaints"
+            )
     return problems
 
 
@@ -303,7 +305,9 @@ def _load(folder: Path) -> CityProfile:
     if raw is None or areas is None or problems:
         raise ProfileError(folder, problems)
     checks: list[tuple[Path, dict[str, Any], type[BaseModel]]] = [
-        (folder / "profile.yml", raw, ProfileFile), (folder / "areas.yml", areas, Areas)]
+        (folder / "profile.yml", raw, ProfileFile),
+        (folder / "areas.yml", areas, Areas),
+    ]
     if catalogue is not None:
         checks.append((seed / "catalogue.yml", catalogue, Catalogue))
     for path, data, model in checks:
@@ -312,8 +316,10 @@ def _load(folder: Path) -> CityProfile:
         except ValidationError as exc:
             problems += _explain(path, exc)
     samples: dict[str, Any] = {}
-    for path, data, field, model in ((seed / "complaints.yml", complaints, "complaints", SampleComplaint),
-                                     (seed / "permits.yml", permits, "permits", SamplePermit)):
+    for path, data, field, model in (
+        (seed / "complaints.yml", complaints, "complaints", SampleComplaint),
+        (seed / "permits.yml", permits, "permits", SamplePermit),
+    ):
         rows = data.get(field) or []
         for i, row in enumerate(rows):
             try:
@@ -323,9 +329,17 @@ def _load(folder: Path) -> CityProfile:
         samples[field] = rows
     if problems:
         raise ProfileError(folder, problems)
-    profile = CityProfile.model_validate({**raw, "key": key, "folder": folder, "areas": areas, "catalogue": catalogue,
-                                          "sample_complaints": samples["complaints"],
-                                          "sample_permits": samples["permits"]})
+    profile = CityProfile.model_validate(
+        {
+            **raw,
+            "key": key,
+            "folder": folder,
+            "areas": areas,
+            "catalogue": catalogue,
+            "sample_complaints": samples["complaints"],
+            "sample_permits": samples["permits"],
+        }
+    )
     problems = _cross_checks(profile)
     if problems:
         raise ProfileError(folder, problems)
@@ -361,8 +375,9 @@ def all_profiles(cities_dir: Path | None = None) -> list[CityProfile]:
         for p in profiles:
             value = getattr(p, attr)
             if value in seen:
-                raise ProfileError(p.folder, [f"{p.folder / 'profile.yml'}: {attr}: {value!r} is also "
-                                              f"used by profile {seen[value]!r}"])
+                raise ProfileError(
+                    p.folder, [f"{p.folder / 'profile.yml'}: {attr}: {value!r} is also used by profile {seen[value]!r}"]
+                )
             seen[value] = p.key
     return profiles
 

@@ -79,12 +79,19 @@ def train(force: bool = False) -> int:
     # sees a half-written model, and the stamp matches the data the model was trained on.
     work = Path(tempfile.mkdtemp(prefix=".train-", dir=MODEL_DIR))
     command = [
-        str(RASA_BIN), "train",
-        "--config", "config.yml",
-        "--domain", "bot/domain",
-        "--data", "bot/data", "nlu_data",
-        "--out", str(work),
-        "--fixed-model-name", MODEL_NAME,
+        str(RASA_BIN),
+        "train",
+        "--config",
+        "config.yml",
+        "--domain",
+        "bot/domain",
+        "--data",
+        "bot/data",
+        "nlu_data",
+        "--out",
+        str(work),
+        "--fixed-model-name",
+        MODEL_NAME,
     ]
     started = time.monotonic()
     try:
@@ -107,12 +114,20 @@ def serve_rasa(port: int | None = None) -> None:
     endpoints = write_endpoints(settings, settings.var_dir / f"endpoints-{port or settings.rasa_port}.yml")
     # `citybot.rasa_boot` is `rasa run` plus a cached action-response validator (see its docstring).
     command = [
-        str(RASA_PYTHON), "-m", "citybot.rasa_boot", "run",
-        "--model", str(model_path()),
-        "--endpoints", str(endpoints),
-        "--credentials", "bot/credentials.yml",
-        "--interface", settings.rasa_host,
-        "--port", str(port or settings.rasa_port),
+        str(RASA_PYTHON),
+        "-m",
+        "citybot.rasa_boot",
+        "run",
+        "--model",
+        str(model_path()),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        "bot/credentials.yml",
+        "--interface",
+        settings.rasa_host,
+        "--port",
+        str(port or settings.rasa_port),
     ]
     os.chdir(ROOT)
     os.execve(command[0], command, rasa_env(settings))
@@ -125,9 +140,13 @@ def serve_actions() -> None:
     env["SANIC_HOST"] = settings.action_server_host
     env.setdefault("ACTION_SERVER_SANIC_WORKERS", "1")
     command = [
-        sys.executable, "-m", "citybot.action_server",  # rasa-sdk's server plus /metrics
-        "--actions", "actions",
-        "--port", str(settings.action_server_port),
+        sys.executable,
+        "-m",
+        "citybot.action_server",  # rasa-sdk's server plus /metrics
+        "--actions",
+        "actions",
+        "--port",
+        str(settings.action_server_port),
     ]
     os.chdir(ROOT)
     os.execve(command[0], command, env)
@@ -171,9 +190,11 @@ def check_profile(folder: Path | None) -> int:
             print(f"  - {issue}", file=sys.stderr)
         return 1
     offered = [name for name in ("homecare", "catalogue", "permit_status", "transport_info") if profile.offers(name)]  # type: ignore[arg-type]
-    print(f"OK {folder}: {profile.name} ({profile.code}, {profile.timezone}), "
-          f"{len(profile.services.complaints)} complaint services, {len(profile.areas.kelurahan)} kelurahan/desa, "
-          f"offers: {', '.join(offered) or 'complaints only'}")
+    print(
+        f"OK {folder}: {profile.name} ({profile.code}, {profile.timezone}), "
+        f"{len(profile.services.complaints)} complaint services, {len(profile.areas.kelurahan)} kelurahan/desa, "
+        f"offers: {', '.join(offered) or 'complaints only'}"
+    )
     return 0
 
 
@@ -254,8 +275,11 @@ def restore_command(source: Path, into: str, confirmed: bool) -> int:
 
     url = database_urls(get_settings())[into]
     if not confirmed:
-        print(f"This replaces every row of the {into} database with {source}. Stop the processes "
-              "first, then run again with --yes.", file=sys.stderr)
+        print(
+            f"This replaces every row of the {into} database with {source}. Stop the processes "
+            "first, then run again with --yes.",
+            file=sys.stderr,
+        )
         return 2
     try:
         seconds = restore(url, source)

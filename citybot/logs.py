@@ -29,7 +29,10 @@ _TOKEN = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Attributes every LogRecord has; anything else was passed with `extra=` and is logged too.
 # uvicorn's `color_message` is its message with terminal colours: not for a log collector.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
-    "message", "asctime", "taskName", "color_message"
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
 }
 
 

@@ -119,8 +119,9 @@ def _require_city_profile() -> None:
     app_python = Path(__file__).resolve().parent.parent / ".venv" / "bin" / "python"
     if not app_python.exists():
         return
-    check = subprocess.run([str(app_python), "-m", "citybot.cli", "check-profile"], stdout=subprocess.DEVNULL,
-                           check=False)
+    check = subprocess.run(
+        [str(app_python), "-m", "citybot.cli", "check-profile"], stdout=subprocess.DEVNULL, check=False
+    )
     if check.returncode != 0:
         print("rasa: cannot start: the city profile is broken (see above)", file=sys.stderr)
         raise SystemExit(2)
@@ -129,7 +130,10 @@ def _require_city_profile() -> None:
 def main() -> None:
     _require_city_profile()
     patches = (
-        _cache_action_response_validator, _tune_sqlite_tracker_store, _cache_event_subclasses, _strict_tracker_store
+        _cache_action_response_validator,
+        _tune_sqlite_tracker_store,
+        _cache_event_subclasses,
+        _strict_tracker_store,
     )
     for patch in patches:
         try:

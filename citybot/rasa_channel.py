@@ -46,7 +46,9 @@ class TurnSafeRestInput(RestInput):
             try:
                 await on_new_message(
                     UserMessage(
-                        text, collector, sender_id,
+                        text,
+                        collector,
+                        sender_id,
                         input_channel=self._extract_input_channel(request),
                         metadata=self.get_metadata(request),
                     )
@@ -61,4 +63,3 @@ class TurnSafeRestInput(RestInput):
             return response.json(collector.messages)
 
         return webhook
-

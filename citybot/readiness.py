@@ -91,7 +91,8 @@ def action_server_reason(base_url: str, index_dir: Path, backend_ready_url: str)
 def report(checks: dict[str, Reason]) -> tuple[int, dict[str, Any]]:
     """HTTP status and body of a `/ready` answer."""
     ready = all(reason is None for reason in checks.values())
-    body = {"status": "ready" if ready else "not ready",
-            "checks": {name: reason or "ok" for name, reason in checks.items()}}
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": {name: reason or "ok" for name, reason in checks.items()},
+    }
     return (200 if ready else 503), body
-

@@ -25,7 +25,7 @@ class Bounds:
 
 
 def parse_bounds(spec: str) -> list[Bounds]:
-    """"south,west,north,east; ..." -> boxes. A malformed box is a configuration error."""
+    """ "south,west,north,east; ..." -> boxes. A malformed box is a configuration error."""
     boxes = []
     for part in spec.split(";"):
         if not part.strip():

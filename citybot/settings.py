@@ -19,9 +19,7 @@ USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "a
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=str(ROOT / ".env"), env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_file=str(ROOT / ".env"), env_file_encoding="utf-8", extra="ignore")
 
     # The city profile folder `cities_dir/city_profile` holds what differs between cities (name,
     # code, time zone, numbers, services, areas, office hours, branding): read through the

@@ -53,9 +53,7 @@ def _parse(header: str) -> tuple[int, str] | None:
     return int(fields["t"]), fields["v1"]
 
 
-def verify(
-    secret: str, method: str, path: str, body: bytes, header: str | None, *, now: float | None = None
-) -> bool:
+def verify(secret: str, method: str, path: str, body: bytes, header: str | None, *, now: float | None = None) -> bool:
     """Constant-time check; False for a missing, malformed, expired, future or foreign signature."""
     if not secret or not header:
         return False

@@ -57,8 +57,19 @@ def served_backend(env: dict[str, str], *options: str, timeout: float = 30.0) ->
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "citybot.backend", "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning", *options],
+            [
+                sys.executable,
+                "-m",
+                "citybot.backend",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                *options,
+            ],
             cwd=ROOT,
             env=env,
             stdout=log,

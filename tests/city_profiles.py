@@ -14,8 +14,12 @@ from citybot.settings import ROOT
 
 CITIES = ROOT / "cities"
 # Environment names of the fields that used to be settings, and where they now live in a profile.
-ENV_FIELDS = {"OFFICE_HOURS": "office.hours", "OFFICE_DAYS": "office.days",
-              "OFFICE_CLOSED_DATES": "office.closed_dates", "OFFICE_HOLIDAY_COUNTRY": "office.holiday_country"}
+ENV_FIELDS = {
+    "OFFICE_HOURS": "office.hours",
+    "OFFICE_DAYS": "office.days",
+    "OFFICE_CLOSED_DATES": "office.closed_dates",
+    "OFFICE_HOLIDAY_COUNTRY": "office.holiday_country",
+}
 
 
 def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
@@ -28,8 +32,7 @@ def _set(data: dict[str, Any], dotted: str, value: Any) -> None:
         data[last] = value
 
 
-def profile_variant(where: Path, profile: str = "jakarta", file: str = "profile.yml",
-                    **changes: Any) -> Path:
+def profile_variant(where: Path, profile: str = "jakarta", file: str = "profile.yml", **changes: Any) -> Path:
     """Copy every shipped profile into `where/cities` and change `profile`'s `file`: keys are dotted
     field paths with '.' written as '__' (office__hours="00:00-23:59"); None removes a field.
     Returns the new cities dir."""

@@ -13,9 +13,7 @@ import phonenumbers
 _YES = re.compile(
     r"^(ya+|iya+|y|yes|ada|betul|benar|bener|iye|iyo|ho oh|ok|oke|boleh|setuju|mau|dukung)\b", re.IGNORECASE
 )
-_NO = re.compile(
-    r"^(tidak|tdk|gak|ga|nggak|ngga|enggak|engga|ndak|nda|no|bukan|belum|jangan)\b", re.IGNORECASE
-)
+_NO = re.compile(r"^(tidak|tdk|gak|ga|nggak|ngga|enggak|engga|ndak|nda|no|bukan|belum|jangan)\b", re.IGNORECASE)
 _CANCEL = re.compile(
     r"(saya\s+|aku\s+)?(batal(kan|in)?|cancel|stop|berhenti|(ga|gak|gk|nggak|ngga|enggak|tidak|tdk|ndak)\s*jadi)"
     r"(\s+(aja|saja|deh|dulu|ya|kak|min|pesan|pesannya|pesanan|booking|bookingnya|homecare|kunjungan))*"

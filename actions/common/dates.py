@@ -6,15 +6,27 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 HARI = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember")
+BULAN = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 # Indonesia's three zones by their UTC offset (no daylight saving), so any IANA name of a zone
 # (Asia/Makassar, Asia/Ujung_Pandang, Asia/Pontianak ...) gets its Indonesian label.
 ZONA_BY_OFFSET = {dt.timedelta(hours=7): "WIB", dt.timedelta(hours=8): "WITA", dt.timedelta(hours=9): "WIT"}
 
 
 def zone_label(tz_name: str) -> str:
-    """"WIB", "WITA" or "WIT"; the zone's own name outside Indonesia's three zones."""
+    """ "WIB", "WITA" or "WIT"; the zone's own name outside Indonesia's three zones."""
     try:
         offset = dt.datetime.now(ZoneInfo(tz_name)).utcoffset()
     except (ValueError, KeyError):
@@ -38,17 +50,17 @@ def short_month(month: int) -> str:
 
 
 def tanggal(day: dt.date) -> str:
-    """"30 November 2026"."""
+    """ "30 November 2026"."""
     return f"{day.day} {BULAN[day.month - 1]} {day.year}"
 
 
 def tanggal_singkat(day: dt.date) -> str:
-    """"30 Nov 2026"."""
+    """ "30 Nov 2026"."""
     return f"{day.day} {short_month(day.month)} {day.year}"
 
 
 def tanggal_jam_singkat(moment: dt.datetime) -> str:
-    """"30 Nov 2026 14.05", in the moment's own zone."""
+    """ "30 Nov 2026 14.05", in the moment's own zone."""
     return f"{tanggal_singkat(moment.date())} {moment.hour:02d}.{moment.minute:02d}"
 
 

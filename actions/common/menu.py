@@ -56,5 +56,6 @@ def send_with_menu(dispatcher: CollectingDispatcher, domain: Mapping[str, Any], 
     """Sends `response` with this city's menu buttons; in its text `{daftar_layanan}` gets the
     lines and `{kota}` the city's name."""
     values.setdefault("kota", city_profile().name)
-    dispatcher.utter_message(response=response, buttons=menu_buttons(domain), daftar_layanan=menu_lines(domain),
-                             **values)
+    dispatcher.utter_message(
+        response=response, buttons=menu_buttons(domain), daftar_layanan=menu_lines(domain), **values
+    )

@@ -31,7 +31,7 @@ def cities_offering(service: Service) -> list[str]:
 
 
 def name_list(domain: Mapping[str, Any], names: list[str]) -> str:
-    """"Kota Makassar", "Kota A dan Kota B", "Kota A, Kota B, dan Kota C"."""
+    """ "Kota Makassar", "Kota A dan Kota B", "Kota A, Kota B, dan Kota C"."""
     if len(names) <= 1:
         return "".join(names)
     if len(names) == 2:
@@ -46,13 +46,15 @@ def explain_unavailable(dispatcher: CollectingDispatcher, domain: Mapping[str, A
     label = response_text(domain, f"utter_nama_layanan_{service}")
     others = cities_offering(service)
     if others:
-        dispatcher.utter_message(response="utter_layanan_kota_lain", layanan=label, kota=city.name,
-                                 penyelenggara=name_list(domain, others))
+        dispatcher.utter_message(
+            response="utter_layanan_kota_lain", layanan=label, kota=city.name, penyelenggara=name_list(domain, others)
+        )
     else:
         dispatcher.utter_message(response="utter_layanan_belum_ada", layanan=label, kota=city.name)
     if optional_text(domain, f"utter_alternatif_{service}") is not None:
-        dispatcher.utter_message(response=f"utter_alternatif_{service}", kota=city.name,
-                                 **city_values().emergency_numbers)
+        dispatcher.utter_message(
+            response=f"utter_alternatif_{service}", kota=city.name, **city_values().emergency_numbers
+        )
 
 
 def offered_or_explain(

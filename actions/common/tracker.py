@@ -61,4 +61,3 @@ def coordinates(tracker: Tracker) -> tuple[float, float] | None:
     if not (_LAT_RANGE[0] <= lat <= _LAT_RANGE[1] and _LONG_RANGE[0] <= long <= _LONG_RANGE[1]):
         return None
     return lat, long
-

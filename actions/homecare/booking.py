@@ -147,8 +147,13 @@ class ValidateHomecareForm(CitizenFormValidation):
                 dispatcher.utter_message(
                     response="utter_hc_puskesmas_ditemukan", puskesmas=found[0].name, alamat=found[0].address
                 )
-                values.update({"hc_kelurahan": named.group(1).strip().title(), "hc_puskesmas_id": found[0].id,
-                               "hc_puskesmas_nama": found[0].name})
+                values.update(
+                    {
+                        "hc_kelurahan": named.group(1).strip().title(),
+                        "hc_puskesmas_id": found[0].id,
+                        "hc_puskesmas_nama": found[0].name,
+                    }
+                )
         return values
 
     async def validate_hc_kelurahan(
@@ -171,15 +176,19 @@ class ValidateHomecareForm(CitizenFormValidation):
                 return {"hc_kelurahan": None, "hc_kelurahan_gagal": misses, STOP_SLOT: "di_luar_wilayah"}
             # A whole sentence ("ejaannya sudah benar, saya di Jakarta") is not echoed as a place name.
             shown = name if 0 < len(name.split()) <= 3 else "itu"
-            dispatcher.utter_message(response="utter_hc_kelurahan_tidak_dilayani", kelurahan=shown,
-                                     kota=city_values().name)
+            dispatcher.utter_message(
+                response="utter_hc_kelurahan_tidak_dilayani", kelurahan=shown, kota=city_values().name
+            )
             return {"hc_kelurahan": None, "hc_kelurahan_gagal": misses}
         puskesmas = found[0]
         dispatcher.utter_message(
             response="utter_hc_puskesmas_ditemukan", puskesmas=puskesmas.name, alamat=puskesmas.address
         )
-        return {"hc_kelurahan": name.title() if name.islower() else name,
-                "hc_puskesmas_id": puskesmas.id, "hc_puskesmas_nama": puskesmas.name}
+        return {
+            "hc_kelurahan": name.title() if name.islower() else name,
+            "hc_puskesmas_id": puskesmas.id,
+            "hc_puskesmas_nama": puskesmas.name,
+        }
 
     async def validate_hc_keluhan(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

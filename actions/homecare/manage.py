@@ -35,11 +35,16 @@ class _MulaiDenganKode(Action, ABC):
         if unavailable is not None:
             return unavailable
         # A code issued in this conversation is the citizen's own: don't ask for it again.
-        code = (normalise_code(latest_text(tracker)) or next(tracker.get_latest_entity_values("kode_booking"), None)
-                or tracker.get_slot("kode_booking"))
+        code = (
+            normalise_code(latest_text(tracker))
+            or next(tracker.get_latest_entity_values("kode_booking"), None)
+            or tracker.get_slot("kode_booking")
+        )
         events = reset_events()
-        events += [SlotSet("kode_booking", normalise_code(code) if code else None),
-                   SlotSet("homecare_kunci", uuid.uuid4().hex)]
+        events += [
+            SlotSet("kode_booking", normalise_code(code) if code else None),
+            SlotSet("homecare_kunci", uuid.uuid4().hex),
+        ]
         return events
 
 
@@ -65,8 +70,14 @@ class _ValidateKode(CitizenFormValidation):
             return self.stop("kode_booking", None, "batal")
         code = normalise_code(str(value or ""))
         if code is None:
-            return self.reask(dispatcher, tracker, domain, "kode_booking", "utter_hc_kode_tidak_ditemukan",
-                              kode=str(value or "").strip()[:20])
+            return self.reask(
+                dispatcher,
+                tracker,
+                domain,
+                "kode_booking",
+                "utter_hc_kode_tidak_ditemukan",
+                kode=str(value or "").strip()[:20],
+            )
         try:
             async with city_client() as city:
                 booking = await city.get_booking(code)
@@ -114,8 +125,11 @@ class ActionAskHcBatalSetuju(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         info = tracker.get_slot("hc_booking_info") or {}
         dispatcher.utter_message(
-            response="utter_ask_hc_batal_setuju", kode=info.get("kode"), nama=info.get("nama"),
-            jadwal=info.get("jadwal"), puskesmas=info.get("puskesmas"),
+            response="utter_ask_hc_batal_setuju",
+            kode=info.get("kode"),
+            nama=info.get("nama"),
+            jadwal=info.get("jadwal"),
+            puskesmas=info.get("puskesmas"),
         )
         return []
 
@@ -168,13 +182,19 @@ class ActionAskHcJadwalBaru(Action):
         slots = [s for s in slots if s.id != info.get("slot_id")]
         tz_name = info.get("tz") or city_values().timezone
         if not slots:
-            dispatcher.utter_message(response="utter_hc_jadwal_kosong", puskesmas=info.get("puskesmas"),
-                                     telepon=city_values().emergency_number)
+            dispatcher.utter_message(
+                response="utter_hc_jadwal_kosong",
+                puskesmas=info.get("puskesmas"),
+                telepon=city_values().emergency_number,
+            )
             return [SlotSet(STOP_SLOT, "penuh"), SlotSet("requested_slot", None), ActiveLoop(None)]
         options = slot_options(slots, tz_name)
         dispatcher.utter_message(
-            response="utter_ask_hc_jadwal_baru", buttons=slot_buttons(options), kode=info.get("kode"),
-            jadwal=info.get("jadwal"), zona=zone_label(tz_name),
+            response="utter_ask_hc_jadwal_baru",
+            buttons=slot_buttons(options),
+            kode=info.get("kode"),
+            jadwal=info.get("jadwal"),
+            zona=zone_label(tz_name),
         )
         return [SlotSet("hc_jadwal_opsi", options)]
 

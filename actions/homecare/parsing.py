@@ -17,8 +17,23 @@ KELURAHAN_IN_ADDRESS = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(r"\bHC[\s-]?([A-Z2-9]{6})\b", re.IGNORECASE)
-_ORDINALS = {"pertama": 1, "satu": 1, "kedua": 2, "dua": 2, "ketiga": 3, "tiga": 3, "keempat": 4, "empat": 4,
-             "kelima": 5, "lima": 5, "keenam": 6, "enam": 6, "ketujuh": 7, "tujuh": 7, "kedelapan": 8}
+_ORDINALS = {
+    "pertama": 1,
+    "satu": 1,
+    "kedua": 2,
+    "dua": 2,
+    "ketiga": 3,
+    "tiga": 3,
+    "keempat": 4,
+    "empat": 4,
+    "kelima": 5,
+    "lima": 5,
+    "keenam": 6,
+    "enam": 6,
+    "ketujuh": 7,
+    "tujuh": 7,
+    "kedelapan": 8,
+}
 
 
 def parse_age(text: str) -> int | None:
@@ -38,19 +53,24 @@ def normalise_code(text: Any) -> str | None:
 
 
 def kelurahan_name(value: Any) -> str:
-    """"Kel. Karuwisi ji" -> "Karuwisi": the name without prefixes and polite tails."""
-    name = re.sub(r"^(kelurahan|kel\.?|kec\.?|kecamatan|di)\s+", "", " ".join(str(value or "").split()),
-                  flags=re.IGNORECASE).strip(" .")
+    """ "Kel. Karuwisi ji" -> "Karuwisi": the name without prefixes and polite tails."""
+    name = re.sub(
+        r"^(kelurahan|kel\.?|kec\.?|kecamatan|di)\s+", "", " ".join(str(value or "").split()), flags=re.IGNORECASE
+    ).strip(" .")
     # Makassar particles and polite tails: "Karuwisi ji", "kassi kassi mi", "Tamalanrea ki'".
-    return re.sub(r"(\s+(ji|mi|di'?|ki'?|ka|ko|ya|kak|pak|bu|dek|nah))+$", "", name,
-                  flags=re.IGNORECASE).strip(" .")
+    return re.sub(r"(\s+(ji|mi|di'?|ki'?|ka|ko|ya|kak|pak|bu|dek|nah))+$", "", name, flags=re.IGNORECASE).strip(" .")
 
 
 def slot_options(slots: list[Slot], tz_name: str) -> list[dict[str, Any]]:
     return [
-        {"id": s.id, "label": waktu_singkat(s.start, s.end, tz_name), "lengkap": waktu_lengkap(s.start, tz_name),
-         "hari": local(s.start, tz_name).weekday(), "jam": local(s.start, tz_name).hour,
-         "tanggal": local(s.start, tz_name).day}
+        {
+            "id": s.id,
+            "label": waktu_singkat(s.start, s.end, tz_name),
+            "lengkap": waktu_lengkap(s.start, tz_name),
+            "hari": local(s.start, tz_name).weekday(),
+            "jam": local(s.start, tz_name).hour,
+            "tanggal": local(s.start, tz_name).day,
+        }
         for s in slots[:MAX_BUTTONS]
     ]
 

@@ -10,12 +10,30 @@ from actions.common.dates import waktu_lengkap, zone_label
 from citybot.client import Booking
 
 FORM_SLOTS = (
-    "hc_tb_kritis", "hc_tb_lain", "hc_setuju", "hc_nama", "hc_umur", "hc_telepon", "hc_alamat",
-    "hc_kelurahan", "hc_keluhan", "hc_jadwal", "hc_konfirmasi",
+    "hc_tb_kritis",
+    "hc_tb_lain",
+    "hc_setuju",
+    "hc_nama",
+    "hc_umur",
+    "hc_telepon",
+    "hc_alamat",
+    "hc_kelurahan",
+    "hc_keluhan",
+    "hc_jadwal",
+    "hc_konfirmasi",
 )
 # Everything a booking conversation may have collected; cleared when it ends either way.
-ALL_SLOTS = (*FORM_SLOTS, "hc_berhenti", "hc_kelurahan_gagal", "hc_puskesmas_id", "hc_puskesmas_nama", "hc_jadwal_opsi",
-             "hc_booking_info", "hc_batal_setuju", "hc_jadwal_baru")
+ALL_SLOTS = (
+    *FORM_SLOTS,
+    "hc_berhenti",
+    "hc_kelurahan_gagal",
+    "hc_puskesmas_id",
+    "hc_puskesmas_nama",
+    "hc_jadwal_opsi",
+    "hc_booking_info",
+    "hc_batal_setuju",
+    "hc_jadwal_baru",
+)
 # Why a HomeCare form ended early; the action after the form reads it.
 STOP_SLOT = "hc_berhenti"
 ACTIVE_STATUSES = ("booked", "proposed")

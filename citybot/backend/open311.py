@@ -131,4 +131,3 @@ def public_complaint_model(complaint: Complaint) -> api.Complaint:
             "history": [h.model_copy(update={"note": "", "actor": ""}) for h in full.history],
         }
     )
-

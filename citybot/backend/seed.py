@@ -40,8 +40,11 @@ log = logging.getLogger(__name__)
 
 def _jurisdiction(session: Session, profile: CityProfile) -> None:
     if session.get(Jurisdiction, profile.jurisdiction_id) is None:
-        session.add(Jurisdiction(id=profile.jurisdiction_id, name=profile.name, timezone=profile.timezone,
-                                 ticket_prefix=profile.code))
+        session.add(
+            Jurisdiction(
+                id=profile.jurisdiction_id, name=profile.name, timezone=profile.timezone, ticket_prefix=profile.code
+            )
+        )
     session.flush()
 
 
@@ -194,8 +197,10 @@ def _kampung(session: Session, profile: CityProfile) -> int:
             session.add(seller)
             session.flush()
         for item in entry.products:
-            if session.scalar(select(Product.id).where(Product.seller_id == seller.id,
-                                                       Product.name == item.name)) is not None:
+            if (
+                session.scalar(select(Product.id).where(Product.seller_id == seller.id, Product.name == item.name))
+                is not None
+            ):
                 continue
             slug = "-".join(item.name.lower().split())
             session.add(

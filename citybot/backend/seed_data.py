@@ -125,9 +125,20 @@ SERVICES = [
 # Target days for the agency to act on a report (shown as Open311 `expected_datetime` and told
 # to the citizen when they ask "kapan dibenerin?"). Urgent hazards first; a city sets its own.
 EXPECTED_DAYS = {
-    "pohon-tumbang": 1, "banjir": 2, "sampah": 2, "air-bersih": 2, "parkir-liar": 3, "kebisingan": 3,
-    "sarang-nyamuk": 3, "lampu-jalan": 5, "saluran-tersumbat": 5, "pkl": 5, "jalan-rusak": 14,
-    "fasilitas-umum": 14, "pungli": 14, "bangunan-liar": 30,
+    "pohon-tumbang": 1,
+    "banjir": 2,
+    "sampah": 2,
+    "air-bersih": 2,
+    "parkir-liar": 3,
+    "kebisingan": 3,
+    "sarang-nyamuk": 3,
+    "lampu-jalan": 5,
+    "saluran-tersumbat": 5,
+    "pkl": 5,
+    "jalan-rusak": 14,
+    "fasilitas-umum": 14,
+    "pungli": 14,
+    "bangunan-liar": 30,
 }
 
 STATUS_NOTES = {

@@ -56,9 +56,8 @@ class GatewayClient:
     async def erase(
         self, sender: str, *, media_urls: list[str] | None = None, after_action: str | None = None
     ) -> dict[str, Any]:
-        """"Hapus data saya" on the assistant's side: the gateway's messages and directory row for
+        """ "Hapus data saya" on the assistant's side: the gateway's messages and directory row for
         this sender, their photos, and (once the turn running `after_action` is saved) Rasa's tracker."""
         return await self._post(
             "/internal/erase", {"sender": sender, "media_urls": media_urls or [], "after_action": after_action}
         )
-

@@ -42,8 +42,9 @@ def _target(base_url: str | None, api_key: str | None) -> tuple[str, str]:
     return url, api_key if api_key is not None else settings.backend_api_key
 
 
-async def record_shown(doc_id: str, *, base_url: str | None = None, api_key: str | None = None,
-                       http_timeout: float | None = None) -> bool:
+async def record_shown(
+    doc_id: str, *, base_url: str | None = None, api_key: str | None = None, http_timeout: float | None = None
+) -> bool:
     """POST one "shown" record; True when the backend took it. Never raises."""
     from citybot.settings import get_settings
 
@@ -51,8 +52,7 @@ async def record_shown(doc_id: str, *, base_url: str | None = None, api_key: str
     limit = http_timeout if http_timeout is not None else get_settings().knowledge_shown_timeout_seconds
     try:
         async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=limit) as http:
-            response = await http.post(f"{url}{SHOWN_PATH}", json={"doc_id": doc_id},
-                                       headers={"X-API-Key": key})
+            response = await http.post(f"{url}{SHOWN_PATH}", json={"doc_id": doc_id}, headers={"X-API-Key": key})
     except Exception as exc:  # the answer has already gone out; a lost count is only a lost count
         log.warning("knowledge shown not recorded for %s: %s", doc_id, type(exc).__name__)
         return False
@@ -88,27 +88,39 @@ def _report(response: httpx.Response) -> ShownReport:
     return ShownReport.model_validate(response.json())
 
 
-async def most_shown(*, days: int = 30, limit: int = 20, base_url: str | None = None,
-                     api_key: str | None = None, http_timeout: float = 3.0) -> ShownReport:
+async def most_shown(
+    *,
+    days: int = 30,
+    limit: int = 20,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    http_timeout: float = 3.0,
+) -> ShownReport:
     """Documents by how often citizens were shown them in the last `days` days (for the console)."""
     url, key = _target(base_url, api_key)
     try:
         async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=http_timeout) as http:
-            response = await http.get(f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit},
-                                      headers={"X-API-Key": key})
+            response = await http.get(
+                f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit}, headers={"X-API-Key": key}
+            )
     except httpx.HTTPError as exc:
         raise BackendUnavailable(f"backend unreachable: {type(exc).__name__}") from exc
     return _report(response)
 
 
-def most_shown_sync(*, days: int = 30, limit: int = 20, base_url: str | None = None,
-                    api_key: str | None = None, http_timeout: float = 3.0) -> ShownReport:
+def most_shown_sync(
+    *,
+    days: int = 30,
+    limit: int = 20,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    http_timeout: float = 3.0,
+) -> ShownReport:
     """The same for the command line, which has no event loop."""
     url, key = _target(base_url, api_key)
     try:
         with httpx.Client(verify=shared_ssl_context(), timeout=http_timeout) as http:
-            response = http.get(f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit},
-                                headers={"X-API-Key": key})
+            response = http.get(f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit}, headers={"X-API-Key": key})
     except httpx.HTTPError as exc:
         raise BackendUnavailable(f"backend unreachable: {type(exc).__name__}") from exc
     return _report(response)

@@ -126,8 +126,16 @@ class Outbox:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO outbox (kind, key, sender, payload, context, next_attempt_at,"
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (kind, key, sender, json.dumps(payload, ensure_ascii=False),
-                 json.dumps(context or {}, ensure_ascii=False), now, now, now),
+                (
+                    kind,
+                    key,
+                    sender,
+                    json.dumps(payload, ensure_ascii=False),
+                    json.dumps(context or {}, ensure_ascii=False),
+                    now,
+                    now,
+                    now,
+                ),
             )
             return cursor.rowcount == 1
 
@@ -196,7 +204,7 @@ class Outbox:
         return [_item(r) for r in rows]
 
     def forget(self, sender: str) -> int:
-        """"Hapus data saya": drop every item of one citizen, delivered or not (a complaint still
+        """ "Hapus data saya": drop every item of one citizen, delivered or not (a complaint still
         waiting would otherwise be filed later with the name and number they asked us to erase).
         Rows are zeroed and the write-ahead log emptied, so no copy stays in the files."""
         with self._connect() as db:

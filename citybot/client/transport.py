@@ -95,7 +95,6 @@ class ApiTransport:
             transport=transport,
         )
 
-
     async def __aenter__(self) -> Self:
         return self
 

@@ -23,8 +23,9 @@ def main() -> None:
     args = parser.parse_args()
     # proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1; the
     # gateway decides itself which proxies to trust (GATEWAY_TRUSTED_PROXIES, clientip.py).
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False,
-                log_config=None)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False, log_config=None
+    )
 
 
 if __name__ == "__main__":

@@ -67,9 +67,7 @@ def revoke_sessions(session: Session, agent_id: int) -> list[str]:
     return [t for t in tokens if t]
 
 
-def upsert_agent(
-    session: Session, username: str, password_hash: str, role: str = "agent"
-) -> tuple[Agent, list[str]]:
+def upsert_agent(session: Session, username: str, password_hash: str, role: str = "agent") -> tuple[Agent, list[str]]:
     """Create an account, or reset its password and role (and reactivate it).
 
     A reset ends the account's sessions: whoever knew the old password is logged out at once.

@@ -64,8 +64,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await asyncio.to_thread(upgrade, settings.gateway_database_url)
         db = GatewayDB(settings.gateway_database_url)
         await asyncio.to_thread(agents.bootstrap, db, settings)
-        rasa = RasaClient(settings.rasa_base_urls, timeout=settings.rasa_timeout_seconds,
-                          retry_after=settings.rasa_failover_retry_seconds)
+        rasa = RasaClient(
+            settings.rasa_base_urls,
+            timeout=settings.rasa_timeout_seconds,
+            retry_after=settings.rasa_failover_retry_seconds,
+        )
         hub = Hub(settings, db, rasa, Broker())
         app.state.hub, app.state.db = hub, db
         app.state.media = media.MediaStore(settings)
@@ -131,8 +134,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI's default echoes the input, which cannot be encoded when it holds a lone UTF-16
         # surrogate (a 500); the chat API also owes the citizen a readable sentence.
         detail = [
-            {"type": str(e.get("type", "")), "loc": [clean_text(str(x)) for x in e.get("loc", ())],
-             "msg": clean_text(str(e.get("msg", "")))}
+            {
+                "type": str(e.get("type", "")),
+                "loc": [clean_text(str(x)) for x in e.get("loc", ())],
+                "msg": clean_text(str(e.get("msg", ""))),
+            }
             for e in exc.errors()
         ]
         body: dict[str, object] = {"detail": detail}

@@ -23,8 +23,12 @@ router = APIRouter(include_in_schema=False)
 
 def branding(settings: Settings) -> dict[str, Any]:
     profile = settings.profile
-    return {"assistant_name": profile.assistant_name, "city": profile.name, "colour": profile.branding.colour,
-            "logo": LOGO_URL}
+    return {
+        "assistant_name": profile.assistant_name,
+        "city": profile.name,
+        "colour": profile.branding.colour,
+        "logo": LOGO_URL,
+    }
 
 
 def _settings(request: Request) -> Settings:
@@ -57,5 +61,6 @@ async def widget_loader(request: Request) -> Response:
     # One script tag on a city website: it opens the chat in an iframe served from here.
     script = (STATIC / "widget.js").read_text(encoding="utf-8")
     data = json.dumps(branding(_settings(request)), ensure_ascii=False).replace("</", "<\\/")
-    return Response(script.replace(WIDGET_SLOT, data), media_type="text/javascript",
-                    headers={"Cache-Control": "max-age=300"})
+    return Response(
+        script.replace(WIDGET_SLOT, data), media_type="text/javascript", headers={"Cache-Control": "max-age=300"}
+    )

@@ -104,7 +104,8 @@ async def console_page() -> FileResponse:
 def _too_many(retry_after: int) -> HTTPException:
     minutes = max(1, round(retry_after / 60))
     return HTTPException(
-        status_code=429, headers={"Retry-After": str(retry_after)},
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
         detail=f"Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.",
     )
 
@@ -133,11 +134,20 @@ async def login(body: LoginIn, request: Request, response: Response) -> dict[str
     backend_token = await _backend_login(request, body.username, body.password)
     await hub.run_db(lambda s: agents.set_backend_token(s, token, backend_token))
     response.set_cookie(
-        COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
-        max_age=int(ttl.total_seconds()), path="/agent",
+        COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=int(ttl.total_seconds()),
+        path="/agent",
     )
-    return {"username": agent.username, "role": agent.role, "city_panels": backend_token is not None,
-            "timezone": hub.settings.city_timezone}
+    return {
+        "username": agent.username,
+        "role": agent.role,
+        "city_panels": backend_token is not None,
+        "timezone": hub.settings.city_timezone,
+    }
 
 
 # The backend seeds its bootstrap account as "supervisor" with the same AGENT_BOOTSTRAP_PASSWORD.
@@ -182,8 +192,12 @@ async def logout(request: Request, response: Response) -> dict[str, str]:
 
 @router.get("/api/me")
 async def me(request: Request, agent: Agent) -> dict[str, Any]:
-    return {"username": agent.username, "role": agent.role, "city_panels": agent.backend_token is not None,
-            "timezone": _hub(request).settings.city_timezone}
+    return {
+        "username": agent.username,
+        "role": agent.role,
+        "city_panels": agent.backend_token is not None,
+        "timezone": _hub(request).settings.city_timezone,
+    }
 
 
 @router.post("/api/agents", dependencies=[Write])
@@ -193,9 +207,7 @@ async def create_agent(body: AgentIn, request: Request, agent: Agent) -> dict[st
     if not agent.is_supervisor:
         raise HTTPException(status_code=403, detail="Hanya supervisor yang dapat mengelola akun.")
     password_hash = await hash_async(body.password)
-    row, revoked = await _hub(request).run_db(
-        lambda s: agents.upsert_agent(s, body.username, password_hash, body.role)
-    )
+    row, revoked = await _hub(request).run_db(lambda s: agents.upsert_agent(s, body.username, password_hash, body.role))
     await _revoke_backend(request, revoked)
     return {"username": row.username, "role": row.role}
 
@@ -224,9 +236,16 @@ async def queue(request: Request, agent: Agent) -> dict[str, Any]:
     return {
         "items": [
             {
-                "sender": i.sender, "channel": i.channel, "state": i.state, "summary": i.summary,
-                "reason": i.reason, "agent": i.agent, "requested_at": _iso(i.requested_at),
-                "next_open": _iso(i.next_open), "name": i.display_name, "last_text": i.last_text,
+                "sender": i.sender,
+                "channel": i.channel,
+                "state": i.state,
+                "summary": i.summary,
+                "reason": i.reason,
+                "agent": i.agent,
+                "requested_at": _iso(i.requested_at),
+                "next_open": _iso(i.next_open),
+                "name": i.display_name,
+                "last_text": i.last_text,
             }
             for i in items
         ]
@@ -250,8 +269,14 @@ async def conversation(sender: str, request: Request, agent: Agent) -> dict[str,
             "summary": conv.summary if conv else "",
             "reason": conv.reason if conv else "",
             "messages": [
-                {"id": m.id, "direction": m.direction, "author": m.author, "text": m.text,
-                 "at": m.created_at.isoformat(), "data": m.data}
+                {
+                    "id": m.id,
+                    "direction": m.direction,
+                    "author": m.author,
+                    "text": m.text,
+                    "at": m.created_at.isoformat(),
+                    "data": m.data,
+                }
                 for m in messages
             ],
         }
@@ -334,8 +359,12 @@ async def complaints(
     try:
         async with _city(request) as city:
             result = await city.agent_complaints(
-                token, status=status or None, category=category or None,  # type: ignore[arg-type]
-                date_from=date_from, date_to=date_to, page=page,
+                token,
+                status=status or None,  # type: ignore[arg-type]
+                category=category or None,
+                date_from=date_from,
+                date_to=date_to,
+                page=page,
             )
     except CityClientError as exc:
         return _city_error(exc)
@@ -397,4 +426,3 @@ async def knowledge(request: Request, agent: Agent, q: Annotated[str, Query(min_
     except Exception:  # the search box must never break the console
         log.exception("knowledge search failed")
         return {"available": False, "hits": []}
-

@@ -30,8 +30,13 @@ SHOWN_DAYS = 30
 
 async def _most_shown(settings: Settings) -> MostShown:
     try:
-        report = await most_shown(days=SHOWN_DAYS, limit=20, base_url=settings.backend_base_url,
-                                  api_key=settings.backend_api_key, http_timeout=settings.http_timeout_seconds)
+        report = await most_shown(
+            days=SHOWN_DAYS,
+            limit=20,
+            base_url=settings.backend_base_url,
+            api_key=settings.backend_api_key,
+            http_timeout=settings.http_timeout_seconds,
+        )
     except BackendUnavailable:
         return MostShown(SHOWN_DAYS, error="Sistem kota sedang tidak bisa dihubungi.")
     except Unauthorized:

@@ -80,8 +80,16 @@ def open_queue(session: Session) -> list[QueueItem]:
         )
         items.append(
             QueueItem(
-                conv.sender_id, conv.channel, conv.state, conv.summary, conv.reason, conv.agent,
-                conv.requested_at, conv.next_open, name or "", last or "",
+                conv.sender_id,
+                conv.channel,
+                conv.state,
+                conv.summary,
+                conv.reason,
+                conv.agent,
+                conv.requested_at,
+                conv.next_open,
+                name or "",
+                last or "",
             )
         )
     return items

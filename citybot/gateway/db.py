@@ -56,5 +56,3 @@ class GatewayDB:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-

@@ -1,4 +1,4 @@
-""""Hapus data saya" on the assistant's side: what the gateway and Rasa hold.
+""" "Hapus data saya" on the assistant's side: what the gateway and Rasa hold.
 
 The city backend anonymises complaints and bookings; then the action server asks the gateway
 (`/internal/erase`) to remove what the assistant itself keeps about the sender:
@@ -39,8 +39,9 @@ from citybot.sqlite_wal import checkpoint_wal
 log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
 MEDIA_NAME = re.compile(r"/media/([0-9a-f]{32}\.(?:jpg|png|webp|gif))\b")
 # Rasa's SQLTrackerStore table (rasa/core/tracker_store.py, SQLTrackerStore.SQLEvent).
-EVENTS = table("events", column("id"), column("sender_id"), column("type_name"), column("action_name"),
-               column("timestamp"))
+EVENTS = table(
+    "events", column("id"), column("sender_id"), column("type_name"), column("action_name"), column("timestamp")
+)
 
 
 @dataclass
@@ -103,9 +104,9 @@ def turn_saved(url: str, sender: str, action: str, since: float) -> bool:
     try:
         with engine.connect() as conn:
             found = conn.execute(
-                select(EVENTS.c.id).where(
-                    EVENTS.c.sender_id == sender, EVENTS.c.action_name == action, EVENTS.c.timestamp >= since
-                ).limit(1)
+                select(EVENTS.c.id)
+                .where(EVENTS.c.sender_id == sender, EVENTS.c.action_name == action, EVENTS.c.timestamp >= since)
+                .limit(1)
             ).first()
         return found is not None
     finally:
@@ -151,7 +152,13 @@ async def erase_tracker(
 
 
 async def _erase_tracker(
-    url: str, sender: str, lock: asyncio.Lock, *, after_action: str | None, since: float, wait_seconds: float,
+    url: str,
+    sender: str,
+    lock: asyncio.Lock,
+    *,
+    after_action: str | None,
+    since: float,
+    wait_seconds: float,
     poll: float,
 ) -> int:
     async with lock:

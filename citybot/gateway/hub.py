@@ -133,8 +133,11 @@ class Hub:
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._wake = asyncio.Event()
         self.office_hours = OfficeHours(
-            settings.office_hours, settings.office_days, settings.city_timezone,
-            holiday_country=settings.office_holiday_country, closed_dates=settings.office_closed_dates,
+            settings.office_hours,
+            settings.office_days,
+            settings.city_timezone,
+            holiday_country=settings.office_holiday_country,
+            closed_dates=settings.office_closed_dates,
         )
 
     # --- helpers -----------------------------------------------------------------------------

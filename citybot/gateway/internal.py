@@ -107,7 +107,12 @@ async def notify(request: Request, data: SignedBody) -> JSONResponse:
     reply = render.status_changed(event.ticket, event.status, event.status_label, note)
     template = render.status_template(hub.settings.whatsapp_status_template, event.ticket, event.status_label, note)
     fresh = await hub.queue(
-        event.address, channel, "notify", [reply], template=template, author="system",
+        event.address,
+        channel,
+        "notify",
+        [reply],
+        template=template,
+        author="system",
         dedupe_key=f"notify:{event.event_id}",
     )
     return JSONResponse({"status": "queued" if fresh else "duplicate"}, status_code=202 if fresh else 200)
@@ -141,7 +146,7 @@ async def handoff(request: Request, data: SignedBody) -> HandoffOut:
 
 @router.post("/erase")
 async def erase(request: Request, data: SignedBody) -> JSONResponse:
-    """"Hapus data saya": the sender's messages, queue, directory row, photos and Rasa tracker."""
+    """ "Hapus data saya": the sender's messages, queue, directory row, photos and Rasa tracker."""
     body: EraseIn = _parse(EraseIn, data)
     hub: Hub = request.app.state.hub
     since = time.time() - 1.0
@@ -151,8 +156,11 @@ async def erase(request: Request, data: SignedBody) -> JSONResponse:
     photos = await asyncio.to_thread(erasure.remove_media, request.app.state.media.directory, names)
     task = asyncio.create_task(
         erasure.erase_tracker(
-            erasure.tracker_url(hub.settings), body.sender, hub.sender_lock(body.sender),
-            after_action=body.after_action, since=since,
+            erasure.tracker_url(hub.settings),
+            body.sender,
+            hub.sender_lock(body.sender),
+            after_action=body.after_action,
+            since=since,
         ),
         name=f"erase-tracker-{body.sender[:12]}",
     )
@@ -160,4 +168,3 @@ async def erase(request: Request, data: SignedBody) -> JSONResponse:
     task.add_done_callback(_background.discard)
     log.info("erased sender %s: %d messages, %d photos", body.sender, erased.messages, photos)
     return JSONResponse({"messages": erased.messages, "photos": photos, "tracker": "scheduled"})
-

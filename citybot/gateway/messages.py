@@ -48,8 +48,7 @@ def replies_from_rasa(items: list[dict[str, Any]]) -> list[Reply]:
     replies: list[Reply] = []
     for item in items:
         buttons = [
-            Button(title=str(b.get("title", "")), payload=str(b.get("payload", "")))
-            for b in item.get("buttons") or []
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", ""))) for b in item.get("buttons") or []
         ]
         custom = item.get("custom") if isinstance(item.get("custom"), dict) else None
         reply = Reply(text=item.get("text"), buttons=buttons, image=item.get("image"), custom=custom)

@@ -17,7 +17,7 @@ MAX_CLOSED_DAYS = 40
 
 
 def parse_days(spec: str) -> set[int]:
-    """"1-5" or "1-5,6" → ISO weekdays (Monday = 1)."""
+    """ "1-5" or "1-5,6" → ISO weekdays (Monday = 1)."""
     days: set[int] = set()
     for part in spec.split(","):
         part = part.strip()
@@ -34,7 +34,7 @@ def parse_days(spec: str) -> set[int]:
 
 
 def parse_dates(spec: str) -> set[dt.date]:
-    """"2026-06-22, 2026-12-24" → dates (the city's own closed days)."""
+    """ "2026-06-22, 2026-12-24" → dates (the city's own closed days)."""
     dates: set[dt.date] = set()
     for part in filter(None, (p.strip() for p in spec.split(","))):
         try:

@@ -30,10 +30,14 @@ def purge(db: GatewayDB, settings: Settings, now: dt.datetime | None = None) -> 
     removed = {"outbound": 0, "deliveries": 0, "messages": 0, "conversation events": 0}
     with db.begin() as session:
         if (before := cutoff(now, settings.retention_outbox_days)) is not None:
-            removed["outbound"] = _count(session.execute(delete(Outbound).where(
-                or_(Outbound.status == "sent", Outbound.status == "failed"),
-                or_(Outbound.sent_at < before, Outbound.sent_at.is_(None) & (Outbound.created_at < before)),
-            )))
+            removed["outbound"] = _count(
+                session.execute(
+                    delete(Outbound).where(
+                        or_(Outbound.status == "sent", Outbound.status == "failed"),
+                        or_(Outbound.sent_at < before, Outbound.sent_at.is_(None) & (Outbound.created_at < before)),
+                    )
+                )
+            )
         if (before := cutoff(now, settings.retention_deliveries_days)) is not None:
             removed["deliveries"] = _count(session.execute(delete(Delivery).where(Delivery.received_at < before)))
         if (before := cutoff(now, settings.retention_messages_days)) is not None:

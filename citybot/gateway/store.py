@@ -40,7 +40,10 @@ def upsert_sender(
     now = utcnow()
     if row is None:
         row = Sender(
-            sender_id=sender_id, channel=channel, platform_id=platform_id, display_name=display_name[:120],
+            sender_id=sender_id,
+            channel=channel,
+            platform_id=platform_id,
+            display_name=display_name[:120],
             created_at=now,
         )
         session.add(row)
@@ -93,8 +96,14 @@ def history(session: Session, sender_id: str, limit: int = 200) -> list[Message]
 def enqueue(session: Session, sender_id: str, channel: str, kind: str, payload: dict[str, Any]) -> Outbound:
     now = utcnow()
     row = Outbound(
-        sender_id=sender_id, channel=channel, kind=kind, payload=payload, status="pending", attempts=0,
-        next_attempt_at=now, created_at=now,
+        sender_id=sender_id,
+        channel=channel,
+        kind=kind,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
     )
     session.add(row)
     session.flush()

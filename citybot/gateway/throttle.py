@@ -120,7 +120,7 @@ class Throttle:
             return True
 
     async def verdict(self, rule: str, key: str) -> str:
-        """"ok", "warn" (first refusal this minute: answer politely) or "drop"."""
+        """ "ok", "warn" (first refusal this minute: answer politely) or "drop"."""
         if await self.hit(rule, key):
             return "ok"
         return "warn" if await self.hit("warning", f"{rule}:{key}") else "drop"

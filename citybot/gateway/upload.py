@@ -74,10 +74,18 @@ async def read_file_part(request: Request, field: str, max_bytes: int) -> bytes:
     if content_type != b"multipart/form-data" or not boundary:
         raise BadUpload("not multipart/form-data")
     collector = _Collector(field, max_bytes)
-    callbacks = {name: getattr(collector, name) for name in (
-        "on_part_begin", "on_part_data", "on_part_end", "on_header_field", "on_header_value",
-        "on_header_end", "on_headers_finished",
-    )}
+    callbacks = {
+        name: getattr(collector, name)
+        for name in (
+            "on_part_begin",
+            "on_part_data",
+            "on_part_end",
+            "on_header_field",
+            "on_header_value",
+            "on_header_end",
+            "on_headers_finished",
+        )
+    }
     parser = MultipartParser(boundary, callbacks)  # type: ignore[arg-type]
     async for chunk in request.stream():
         parser.write(chunk)

@@ -113,7 +113,12 @@ async def web_session(request: Request) -> JSONResponse:
     response = JSONResponse({"client_id": token}, headers={"Cache-Control": "no-store"})
     secure = request.url.scheme == "https" or settings.gateway_public_url.startswith("https://")
     response.set_cookie(
-        webclient.COOKIE, token, max_age=365 * 86400, path="/api", httponly=True, secure=secure,
+        webclient.COOKIE,
+        token,
+        max_age=365 * 86400,
+        path="/api",
+        httponly=True,
+        secure=secure,
         samesite="none" if secure else "lax",
     )
     return response
@@ -161,8 +166,10 @@ async def web_photo(request: Request, client: Client) -> RepliesOut | JSONRespon
         return JSONResponse(status_code=413, content=body, headers={"Connection": "close"})
     except (BadUpload, MultipartParseError) as exc:
         log.info("web photo refused: %s", exc)
-        body = {"detail": "expected multipart/form-data with a photo file part",
-                **RepliesOut(replies=[Reply(text=texts.PHOTO_FAILED)]).model_dump()}
+        body = {
+            "detail": "expected multipart/form-data with a photo file part",
+            **RepliesOut(replies=[Reply(text=texts.PHOTO_FAILED)]).model_dump(),
+        }
         return JSONResponse(status_code=400, content=body)
     except MediaRejected:
         return RepliesOut(replies=[Reply(text=texts.PHOTO_FAILED)])

@@ -119,8 +119,11 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(sungai|kali|laut|danau|waduk|kolam|sumur)\b.{0,40}"
         r"\b(belum muncul|tidak muncul|gak muncul|belum ditemukan)\b"
         # Relatives out of reach in a flooded house: a search, whichever is said first.
-        r"|\b(banjir|kebanjiran|terendam|kerendam|tenggelam)\b.{0,120}" + _UNREACHABLE
-        + r"|" + _UNREACHABLE + r".{0,120}\b(banjir|kebanjiran|terendam|kerendam|tenggelam)\b",
+        r"|\b(banjir|kebanjiran|terendam|kerendam|tenggelam)\b.{0,120}"
+        + _UNREACHABLE
+        + r"|"
+        + _UNREACHABLE
+        + r".{0,120}\b(banjir|kebanjiran|terendam|kerendam|tenggelam)\b",
         re.IGNORECASE,
     ),
     MEDICAL: re.compile(
@@ -140,15 +143,30 @@ PRECISE: dict[str, re.Pattern[str]] = {
 _HINTS: list[tuple[str, re.Pattern[str]]] = [
     (FIRE, re.compile(r"\b(kebakaran|terbakar|kebakar|api|damkar|pemadam|asap|meledak|ledakan)\b", re.I)),
     (MISSING, re.compile(r"\b(hanyut|arus|hilang|tenggelam|tercebur|kecebur|sar|basarnas)\b", re.I)),
-    (DISASTER, re.compile(
-        r"\b(banjir|air|evakuasi|tanggul|turap|longsor|gempa|roboh|runtuh|ambruk|erupsi|bencana|angin|puting beliung|"
-        r"terjebak|bpbd)\b", re.I)),
-    (CRIME, re.compile(
-        r"\b(begal|rampok|todong|jambret|copet|maling|pencuri|tawuran|sajam|golok|celurit|pisau|polisi|kdrt|"
-        r"dipukul|dianiaya|diancam|mengancam)\w*", re.I)),
-    (MEDICAL, re.compile(
-        r"\b(pingsan|sadar|napas|nafas|dada|jantung|kejang|darah|stroke|ambulan|ambulans|luka|patah|keracunan|"
-        r"overdosis|digigit|kecelakaan|tabrakan|igd|sakit)\w*", re.I)),
+    (
+        DISASTER,
+        re.compile(
+            r"\b(banjir|air|evakuasi|tanggul|turap|longsor|gempa|roboh|runtuh|ambruk|erupsi|bencana|angin|"
+            r"puting beliung|terjebak|bpbd)\b",
+            re.I,
+        ),
+    ),
+    (
+        CRIME,
+        re.compile(
+            r"\b(begal|rampok|todong|jambret|copet|maling|pencuri|tawuran|sajam|golok|celurit|pisau|polisi|kdrt|"
+            r"dipukul|dianiaya|diancam|mengancam)\w*",
+            re.I,
+        ),
+    ),
+    (
+        MEDICAL,
+        re.compile(
+            r"\b(pingsan|sadar|napas|nafas|dada|jantung|kejang|darah|stroke|ambulan|ambulans|luka|patah|keracunan|"
+            r"overdosis|digigit|kecelakaan|tabrakan|igd|sakit)\w*",
+            re.I,
+        ),
+    ),
 ]
 
 
@@ -159,7 +177,8 @@ _PERSON_MISSING = re.compile(
 _BELONGINGS = re.compile(
     r"\b(ktp|e-?ktp|kk|akta|kartu|sim|stnk|bpkb|dompet|hp|handphone|ponsel|surat|berkas|dokumen|ijazah|paspor|"
     r"motor|sepeda|barang|tas|kucing|sinyal|listrik|air|riwayat|data|imunisasi|vaksin|akun|aplikasi|sertifikat|"
-    r"nomor|foto|nama)\b", re.I
+    r"nomor|foto|nama)\b",
+    re.I,
 )
 
 
@@ -175,9 +194,7 @@ _CAUSED_BY_NUISANCE = re.compile(
 
 
 # "tembok pagar roboh kena banjir, tidak ada korban": damage the writer says hurt no one.
-_NO_VICTIMS = re.compile(
-    r"\b(tidak|tak|gak|ga|nggak) ada (korban|yang (terluka|luka|tertimpa))\b", re.IGNORECASE
-)
+_NO_VICTIMS = re.compile(r"\b(tidak|tak|gak|ga|nggak) ada (korban|yang (terluka|luka|tertimpa))\b", re.IGNORECASE)
 
 
 # A danger that might happen ("rawan kebakaran", "tembok miring hampir roboh", "hidran kebakaran

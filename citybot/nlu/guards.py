@@ -56,7 +56,7 @@ class ExplicitDataRightsGuard(RuleComponent):
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class ShortAnswerGuard(RuleComponent):
-    """"y", "iya tampilin", "ya hapus" are a yes wherever a yes is asked for.
+    """ "y", "iya tampilin", "ya hapus" are a yes wherever a yes is asked for.
 
     The classifier read "ya hapus" as a goodbye, so a citizen who confirmed a deletion was
     told "Sampai jumpa" and nothing was deleted. Intents that already give a short answer its

@@ -47,7 +47,8 @@ def override(message: Message, intent: str) -> None:
     chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: 1.0}
     rest = [
         {**r, PREDICTED_CONFIDENCE_KEY: confidence(r) / 2}
-        for r in message.get("intent_ranking") or [] if r.get(INTENT_NAME_KEY) != intent
+        for r in message.get("intent_ranking") or []
+        if r.get(INTENT_NAME_KEY) != intent
     ]
     message.set(INTENT, chosen, add_to_output=True)
     message.set("intent_ranking", [chosen, *rest], add_to_output=True)

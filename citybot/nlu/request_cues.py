@@ -54,14 +54,28 @@ _NOT_A_CONFIRMATION = re.compile(
 )
 MAX_CONFIRMATION_WORDS = 4
 # Intents that already say what a short answer means in context; the cue never overrides them.
-SPECIFIC_ANSWER_INTENTS = frozenset({
-    "ya", "tidak", "batal", "batal_homecare", "lewati", "pilih_anonim", "darurat", "kirim_pengaduan",
-    "ubah_pengaduan", "sudah_beres", "belum_beres", "lanjutkan_laporan", "hapus_data_saya", "lihat_data_saya",
-})
+SPECIFIC_ANSWER_INTENTS = frozenset(
+    {
+        "ya",
+        "tidak",
+        "batal",
+        "batal_homecare",
+        "lewati",
+        "pilih_anonim",
+        "darurat",
+        "kirim_pengaduan",
+        "ubah_pengaduan",
+        "sudah_beres",
+        "belum_beres",
+        "lanjutkan_laporan",
+        "hapus_data_saya",
+        "lihat_data_saya",
+    }
+)
 
 
 def short_answer(text: str) -> str | None:
-    """"ya"/"tidak" for a short confirmation or refusal, else None (the classifier decides)."""
+    """ "ya"/"tidak" for a short confirmation or refusal, else None (the classifier decides)."""
     clean = " ".join(text.lower().split()).strip(" .!,")
     words = clean.split()
     if not words or len(words) > MAX_CONFIRMATION_WORDS:
@@ -134,14 +148,31 @@ _REPORT = re.compile(
     re.IGNORECASE,
 )
 # Intents a plain problem description outranks ("Pohon tumbang depan ..., tidak bisa dilewati").
-REPORT_OVERRIDABLE = frozenset({
-    "out_of_scope", "tidak_jelas", "chitchat", "salam", "tanya_kemampuan", "cari_produk", "tanya_layanan",
-})
-QUESTION_OVERRIDABLE = frozenset({
-    "tanya_layanan",
-    "lapor_pengaduan", "out_of_scope", "keluhan_kesehatan", "chitchat", "salam", "tanya_kemampuan",
-    "terima_kasih", "selamat_tinggal", "tidak_jelas",
-})
+REPORT_OVERRIDABLE = frozenset(
+    {
+        "out_of_scope",
+        "tidak_jelas",
+        "chitchat",
+        "salam",
+        "tanya_kemampuan",
+        "cari_produk",
+        "tanya_layanan",
+    }
+)
+QUESTION_OVERRIDABLE = frozenset(
+    {
+        "tanya_layanan",
+        "lapor_pengaduan",
+        "out_of_scope",
+        "keluhan_kesehatan",
+        "chitchat",
+        "salam",
+        "tanya_kemampuan",
+        "terima_kasih",
+        "selamat_tinggal",
+        "tidak_jelas",
+    }
+)
 
 
 # A health or civil-registration service named in a request ("mohon diadakan fogging", "pengaktifan
@@ -155,7 +186,7 @@ _SERVICE_TOPIC = re.compile(
 
 
 def _squeeze(text: str) -> str:
-    """"banjiiiir" -> "banjir": citizens stretch words for emphasis."""
+    """ "banjiiiir" -> "banjir": citizens stretch words for emphasis."""
     return re.sub(r"([a-z])\1{2,}", r"\1", " ".join(text.lower().split())[:2000])
 
 
@@ -206,7 +237,7 @@ _RESCHEDULE_BOOKING = re.compile(
 
 
 def booking_change(text: str) -> str | None:
-    """"batal_homecare" / "ubah_jadwal_homecare" when a HomeCare booking and a change are named."""
+    """ "batal_homecare" / "ubah_jadwal_homecare" when a HomeCare booking and a change are named."""
     clean = " ".join(text.split())[:2000]
     if _CANCEL_BOOKING.search(clean):
         return "batal_homecare"
@@ -226,8 +257,9 @@ def gives_contact_details(text: str) -> bool:
 
 
 # "yang di bawah 50 ribu aja": money words are about the catalogue, never a HomeCare time slot.
-_PRICE = re.compile(r"\b(\d+\s*(rb|ribu|rbu|k|jt|juta)|rp\.?\s*\d|harga\w*|murah\w*|mahal|budget|bujet|ribu)\b",
-                    re.IGNORECASE)
+_PRICE = re.compile(
+    r"\b(\d+\s*(rb|ribu|rbu|k|jt|juta)|rp\.?\s*\d|harga\w*|murah\w*|mahal|budget|bujet|ribu)\b", re.IGNORECASE
+)
 
 
 def mentions_a_price(text: str) -> bool:

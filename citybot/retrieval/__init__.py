@@ -13,5 +13,14 @@ from .index import BuildResult, KnowledgeError, build_index
 from .loader import load_knowledge
 from .retriever import Answer, Hit, Retriever, get_retriever
 
-__all__ = ["Answer", "BuildResult", "Hit", "Issue", "KnowledgeError", "Retriever", "build_index",
-           "get_retriever", "load_knowledge"]
+__all__ = [
+    "Answer",
+    "BuildResult",
+    "Hit",
+    "Issue",
+    "KnowledgeError",
+    "Retriever",
+    "build_index",
+    "get_retriever",
+    "load_knowledge",
+]

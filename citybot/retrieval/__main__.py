@@ -1,11 +1,11 @@
 """Command line: validate the knowledge files, build the index, search it.
 
-    python -m citybot.retrieval validate knowledge/
-    python -m citybot.retrieval review knowledge/   # editors' report: review age, passed dates,
-                                                    # sources, most shown (from the backend)
-    python -m citybot.retrieval build --source knowledge --out var/index   # skips if unchanged
-    python -m citybot.retrieval search --index var/index --k 3 "syarat bikin PBG apa aja?"
-    python -m citybot.retrieval search --index var/index --queries questions.txt   # JSON lines
+python -m citybot.retrieval validate knowledge/
+python -m citybot.retrieval review knowledge/   # editors' report: review age, passed dates,
+                                                # sources, most shown (from the backend)
+python -m citybot.retrieval build --source knowledge --out var/index   # skips if unchanged
+python -m citybot.retrieval search --index var/index --k 3 "syarat bikin PBG apa aja?"
+python -m citybot.retrieval search --index var/index --queries questions.txt   # JSON lines
 """
 
 from __future__ import annotations
@@ -29,14 +29,17 @@ def _settings():  # type: ignore[no-untyped-def]
 def cmd_validate(args: argparse.Namespace) -> int:
     s = _settings()
     overlay = Path(s.cities_dir) / args.profile / "knowledge" if args.profile else None
-    knowledge = load_city_knowledge(Path(args.directory), overlay, args.profile,
-                                    review_max_age_months=s.knowledge_review_max_age_months)
+    knowledge = load_city_knowledge(
+        Path(args.directory), overlay, args.profile, review_max_age_months=s.knowledge_review_max_age_months
+    )
     for issue in knowledge.issues:
         print(issue, file=sys.stderr if issue.severity == "error" else sys.stdout)
     errors = len(knowledge.errors)
-    print(f"{len(knowledge.documents)} documents, {len(knowledge.passages)} passages, "
-          f"{len(knowledge.checks)} checks: {errors} error(s), "
-          f"{len(knowledge.issues) - errors} warning(s)")
+    print(
+        f"{len(knowledge.documents)} documents, {len(knowledge.passages)} passages, "
+        f"{len(knowledge.checks)} checks: {errors} error(s), "
+        f"{len(knowledge.issues) - errors} warning(s)"
+    )
     return 1 if errors else 0
 
 
@@ -47,8 +50,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     settings = _settings()
-    shown = None if args.no_shown else most_shown_from_backend(settings.backend_base_url,
-                                                              settings.backend_api_key)
+    shown = None if args.no_shown else most_shown_from_backend(settings.backend_base_url, settings.backend_api_key)
     print(review_report(Path(args.directory), today, settings.knowledge_review_max_age_months, shown))
     return 0
 
@@ -86,11 +88,19 @@ def cmd_build(args: argparse.Namespace) -> int:
     # One embedding cache for the index, the tests and the benchmark: a passage is embedded once.
     cache_dir = Path(args.cache_dir) if args.cache_dir else Path(s.retrieval_cache_dir)
     try:
-        result = build_index(source, out, args.backend or s.embedding_backend,
-                             args.model or s.embedding_model, force=args.force,
-                             progress=not args.quiet, cache_dir=cache_dir,
-                             bm25_weight=s.retrieval_bm25_weight,
-                             dense_weight=s.retrieval_dense_weight, overlay=overlay, profile=profile)
+        result = build_index(
+            source,
+            out,
+            args.backend or s.embedding_backend,
+            args.model or s.embedding_model,
+            force=args.force,
+            progress=not args.quiet,
+            cache_dir=cache_dir,
+            bm25_weight=s.retrieval_bm25_weight,
+            dense_weight=s.retrieval_dense_weight,
+            overlay=overlay,
+            profile=profile,
+        )
     except KnowledgeError as exc:
         for issue in exc.issues:
             print(issue, file=sys.stderr)
@@ -100,12 +110,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result.skipped:
         print(f"index up to date ({m['counts']['passages']} passages, build {m['build_id']})")
         return 0
-    print(f"built {out}: {m['counts']['documents']} documents, {m['counts']['passages']} passages, "
-          f"{result.embedded} newly embedded, {m['index_type']} index, {result.seconds:.1f}s")
+    print(
+        f"built {out}: {m['counts']['documents']} documents, {m['counts']['passages']} passages, "
+        f"{result.embedded} newly embedded, {m['index_type']} index, {result.seconds:.1f}s"
+    )
     if "checks" in m:
         c = m["checks"]
-        print(f"checks: Recall@1 {c['recall@1']:.3f}  Recall@3 {c['recall@3']:.3f}  "
-              f"MRR {c['mrr']:.3f}  ({c['total']} questions)")
+        print(
+            f"checks: Recall@1 {c['recall@1']:.3f}  Recall@3 {c['recall@3']:.3f}  "
+            f"MRR {c['mrr']:.3f}  ({c['total']} questions)"
+        )
     return 0
 
 
@@ -113,18 +127,27 @@ def cmd_search(args: argparse.Namespace) -> int:
     from .retriever import Retriever
 
     s = _settings()
-    retriever = Retriever(Path(args.index or s.index_dir), bm25_weight=s.retrieval_bm25_weight,
-                          dense_weight=s.retrieval_dense_weight,
-                          threshold=s.retrieval_confidence_threshold)
+    retriever = Retriever(
+        Path(args.index or s.index_dir),
+        bm25_weight=s.retrieval_bm25_weight,
+        dense_weight=s.retrieval_dense_weight,
+        threshold=s.retrieval_confidence_threshold,
+    )
     if args.queries:
         lines = Path(args.queries).read_text(encoding="utf-8").splitlines()
         for q in (line.strip() for line in lines):
             if not q:
                 continue
             ans = retriever.search(q, k=args.k)
-            print(json.dumps({"query": q, "hits": [
-                {"doc_id": h.doc_id, "section": h.section, "score": h.score} for h in ans.hits]},
-                ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "query": q,
+                        "hits": [{"doc_id": h.doc_id, "section": h.section, "score": h.score} for h in ans.hits],
+                    },
+                    ensure_ascii=False,
+                )
+            )
         return 0
     query = " ".join(args.query)
     if not query:
@@ -150,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("review", help="editors' report: documents by review age, passed dates, sources")
     r.add_argument("directory", nargs="?", default="knowledge")
     r.add_argument("--today", help="report as of this date (YYYY-MM-DD), default today")
-    r.add_argument("--no-shown", action="store_true",
-                   help="skip the backend's 'most shown in the last 30 days' section")
+    r.add_argument(
+        "--no-shown", action="store_true", help="skip the backend's 'most shown in the last 30 days' section"
+    )
     r.set_defaults(func=cmd_review)
     b = sub.add_parser("build", help="build the hybrid index (skips when content is unchanged)")
     b.add_argument("--source", help="knowledge directory (default: settings.knowledge_dir)")
@@ -160,8 +184,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--model")
     b.add_argument("--cache-dir", help="embedding cache (default: settings.retrieval_cache_dir)")
     b.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
-    b.add_argument("--profile", help="city profile whose knowledge/ overlay joins (default: CITY_PROFILE "
-                                     "unless --source is given)")
+    b.add_argument(
+        "--profile", help="city profile whose knowledge/ overlay joins (default: CITY_PROFILE unless --source is given)"
+    )
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
     s = sub.add_parser("search", help="print ranked hits for a query")

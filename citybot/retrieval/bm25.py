@@ -23,8 +23,7 @@ B = 0.6  # passages vary a lot in length; full normalisation (0.75) punishes lon
 
 
 class BM25Index:
-    def __init__(self, matrix: sparse.csr_matrix, vocab: dict[str, int], idf: np.ndarray,
-                 n_passages: int) -> None:
+    def __init__(self, matrix: sparse.csr_matrix, vocab: dict[str, int], idf: np.ndarray, n_passages: int) -> None:
         self.matrix = matrix  # terms x passages, BM25 contribution of each term in each passage
         self.vocab = vocab
         self.idf = idf
@@ -47,8 +46,7 @@ class BM25Index:
             df.update(tf.keys())
         vocab = {t: j for j, t in enumerate(sorted(df))}
         n = len(passages)
-        idf = np.array([math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in sorted(df)],
-                       dtype=np.float32)
+        idf = np.array([math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in sorted(df)], dtype=np.float32)
         avgdl = float(lengths.mean()) if n else 1.0
         rows: list[int] = []
         cols: list[int] = []
@@ -60,8 +58,9 @@ class BM25Index:
                 rows.append(j)
                 cols.append(i)
                 vals.append(float(idf[j]) * f * (K1 + 1) / (f + norm))
-        matrix = sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)),
-                                   shape=(len(vocab), n), dtype=np.float32)
+        matrix = sparse.csr_matrix(
+            (np.array(vals, dtype=np.float32), (rows, cols)), shape=(len(vocab), n), dtype=np.float32
+        )
         matrix.sort_indices()
         return cls(matrix, vocab, idf, n)
 
@@ -99,8 +98,7 @@ class BM25Index:
     def save(self, directory: Path) -> None:
         sparse.save_npz(directory / "bm25.npz", self.matrix)
         np.save(directory / "bm25_idf.npy", self.idf)
-        (directory / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False),
-                                                   encoding="utf-8")
+        (directory / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> BM25Index:

@@ -40,12 +40,22 @@ class Evaluation:
     rows: list[tuple[dict[str, float], int]] = field(default_factory=list)  # (features, label)
 
     def summary(self) -> dict[str, Any]:
-        return {"total": self.total, "recall@1": round(self.recall_at_1, 4),
-                "recall@3": round(self.recall_at_3, 4), "mrr": round(self.mrr, 4)}
+        return {
+            "total": self.total,
+            "recall@1": round(self.recall_at_1, 4),
+            "recall@3": round(self.recall_at_3, 4),
+            "mrr": round(self.mrr, 4),
+        }
 
 
-def evaluate(index: LoadedIndex, checks: Sequence[Check], embedder: Embedder | None,
-             bm25_weight: float, dense_weight: float, k: int = 10) -> Evaluation:
+def evaluate(
+    index: LoadedIndex,
+    checks: Sequence[Check],
+    embedder: Embedder | None,
+    bm25_weight: float,
+    dense_weight: float,
+    k: int = 10,
+) -> Evaluation:
     """Document-level Recall@1/@3 and MRR (within the first k) over the in-scope checks."""
     r1 = r3 = 0
     rr = 0.0
@@ -65,14 +75,16 @@ def evaluate(index: LoadedIndex, checks: Sequence[Check], embedder: Embedder | N
         rr += 1.0 / rank if rank else 0.0
         rows.append((ranking.features, int(rank == 1)))
         if rank != 1:
-            misses.append({"query": check.query, "expected": check.doc_id, "rank": rank,
-                           "got": ranked[:3], "line": check.line})
+            misses.append(
+                {"query": check.query, "expected": check.doc_id, "rank": rank, "got": ranked[:3], "line": check.line}
+            )
     n = max(total, 1)
     return Evaluation(total, r1 / n, r3 / n, rr / n, misses, rows)
 
 
-def fit_calibration(index: LoadedIndex, checks: Sequence[Check], embedder: Embedder | None,
-                    bm25_weight: float, dense_weight: float) -> tuple[dict[str, Any], dict[str, Any]]:
+def fit_calibration(
+    index: LoadedIndex, checks: Sequence[Check], embedder: Embedder | None, bm25_weight: float, dense_weight: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
     from sklearn.linear_model import LogisticRegression
 
     from .index import DEFAULT_CALIBRATION
@@ -89,9 +101,14 @@ def fit_calibration(index: LoadedIndex, checks: Sequence[Check], embedder: Embed
     scale = np.where(x.std(axis=0) > 1e-9, x.std(axis=0), 1.0)
     model = LogisticRegression(C=1.0, max_iter=1000)
     model.fit((x - mean) / scale, labels)
-    calibration = {"features": names, "coef": [round(float(c), 5) for c in model.coef_[0]],
-                   "intercept": round(float(model.intercept_[0]), 5),
-                   "mean": [round(float(v), 6) for v in mean],
-                   "scale": [round(float(v), 6) for v in scale], "fitted": True,
-                   "samples": len(labels), "positives": int(sum(labels))}
+    calibration = {
+        "features": names,
+        "coef": [round(float(c), 5) for c in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 5),
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "fitted": True,
+        "samples": len(labels),
+        "positives": int(sum(labels)),
+    }
     return calibration, summary

@@ -22,8 +22,7 @@ CATEGORIES = ("perizinan", "kesehatan", "transportasi", "pengaduan", "umkm", "so
 REQUIRED_FIELDS = ("id", "title", "category", "sources", "reviewed")
 NOT_REVIEWED = "belum"
 # Where a local rule applies: the whole country or one city profile (label shown to citizens).
-SCOPES = {"nasional": "", "jakarta": "DKI Jakarta", "makassar": "Kota Makassar",
-          "banyuwangi": "Kabupaten Banyuwangi"}
+SCOPES = {"nasional": "", "jakarta": "DKI Jakarta", "makassar": "Kota Makassar", "banyuwangi": "Kabupaten Banyuwangi"}
 DEFAULT_REVIEW_MAX_AGE_MONTHS = 6
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Files in the knowledge root that are not documents.
@@ -135,16 +134,16 @@ def _check_sources(path: Path, meta: dict[str, Any], line: int) -> tuple[list[st
     return [str(u) for u in sources], []
 
 
-def _check_reviewed(path: Path, meta: dict[str, Any], line: int, today: dt.date,
-                    max_age_months: int) -> tuple[str, list[Issue]]:
+def _check_reviewed(
+    path: Path, meta: dict[str, Any], line: int, today: dt.date, max_age_months: int
+) -> tuple[str, list[Issue]]:
     from .facts import is_stale
 
     value = meta.get("reviewed")
     if value in (None, ""):
         return "", []  # reported as a missing field
     if str(value).strip().lower() == NOT_REVIEWED:
-        return "", [Issue(path, line, "not reviewed yet: check it against its sources, then write the date",
-                          "warning")]
+        return "", [Issue(path, line, "not reviewed yet: check it against its sources, then write the date", "warning")]
     try:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
     except ValueError:
@@ -152,13 +151,20 @@ def _check_reviewed(path: Path, meta: dict[str, Any], line: int, today: dt.date,
     if day > today:
         return "", [Issue(path, line, f"reviewed {day} is in the future")]
     if is_stale(day, today, max_age_months):
-        return day.isoformat(), [Issue(path, line, f"reviewed {day}, more than {max_age_months} months ago: "
-                                                   "check it against its sources again", "warning")]
+        return day.isoformat(), [
+            Issue(
+                path,
+                line,
+                f"reviewed {day}, more than {max_age_months} months ago: check it against its sources again",
+                "warning",
+            )
+        ]
     return day.isoformat(), []
 
 
-def parse_document(path: Path, root: Path, today: dt.date | None = None,
-                   review_max_age_months: int = DEFAULT_REVIEW_MAX_AGE_MONTHS) -> tuple[Document | None, list[Issue]]:
+def parse_document(
+    path: Path, root: Path, today: dt.date | None = None, review_max_age_months: int = DEFAULT_REVIEW_MAX_AGE_MONTHS
+) -> tuple[Document | None, list[Issue]]:
     today = today or dt.date.today()
     issues: list[Issue] = []
     text = path.read_text(encoding="utf-8")
@@ -187,42 +193,56 @@ def parse_document(path: Path, root: Path, today: dt.date | None = None,
     if doc_id:
         if doc_id != path.stem:
             issues.append(
-                Issue(path, _key_line(fm_lines, "id", 2),
-                      f"id '{doc_id}' must equal the file name '{path.stem}' (without .md)")
+                Issue(
+                    path,
+                    _key_line(fm_lines, "id", 2),
+                    f"id '{doc_id}' must equal the file name '{path.stem}' (without .md)",
+                )
             )
         elif not ID_RE.match(doc_id):
-            issues.append(Issue(path, _key_line(fm_lines, "id", 2),
-                                "id may only use lower-case letters, digits and '-'"))
+            issues.append(
+                Issue(path, _key_line(fm_lines, "id", 2), "id may only use lower-case letters, digits and '-'")
+            )
     category = str(meta.get("category") or "")
     if category and category not in CATEGORIES:
         issues.append(
-            Issue(path, _key_line(fm_lines, "category", 2),
-                  f"unknown category '{category}' (use one of: {', '.join(CATEGORIES)})")
+            Issue(
+                path,
+                _key_line(fm_lines, "category", 2),
+                f"unknown category '{category}' (use one of: {', '.join(CATEGORIES)})",
+            )
         )
     elif category and path.parent != root and path.parent.name in CATEGORIES and path.parent.name != category:
-        issues.append(Issue(path, _key_line(fm_lines, "category", 2),
-                            f"category '{category}' differs from the folder '{path.parent.name}'",
-                            "warning"))
+        issues.append(
+            Issue(
+                path,
+                _key_line(fm_lines, "category", 2),
+                f"category '{category}' differs from the folder '{path.parent.name}'",
+                "warning",
+            )
+        )
     updated = meta.get("updated")
     if updated not in (None, "") and not isinstance(updated, dt.date):
         try:
             dt.date.fromisoformat(str(updated))
         except ValueError:
-            issues.append(Issue(path, _key_line(fm_lines, "updated", 2),
-                                f"updated '{updated}' must be a date like 2026-01-31"))
+            issues.append(
+                Issue(path, _key_line(fm_lines, "updated", 2), f"updated '{updated}' must be a date like 2026-01-31")
+            )
     sources, found = _check_sources(path, meta, _key_line(fm_lines, "sources", 2))
     issues += found
-    reviewed, found = _check_reviewed(path, meta, _key_line(fm_lines, "reviewed", 2), today,
-                                      review_max_age_months)
+    reviewed, found = _check_reviewed(path, meta, _key_line(fm_lines, "reviewed", 2), today, review_max_age_months)
     issues += found
     scope = str(meta.get("scope") or "")
     if scope and scope not in SCOPES:
-        issues.append(Issue(path, _key_line(fm_lines, "scope", 2),
-                            f"unknown scope '{scope}' (use one of: {', '.join(SCOPES)})"))
+        issues.append(
+            Issue(path, _key_line(fm_lines, "scope", 2), f"unknown scope '{scope}' (use one of: {', '.join(SCOPES)})")
+        )
     keywords = meta.get("keywords") or []
     if not isinstance(keywords, list) or not all(isinstance(k, (str, int)) for k in keywords):
-        issues.append(Issue(path, _key_line(fm_lines, "keywords", 2),
-                            "keywords must be a list, e.g. [IMB, izin bangunan]"))
+        issues.append(
+            Issue(path, _key_line(fm_lines, "keywords", 2), "keywords must be a list, e.g. [IMB, izin bangunan]")
+        )
         keywords = []
 
     # Body: optional "# Title", summary paragraph(s), then "## " sections.
@@ -247,8 +267,7 @@ def parse_document(path: Path, root: Path, today: dt.date | None = None,
     if not sections:
         issues.append(Issue(path, end + 2, "document has no '## ' sections"))
     if not summary:
-        issues.append(Issue(path, end + 2, "add a one or two sentence summary under the title",
-                            "warning"))
+        issues.append(Issue(path, end + 2, "add a one or two sentence summary under the title", "warning"))
     seen: dict[str, int] = {}
     out_sections: list[tuple[str, str, int]] = []
     for heading, body_lines, line_no in sections:
@@ -259,8 +278,7 @@ def parse_document(path: Path, root: Path, today: dt.date | None = None,
             issues.append(Issue(path, line_no, f"section '{heading}' is empty"))
             continue
         if heading.lower() in seen:
-            issues.append(Issue(path, line_no, f"section '{heading}' repeats line {seen[heading.lower()]}",
-                                "warning"))
+            issues.append(Issue(path, line_no, f"section '{heading}' repeats line {seen[heading.lower()]}", "warning"))
         seen[heading.lower()] = line_no
         out_sections.append((heading, body, line_no))
     if any(i.severity == "error" for i in issues):
@@ -268,28 +286,68 @@ def parse_document(path: Path, root: Path, today: dt.date | None = None,
     updated_str = updated.isoformat() if isinstance(updated, dt.date) else str(updated)
     from .facts import passed_dates
 
-    for n, phrase in passed_dates("\n".join(lines[end + 1:]), today):
-        issues.append(Issue(path, end + 2 + n, f"'{phrase}' has passed: check the fact and rewrite it",
-                            "warning"))
-    doc = Document(doc_id, title, category, [str(k) for k in keywords],
-                   updated_str if updated not in (None, "") else reviewed, summary, path, out_sections,
-                   sources, reviewed, scope, end + 2)
+    for n, phrase in passed_dates("\n".join(lines[end + 1 :]), today):
+        issues.append(Issue(path, end + 2 + n, f"'{phrase}' has passed: check the fact and rewrite it", "warning"))
+    doc = Document(
+        doc_id,
+        title,
+        category,
+        [str(k) for k in keywords],
+        updated_str if updated not in (None, "") else reviewed,
+        summary,
+        path,
+        out_sections,
+        sources,
+        reviewed,
+        scope,
+        end + 2,
+    )
     return doc, issues
 
 
 def document_passages(doc: Document) -> list[Passage]:
     out: list[Passage] = []
     if doc.summary:
-        out.append(Passage(f"{doc.doc_id}#ringkasan", doc.doc_id, doc.title, doc.category,
-                           "Ringkasan", doc.summary, doc.summary, doc.keywords, "overview",
-                           f"{doc.path}:1", doc.updated, doc.sources, doc.reviewed, doc.scope))
+        out.append(
+            Passage(
+                f"{doc.doc_id}#ringkasan",
+                doc.doc_id,
+                doc.title,
+                doc.category,
+                "Ringkasan",
+                doc.summary,
+                doc.summary,
+                doc.keywords,
+                "overview",
+                f"{doc.path}:1",
+                doc.updated,
+                doc.sources,
+                doc.reviewed,
+                doc.scope,
+            )
+        )
     used: set[str] = set()
     for heading, body, line in doc.sections:
         slug = _slug(heading)
         while f"{doc.doc_id}#{slug}" in used or (slug == "ringkasan" and doc.summary):
             slug += "-2"
         used.add(f"{doc.doc_id}#{slug}")
-        out.append(Passage(f"{doc.doc_id}#{slug}", doc.doc_id, doc.title, doc.category, heading,
-                           body, doc.summary, doc.keywords, "section", f"{doc.path}:{line}",
-                           doc.updated, doc.sources, doc.reviewed, doc.scope))
+        out.append(
+            Passage(
+                f"{doc.doc_id}#{slug}",
+                doc.doc_id,
+                doc.title,
+                doc.category,
+                heading,
+                body,
+                doc.summary,
+                doc.keywords,
+                "section",
+                f"{doc.path}:{line}",
+                doc.updated,
+                doc.sources,
+                doc.reviewed,
+                doc.scope,
+            )
+        )
     return out

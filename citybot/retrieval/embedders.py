@@ -111,8 +111,7 @@ class SentenceTransformerEmbedder:
 
         path = resolve_st_model(model)
         self._model = SentenceTransformer(path, device="cpu")
-        getter = getattr(self._model, "get_embedding_dimension", None) or \
-            self._model.get_sentence_embedding_dimension
+        getter = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         dim = getter()
         self.dim = int(dim or 0)
         short = re.sub(r"[^a-z0-9.-]+", "-", model.rsplit("/", 1)[-1].lower())
@@ -125,16 +124,20 @@ class SentenceTransformerEmbedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         items = [f"passage: {t}" for t in texts] if self._e5 else list(texts)
         with self._lock:
-            vecs = self._model.encode(items, batch_size=32, normalize_embeddings=True,
-                                      show_progress_bar=False, convert_to_numpy=True)
+            vecs = self._model.encode(
+                items, batch_size=32, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+            )
         return _normalise(vecs)
 
     def embed_query(self, text: str) -> np.ndarray:
         text = text[:MAX_QUERY_CHARS]
         with self._lock:
-            vec = self._model.encode(f"query: {text}" if self._e5 else text,
-                                     normalize_embeddings=True, show_progress_bar=False,
-                                     convert_to_numpy=True)
+            vec = self._model.encode(
+                f"query: {text}" if self._e5 else text,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+            )
         return _normalise(vec)
 
 
@@ -170,8 +173,13 @@ class EmbeddingCache:
                 for h, v in zip(data["hashes"], data["vectors"], strict=True):
                     self.vectors[str(h)] = v
 
-    def fill(self, embedder: Embedder, items: Sequence[tuple[str, str]],
-             progress: Callable[[int], None] | None = None, batch: int = 32) -> int:
+    def fill(
+        self,
+        embedder: Embedder,
+        items: Sequence[tuple[str, str]],
+        progress: Callable[[int], None] | None = None,
+        batch: int = 32,
+    ) -> int:
         """Embed the (hash, text) items not cached yet; returns how many were embedded."""
         todo = [(h, t) for h, t in dict(items).items() if h not in self.vectors]
         for i in range(0, len(todo), batch):

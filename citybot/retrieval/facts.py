@@ -31,10 +31,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maret": 3, "mar": 3, "april": 4, "apr": 4,
-    "mei": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "agustus": 8, "agu": 8, "agt": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "desember": 12, "des": 12,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "maret": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "mei": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "agustus": 8,
+    "agu": 8,
+    "agt": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "desember": 12,
+    "des": 12,
 }
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 # Words that announce a deadline or an end; "sejak"/"mulai" look back or forward and are not
@@ -93,14 +114,18 @@ def passed_dates(text: str, today: dt.date) -> list[tuple[int, str]]:
 _MONEY = r"Rp\s?\d[\d.]*(?:,\d+)?(?:\s(?:ribu|juta|miliar))?"
 _PHONE = r"(?:\+62|\b0)\d{2,4}[- ]?\d{3,4}[- ]?\d{3,5}\b|\b1500[- ]?\d{3}\b|\b14\d{3}\b(?![/.,]\d)"
 FIGURE_RE = re.compile(rf"(?P<money>{_MONEY})|(?P<phone>{_PHONE})")
-_STOP = set("""
+_STOP = set(
+    """
 sekitar sebesar mulai sampai hingga paling tinggi banyak maksimal minimal maks min kurang lebih
 di atas bawah dan atau ke lewat via hubungi telepon telp tel nomor no yang untuk dengan dari per
 adalah yaitu ialah sebanyak senilai seharga hanya cukup bayar membayar dibayar dikenai kena
 ini itu juga saja tetap pun baru bisa dapat akan sudah rp sms wa whatsapp
-""".split())
-_BOUND_RE = re.compile(r"\b(?:di atas|di bawah|lebih dari|kurang dari|mulai|sekitar|kira-kira|sampai|hingga|"
-                       r"maksimal|minimal|maks|min|paling banyak|paling tinggi|paling sedikit|paling rendah)$")
+""".split()
+)
+_BOUND_RE = re.compile(
+    r"\b(?:di atas|di bawah|lebih dari|kurang dari|mulai|sekitar|kira-kira|sampai|hingga|"
+    r"maksimal|minimal|maks|min|paling banyak|paling tinggi|paling sedikit|paling rendah)$"
+)
 _MULT = {"ribu": 1_000, "juta": 1_000_000, "miliar": 1_000_000_000}
 
 

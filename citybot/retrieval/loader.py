@@ -45,20 +45,26 @@ def _conflicting_figures(docs: list[Document], root: Path) -> list[Issue]:
     found = []
     for doc in docs:
         text = doc.path.read_text(encoding="utf-8").splitlines()
-        found += figures(doc.path, "\n".join(text[doc.body_line - 1:]), doc.body_line)
+        found += figures(doc.path, "\n".join(text[doc.body_line - 1 :]), doc.body_line)
     for path in source_files(root):
         if path.parent.name == "faq" and path.suffix in (".yml", ".yaml"):
             found += figures(path, path.read_text(encoding="utf-8"))
     issues = []
     for first, later in figure_conflicts(found):
-        issues.append(Issue(later.path, later.line,
-                            f"'{later.label}' is {later.shown} here but {first.shown} in "
-                            f"{first.path}:{first.line}: keep one value (one place per fact)"))
+        issues.append(
+            Issue(
+                later.path,
+                later.line,
+                f"'{later.label}' is {later.shown} here but {first.shown} in "
+                f"{first.path}:{first.line}: keep one value (one place per fact)",
+            )
+        )
     return issues
 
 
-def load_knowledge(root: Path, today: dt.date | None = None,
-                   review_max_age_months: int = DEFAULT_REVIEW_MAX_AGE_MONTHS) -> Knowledge:
+def load_knowledge(
+    root: Path, today: dt.date | None = None, review_max_age_months: int = DEFAULT_REVIEW_MAX_AGE_MONTHS
+) -> Knowledge:
     root = Path(root)
     issues: list[Issue] = []
     if not root.is_dir():

@@ -26,8 +26,9 @@ from .yaml_files import parse_checks
 NATIONAL_SCOPES = ("", "nasional")
 
 
-def _city_documents(overlay: Path, profile: str, today: dt.date | None,
-                    months: int) -> tuple[dict[str, Document], list[Issue]]:
+def _city_documents(
+    overlay: Path, profile: str, today: dt.date | None, months: int
+) -> tuple[dict[str, Document], list[Issue]]:
     docs: dict[str, Document] = {}
     issues: list[Issue] = []
     for path in source_files(overlay):
@@ -54,18 +55,28 @@ def _city_figure_conflicts(docs: list[Document], overlay: Path) -> list[Issue]:
     found = []
     for doc in docs:
         text = doc.path.read_text(encoding="utf-8").splitlines()
-        found += figures(doc.path, "\n".join(text[doc.body_line - 1:]), doc.body_line)
+        found += figures(doc.path, "\n".join(text[doc.body_line - 1 :]), doc.body_line)
     issues = []
     for first, later in figure_conflicts(found):
         if overlay in first.path.parents or overlay in later.path.parents:
-            issues.append(Issue(later.path, later.line,
-                                f"'{later.label}' is {later.shown} here but {first.shown} in "
-                                f"{first.path}:{first.line}: keep one value (one place per fact)"))
+            issues.append(
+                Issue(
+                    later.path,
+                    later.line,
+                    f"'{later.label}' is {later.shown} here but {first.shown} in "
+                    f"{first.path}:{first.line}: keep one value (one place per fact)",
+                )
+            )
     return issues
 
 
-def load_city_knowledge(root: Path, overlay: Path | None, profile: str | None, today: dt.date | None = None,
-                        review_max_age_months: int = DEFAULT_REVIEW_MAX_AGE_MONTHS) -> Knowledge:
+def load_city_knowledge(
+    root: Path,
+    overlay: Path | None,
+    profile: str | None,
+    today: dt.date | None = None,
+    review_max_age_months: int = DEFAULT_REVIEW_MAX_AGE_MONTHS,
+) -> Knowledge:
     """The knowledge one city answers from; without a profile, the national set unchanged."""
     national = load_knowledge(root, today, review_max_age_months)
     if not profile:

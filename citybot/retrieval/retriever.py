@@ -64,9 +64,16 @@ class Answer:
 
 
 class Retriever:
-    def __init__(self, index_dir: Path, *, bm25_weight: float = 0.5, dense_weight: float = 0.5,
-                 threshold: float = 0.5, check_interval: float = 1.0,
-                 dense_timeout_ms: float = 250.0) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        *,
+        bm25_weight: float = 0.5,
+        dense_weight: float = 0.5,
+        threshold: float = 0.5,
+        check_interval: float = 1.0,
+        dense_timeout_ms: float = 250.0,
+    ) -> None:
         self.index_dir = Path(index_dir)
         self.bm25_weight = bm25_weight
         self.dense_weight = dense_weight
@@ -92,8 +99,7 @@ class Retriever:
     def _load(self) -> tuple[LoadedIndex, Embedder | None]:
         manifest = read_manifest(self.index_dir)
         if manifest is None:
-            raise FileNotFoundError(f"no index in {self.index_dir}: run "
-                                    "`python -m citybot.retrieval build`")
+            raise FileNotFoundError(f"no index in {self.index_dir}: run `python -m citybot.retrieval build`")
         index = LoadedIndex(self.index_dir, manifest)
         backend, model = index.embedder_spec
         return index, get_embedder(backend, model)
@@ -141,8 +147,9 @@ class Retriever:
         return self._index.manifest
 
     # -- search ------------------------------------------------------------------------
-    def _deadline_embed(self, index: LoadedIndex, embedder: Embedder | None,
-                        query: str) -> Callable[[str], np.ndarray | None] | None:
+    def _deadline_embed(
+        self, index: LoadedIndex, embedder: Embedder | None, query: str
+    ) -> Callable[[str], np.ndarray | None] | None:
         """Start embedding the query on a worker thread (it overlaps the BM25 scoring: the C
         engine releases the GIL) and hand `rank` a getter that waits at most the time left.
         If the model is still busy with an earlier query, or the deadline passes, the answer
@@ -166,8 +173,7 @@ class Retriever:
             try:
                 return future.result(timeout=max(self.dense_timeout - (time.monotonic() - started), 0))
             except FutureTimeout:
-                log.warning("query embedding exceeded %.0f ms; answering from BM25 only",
-                            self.dense_timeout * 1000)
+                log.warning("query embedding exceeded %.0f ms; answering from BM25 only", self.dense_timeout * 1000)
                 return None
 
         return result
@@ -184,13 +190,27 @@ class Retriever:
         query = (query or "").strip()
         if not query:
             return Answer(query, [], 0.0, self.threshold)
-        ranking = index.rank(query, self._deadline_embed(index, embedder, query), self.bm25_weight,
-                             self.dense_weight, k=k)
+        ranking = index.rank(
+            query, self._deadline_embed(index, embedder, query), self.bm25_weight, self.dense_weight, k=k
+        )
         hits = []
         for h in ranking.hits:
             p = index.passages[h.passage]
-            hits.append(Hit(p.doc_id, p.title, p.heading, p.text, p.category, round(h.score, 4),
-                            p.pid, p.updated, tuple(p.sources), p.reviewed, p.scope))
+            hits.append(
+                Hit(
+                    p.doc_id,
+                    p.title,
+                    p.heading,
+                    p.text,
+                    p.category,
+                    round(h.score, 4),
+                    p.pid,
+                    p.updated,
+                    tuple(p.sources),
+                    p.reviewed,
+                    p.scope,
+                )
+            )
         conf = confidence(ranking.features, index.manifest["calibration"]) if hits else 0.0
         return Answer(query, hits, round(conf, 4), self.threshold, ranking.features)
 
@@ -202,12 +222,22 @@ def get_retriever() -> Retriever:
 
     s = get_settings()
     if read_manifest(Path(s.index_dir)) is None:
-        build_index(Path(s.knowledge_dir), Path(s.index_dir), s.embedding_backend,
-                    s.embedding_model, progress=False,
-                    cache_dir=Path(s.retrieval_cache_dir), bm25_weight=s.retrieval_bm25_weight,
-                    dense_weight=s.retrieval_dense_weight, overlay=s.city_knowledge_dir,
-                    profile=s.city_profile)
-    return Retriever(Path(s.index_dir), bm25_weight=s.retrieval_bm25_weight,
-                     dense_weight=s.retrieval_dense_weight,
-                     threshold=s.retrieval_confidence_threshold,
-                     dense_timeout_ms=s.retrieval_dense_timeout_ms)
+        build_index(
+            Path(s.knowledge_dir),
+            Path(s.index_dir),
+            s.embedding_backend,
+            s.embedding_model,
+            progress=False,
+            cache_dir=Path(s.retrieval_cache_dir),
+            bm25_weight=s.retrieval_bm25_weight,
+            dense_weight=s.retrieval_dense_weight,
+            overlay=s.city_knowledge_dir,
+            profile=s.city_profile,
+        )
+    return Retriever(
+        Path(s.index_dir),
+        bm25_weight=s.retrieval_bm25_weight,
+        dense_weight=s.retrieval_dense_weight,
+        threshold=s.retrieval_confidence_threshold,
+        dense_timeout_ms=s.retrieval_dense_timeout_ms,
+    )

@@ -55,20 +55,31 @@ def review(root: Path, today: dt.date, max_age_months: int) -> Review:
     rows = []
     for d in docs:
         day = dt.date.fromisoformat(d.reviewed) if d.reviewed else None
-        rows.append(ReviewRow(d.doc_id, d.title, d.reviewed, (today - day).days if day else None,
-                              day is None or is_stale(day, today, max_age_months), len(d.sources), d.scope))
+        rows.append(
+            ReviewRow(
+                d.doc_id,
+                d.title,
+                d.reviewed,
+                (today - day).days if day else None,
+                day is None or is_stale(day, today, max_age_months),
+                len(d.sources),
+                d.scope,
+            )
+        )
     passed = [f"{i.path}:{i.line}: {i.message}" for i in knowledge.issues if "has passed" in i.message]
     unsourced = [str(i.path) for i in knowledge.issues if i.message == "front matter is missing 'sources'"]
     never = sum(1 for r in rows if not r.reviewed)
-    return Review(str(today), max_age_months, rows, passed, unsourced, never,
-                  sum(1 for r in rows if r.reviewed and r.stale))
+    return Review(
+        str(today), max_age_months, rows, passed, unsourced, never, sum(1 for r in rows if r.reviewed and r.stale)
+    )
 
 
 def review_json(result: Review, shown: MostShown) -> dict[str, Any]:
     titles = {r.doc_id: r.title for r in result.documents}
     data = asdict(result)
     data["most_shown"] = {
-        "days": shown.days, "error": shown.error,
+        "days": shown.days,
+        "error": shown.error,
         "items": [{"doc_id": d, "title": titles.get(d, ""), "count": n} for d, n in shown.items],
     }
     return data
@@ -97,6 +108,9 @@ def review_report(root: Path, today: dt.date, max_age_months: int, shown: MostSh
                 lines.append(f"   {count:>6} kali  {doc_id}{note}")
             if not shown.items:
                 lines.append("   (belum ada jawaban tercatat)")
-    lines += ["", f"{len(result.documents)} dokumen: {result.never} belum diperiksa, {result.due} perlu "
-                  f"diperiksa ulang, {len(result.passed)} tanggal lewat, {len(result.unsourced)} tanpa sumber."]
+    lines += [
+        "",
+        f"{len(result.documents)} dokumen: {result.never} belum diperiksa, {result.due} perlu "
+        f"diperiksa ulang, {len(result.passed)} tanggal lewat, {len(result.unsourced)} tanpa sumber.",
+    ]
     return "\n".join(lines)

@@ -85,13 +85,24 @@ def parse_faq(path: Path, docs: dict[str, Document]) -> tuple[list[Passage], lis
             continue
         assert isinstance(questions, list)
         title = doc.title if doc else str(item.get("title") or questions[0])
-        passages.append(Passage(
-            pid=f"faq:{fid}", doc_id=doc.doc_id if doc else fid, title=title, category=category,
-            heading=str(questions[0]), text=answer, summary="\n".join(str(q) for q in questions),
-            keywords=list(doc.keywords) if doc else [], kind="faq", source=f"{path}:{line}",
-            updated=doc.updated if doc else "", sources=list(doc.sources) if doc else [],
-            reviewed=doc.reviewed if doc else "", scope=doc.scope if doc else "",
-        ))
+        passages.append(
+            Passage(
+                pid=f"faq:{fid}",
+                doc_id=doc.doc_id if doc else fid,
+                title=title,
+                category=category,
+                heading=str(questions[0]),
+                text=answer,
+                summary="\n".join(str(q) for q in questions),
+                keywords=list(doc.keywords) if doc else [],
+                kind="faq",
+                source=f"{path}:{line}",
+                updated=doc.updated if doc else "",
+                sources=list(doc.sources) if doc else [],
+                reviewed=doc.reviewed if doc else "",
+                scope=doc.scope if doc else "",
+            )
+        )
     return passages, issues
 
 
@@ -112,8 +123,7 @@ def parse_checks(path: Path, doc_ids: set[str]) -> tuple[list[Check], list[Issue
             issues.append(Issue(path, line, f"check points to unknown document '{item['doc']}'"))
             continue
         checks.append(Check(str(item["q"]), str(item["doc"]), line))
-    for item, line in zip(data.get("out_of_scope") or [], _node_lines(nodes.get("out_of_scope", node)),
-                          strict=False):
+    for item, line in zip(data.get("out_of_scope") or [], _node_lines(nodes.get("out_of_scope", node)), strict=False):
         if isinstance(item, str) and item.strip():
             checks.append(Check(item, None, line))
         else:

@@ -23,12 +23,18 @@ def test_every_profile_is_seeded_into_its_own_jurisdiction(backend: Backend) -> 
         jurisdictions = {j.id: (j.name, j.timezone, j.ticket_prefix) for j in session.scalars(select(Jurisdiction))}
         for profile in all_profiles(ROOT / "cities"):
             assert jurisdictions[profile.jurisdiction_id] == (profile.name, profile.timezone, profile.code)
-            seeded = session.scalars(select(Complaint.ticket).where(
-                Complaint.jurisdiction_id == profile.jurisdiction_id, Complaint.device_id.like("seed-%"))).all()
+            seeded = session.scalars(
+                select(Complaint.ticket).where(
+                    Complaint.jurisdiction_id == profile.jurisdiction_id, Complaint.device_id.like("seed-%")
+                )
+            ).all()
             assert len(seeded) == len(profile.sample_complaints)
             assert all(t.startswith(f"{profile.code}-") for t in seeded)
-            permits = session.scalar(select(func.count()).select_from(PermitApplication).where(
-                PermitApplication.jurisdiction_id == profile.jurisdiction_id))
+            permits = session.scalar(
+                select(func.count())
+                .select_from(PermitApplication)
+                .where(PermitApplication.jurisdiction_id == profile.jurisdiction_id)
+            )
             assert permits == len(profile.sample_permits)
         # HomeCare visits are booked only where a city offers them (Makassar's puskesmas, WITA).
         homecare = {(p.city, p.timezone) for p in session.scalars(select(Puskesmas))}

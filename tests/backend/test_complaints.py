@@ -44,7 +44,11 @@ async def test_every_endpoint_refuses_a_missing_or_wrong_key(backend: Backend) -
             await bad.get_complaint("JKL-2026-000001")
         with pytest.raises(Unauthorized):  # Open311's 403 for a wrong api_key is the same typed error
             await bad.create_complaint(
-                service_code="sampah", description="a", channel="web", address="x", idempotency_key=unique(),
+                service_code="sampah",
+                description="a",
+                channel="web",
+                address="x",
+                idempotency_key=unique(),
                 address_string="Jl. Kunci",
             )
 

@@ -95,9 +95,19 @@ def test_only_an_answer_sent_records_its_document(backend: Backend, monkeypatch:
     monkeypatch.setenv("BACKEND_API_KEY", API_KEY)
     monkeypatch.setenv("KNOWLEDGE_SHOWN_TIMEOUT_SECONDS", "5")
     get_settings.cache_clear()
-    hits = [SimpleNamespace(doc_id=name, passage_id=f"{name}#1", title="Uji", section="Syarat", text="KTP.",
-                            sources=["https://oss.go.id"], reviewed="2026-11-30", scope="")
-            for name in (answered, offered)]
+    hits = [
+        SimpleNamespace(
+            doc_id=name,
+            passage_id=f"{name}#1",
+            title="Uji",
+            section="Syarat",
+            text="KTP.",
+            sources=["https://oss.go.id"],
+            reviewed="2026-11-30",
+            scope="",
+        )
+        for name in (answered, offered)
+    ]
     dispatcher = CollectingDispatcher()
 
     async def answer() -> None:

@@ -34,9 +34,19 @@ SPEC: dict[str, tuple[str, str | None, set[str]]] = {
         "service_requests",
         "request",
         {
-            "service_request_id", "status", "service_name", "service_code", "description",
-            "requested_datetime", "updated_datetime", "address", "address_id", "zipcode",
-            "lat", "long", "media_url",
+            "service_request_id",
+            "status",
+            "service_name",
+            "service_code",
+            "description",
+            "requested_datetime",
+            "updated_datetime",
+            "address",
+            "address_id",
+            "zipcode",
+            "lat",
+            "long",
+            "media_url",
         },
     ),
     "errors": ("errors", "error", {"code", "description"}),
@@ -60,8 +70,9 @@ def xml_items(response: httpx.Response, resource: str) -> list[ET.Element]:
     root_name, item_name, _ = SPEC[resource]
     assert response.headers["content-type"].startswith("text/xml"), response.headers
     assert "utf-8" in response.headers["content-type"].lower()
-    assert response.content.lower().startswith(b"<?xml version='1.0' encoding='utf-8'?>") or response.content.lower(
-    ).startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    assert response.content.lower().startswith(
+        b"<?xml version='1.0' encoding='utf-8'?>"
+    ) or response.content.lower().startswith(b'<?xml version="1.0" encoding="utf-8"?>')
     root = ET.fromstring(response.content)  # noqa: S314 - our own server's answer; the spec asks for stdlib parsing
     assert root.tag == root_name
     if item_name is None:
@@ -173,14 +184,29 @@ def errors_of(response: httpx.Response, fmt: str) -> list[dict[str, str]]:
     [
         ("POST", "/open311/v2/requests", {"lat": "-6.2", "long": "106.8"}, 400, "invalid_input"),  # no service_code
         ("POST", "/open311/v2/requests", {"service_code": "sampah"}, 400, "location_required"),
-        ("POST", "/open311/v2/requests", {"service_code": "tidak-ada", "lat": "-6.2", "long": "106.8"}, 404,
-         "unknown_service"),
-        ("POST", "/open311/v2/requests", {"service_code": "sampah", "address_string": "x", "jurisdiction_id": "mars"},
-         404, "unknown_jurisdiction"),
+        (
+            "POST",
+            "/open311/v2/requests",
+            {"service_code": "tidak-ada", "lat": "-6.2", "long": "106.8"},
+            404,
+            "unknown_service",
+        ),
+        (
+            "POST",
+            "/open311/v2/requests",
+            {"service_code": "sampah", "address_string": "x", "jurisdiction_id": "mars"},
+            404,
+            "unknown_jurisdiction",
+        ),
         ("GET", "/open311/v2/requests", {"jurisdiction_id": "mars.go.id"}, 404, "unknown_jurisdiction"),
         ("GET", "/open311/v2/services", {"jurisdiction_id": "mars.go.id"}, 404, "unknown_jurisdiction"),
-        ("GET", "/open311/v2/requests", {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
-         400, "date_range_too_long"),
+        (
+            "GET",
+            "/open311/v2/requests",
+            {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
+            400,
+            "date_range_too_long",
+        ),
         ("GET", "/open311/v2/requests", {"start_date": "kemarin"}, 400, "invalid_date"),
         ("GET", "/open311/v2/requests/JKL-1999-999999", {}, 404, "complaint_not_found"),
         ("GET", "/open311/v2/services/tidak-ada", {}, 404, "unknown_service"),

@@ -51,8 +51,15 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
     if request.param == "real-stack":
         stack = request.getfixturevalue("stack")
         env = stack.env
-        yield Target("real-stack", stack.gateway_url, env["NOTIFY_SECRET"], env["SENDER_ID_KEY"],
-                     env["AGENT_BOOTSTRAP_PASSWORD"], True, SCREENSHOTS)
+        yield Target(
+            "real-stack",
+            stack.gateway_url,
+            env["NOTIFY_SECRET"],
+            env["SENDER_ID_KEY"],
+            env["AGENT_BOOTSTRAP_PASSWORD"],
+            True,
+            SCREENSHOTS,
+        )
         return
     from citybot.gateway.app import create_app
 
@@ -61,8 +68,15 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Target]:
         port = free_port()
         settings = make_settings(tmp_path, rasa_url, port)
         with serve(create_app(settings), port) as url:
-            yield Target("stand-in", url, settings.notify_secret, settings.sender_id_key,
-                         settings.agent_bootstrap_password, False, tmp_path / "screenshots")
+            yield Target(
+                "stand-in",
+                url,
+                settings.notify_secret,
+                settings.sender_id_key,
+                settings.agent_bootstrap_password,
+                False,
+                tmp_path / "screenshots",
+            )
 
 
 def queue_senders(target: Target, client: httpx.Client) -> list[str]:

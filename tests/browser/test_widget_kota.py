@@ -33,9 +33,11 @@ def test_widget_wears_the_citys_branding(browser: Any, city_stacks: CityStacks, 
     assistant, colour, own_button = CITIES[profile]
     stack = city_stacks.get(profile)
     portal = FastAPI()
-    page_html = (f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Portal</title></head>'
-                 f'<body style="font-family:sans-serif;background:#f4f4f0;margin:0"><div style="padding:28px">'
-                 f'<h2>Layanan Publik</h2></div><script src="{stack.gateway_url}/widget.js"></script></body></html>')
+    page_html = (
+        f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>Portal</title></head>'
+        f'<body style="font-family:sans-serif;background:#f4f4f0;margin:0"><div style="padding:28px">'
+        f'<h2>Layanan Publik</h2></div><script src="{stack.gateway_url}/widget.js"></script></body></html>'
+    )
     portal.add_api_route("/", lambda: HTMLResponse(page_html))
     context = browser.new_context(viewport={"width": 900, "height": 760}, locale="id-ID")
     try:

@@ -16,8 +16,17 @@ from tests.webclient import headers_for
 
 pytestmark = pytest.mark.e2e
 
-VALIDATION_ERRORS = ("Mohon jawab", "belum terbaca", "tidak valid", "terlalu singkat", "belum terdaftar",
-                     "Mohon pilih", "Mohon ceritakan", "tidak ada di pilihan", "Maaf, mohon tulis")
+VALIDATION_ERRORS = (
+    "Mohon jawab",
+    "belum terbaca",
+    "tidak valid",
+    "terlalu singkat",
+    "belum terdaftar",
+    "Mohon pilih",
+    "Mohon ceritakan",
+    "tidak ada di pilihan",
+    "Maaf, mohon tulis",
+)
 
 
 def _client() -> str:
@@ -71,8 +80,14 @@ def test_personal_context_never_opens_the_data_rights_flow(stack: Stack, message
 
 
 def test_asking_for_a_person_outranks_a_complaint(stack: Stack) -> None:
-    text = text_of(say(stack, _client(), "Saya mau bicara dengan orang, bukan dengan mesin. Urusan tanah warisan "
-                                         "saya di kelurahan tidak selesai-selesai sudah 6 bulan."))
+    text = text_of(
+        say(
+            stack,
+            _client(),
+            "Saya mau bicara dengan orang, bukan dengan mesin. Urusan tanah warisan "
+            "saya di kelurahan tidak selesai-selesai sudah 6 bulan.",
+        )
+    )
     assert "Masalah apa" not in text and "Baik, saya bantu buat laporannya" not in text, text
     assert "petugas" in text.lower(), text
 
@@ -129,9 +144,16 @@ def test_homecare_outside_the_service_area_ends_after_two_misses(makassar_stack:
 def test_kelurahan_matches_without_the_hyphen(makassar_stack: Stack) -> None:
     stack = makassar_stack
     client = _client()
-    for text_in, payload in [("pesan homecare", None), (None, "/tidak"), (None, "/tidak"), (None, "/ya"),
-                             ("Hj. Sitti Aminah", None), ("72", None), ("081355667788", None),
-                             ("Jl. Abdullah Daeng Sirua No. 45, RT 02 RW 05", None)]:
+    for text_in, payload in [
+        ("pesan homecare", None),
+        (None, "/tidak"),
+        (None, "/tidak"),
+        (None, "/ya"),
+        ("Hj. Sitti Aminah", None),
+        ("72", None),
+        ("081355667788", None),
+        ("Jl. Abdullah Daeng Sirua No. 45, RT 02 RW 05", None),
+    ]:
         say(stack, client, text_in, payload)
     text = text_of(say(stack, client, "kassi kassi"))
     assert "Puskesmas" in text and "belum terdaftar" not in text, text
@@ -149,9 +171,15 @@ def test_cancelling_a_booking_made_in_this_chat_does_not_ask_for_its_code(makass
 
 def test_a_complete_first_message_is_not_asked_again(stack: Stack) -> None:
     client = _client()
-    text = text_of(say(stack, client, "Selamat siang. Saya ingin melaporkan sampah yang menumpuk di depan TPS "
-                                      "Jl. Kenari Raya 12, Kel. Kenari. Sudah lima hari tidak diangkut dan baunya "
-                                      "menyengat. Terima kasih."))
+    text = text_of(
+        say(
+            stack,
+            client,
+            "Selamat siang. Saya ingin melaporkan sampah yang menumpuk di depan TPS "
+            "Jl. Kenari Raya 12, Kel. Kenari. Sudah lima hari tidak diangkut dan baunya "
+            "menyengat. Terima kasih.",
+        )
+    )
     # Category, street, kelurahan and the story all came in the first message: the photo is next.
     assert "Ada foto" in text, text
     assert "Masalah apa" not in text and "Di mana lokasinya" not in text and "Ceritakan singkat" not in text
@@ -218,8 +246,15 @@ def test_a_question_at_the_summary_keeps_the_report(stack: Stack) -> None:
 def test_kelurahan_inside_the_address_is_not_asked_again(makassar_stack: Stack) -> None:
     stack = makassar_stack
     client = _client()
-    for text_in, payload in [("pesan homecare", None), (None, "/tidak"), (None, "/tidak"), (None, "/ya"),
-                             ("Hj. Sitti Aminah", None), ("72", None), ("081355667788", None)]:
+    for text_in, payload in [
+        ("pesan homecare", None),
+        (None, "/tidak"),
+        (None, "/tidak"),
+        (None, "/ya"),
+        ("Hj. Sitti Aminah", None),
+        ("72", None),
+        ("081355667788", None),
+    ]:
         say(stack, client, text_in, payload)
     text = text_of(say(stack, client, "Jl. Abdullah Daeng Sirua No. 45, RT 02 RW 05, Kel. Kassi-Kassi, dekat masjid"))
     assert "Puskesmas" in text and "Di kelurahan mana" not in text, text
@@ -238,8 +273,10 @@ def test_web_location_help_and_photo_acknowledged(stack: Stack) -> None:
 
 def _pin(stack: Stack, client: str, lat: float, long: float) -> str:
     response = httpx.post(
-        f"{stack.gateway_url}/api/messages/location", json={"latitude": lat, "longitude": long},
-        headers=headers_for(stack.gateway_url, client), timeout=90,
+        f"{stack.gateway_url}/api/messages/location",
+        json={"latitude": lat, "longitude": long},
+        headers=headers_for(stack.gateway_url, client),
+        timeout=90,
     )
     assert response.status_code == 200, response.text
     return text_of(response.json()["replies"])
@@ -258,8 +295,14 @@ def test_a_pin_outside_the_city_is_refused_and_the_form_asks_again(stack: Stack)
 def test_a_pasted_map_link_is_read_as_the_pin(stack: Stack) -> None:
     client = _client()
     say(stack, client, "mau lapor lampu jalan mati")
-    text = text_of(say(stack, client, "ini lokasinya kak https://www.google.com/maps/place/Taman+Suropati/"
-                                      "@-6.1990,106.8320,17z/data=!3m1!4b1!4m6!3m5!1s0x0:0x0!8m2!3d-6.19953!4d106.83218"))
+    text = text_of(
+        say(
+            stack,
+            client,
+            "ini lokasinya kak https://www.google.com/maps/place/Taman+Suropati/"
+            "@-6.1990,106.8320,17z/data=!3m1!4b1!4m6!3m5!1s0x0:0x0!8m2!3d-6.19953!4d106.83218",
+        )
+    )
     assert "Titik lokasi dari peta sudah saya terima" in text, text
     # The pin (!3d/!4d), not the map's view centre (@...), is what reaches the summary.
     say(stack, client, "lampunya mati total sudah seminggu, gelap sekali kalau malam")
@@ -277,8 +320,12 @@ def test_typed_coordinates_outside_the_city_are_refused(stack: Stack) -> None:
 
 def test_asking_when_after_filing_gets_the_agency_target_and_thanks_are_answered(stack: Stack) -> None:
     client = _client()
-    say(stack, client, "Saya ingin melaporkan sampah yang menumpuk di depan TPS Jl. Kenari Raya 12, Kel. Kenari. "
-                       "Sudah lima hari tidak diangkut dan baunya menyengat.")
+    say(
+        stack,
+        client,
+        "Saya ingin melaporkan sampah yang menumpuk di depan TPS Jl. Kenari Raya 12, Kel. Kenari. "
+        "Sudah lima hari tidak diangkut dan baunya menyengat.",
+    )
     say(stack, client, payload="/lewati")
     say(stack, client, "anonim saja")
     text = text_of(say(stack, client, payload="/kirim_pengaduan"))
@@ -326,15 +373,17 @@ def test_the_right_section_answers_despite_chat_fillers(stack: Stack) -> None:
 
 
 def test_a_javanese_permit_question_is_answered_with_its_second_part(stack: Stack) -> None:
-    text = text_of(say(stack, _client(), "mas, kulo badhe mbangun omah kaleh lantai, kudu ngurus PBG mboten? "
-                                         "pripun carane?"))
+    text = text_of(
+        say(stack, _client(), "mas, kulo badhe mbangun omah kaleh lantai, kudu ngurus PBG mboten? pripun carane?")
+    )
     assert "Sumber: Persetujuan Bangunan Gedung" in text, text
     assert "di luar layanan" not in text and "Masalah apa" not in text and "belum ada di catatan" not in text, text
 
 
 def test_an_arrears_question_is_not_a_complaint_and_instalments_are_answered(stack: Stack) -> None:
-    text = text_of(say(stack, _client(), "iuran bpjs saya telat 5 bulan soalnya lagi nganggur, mau berobat "
-                                         "gimana? bisa nyicil ga"))
+    text = text_of(
+        say(stack, _client(), "iuran bpjs saya telat 5 bulan soalnya lagi nganggur, mau berobat gimana? bisa nyicil ga")
+    )
     assert "Masalah apa" not in text and "REHAB" in text, text
 
 

@@ -26,6 +26,7 @@ def stack(makassar_stack: Stack) -> Stack:
     """HomeCare runs in Makassar: every test here talks to the Makassar profile."""
     return makassar_stack
 
+
 CODE = re.compile(r"\b(HC-[A-Z2-9]{6})\b")
 SLOT_PAYLOAD = re.compile(r'"jadwal":\s*"(\d+)"')
 

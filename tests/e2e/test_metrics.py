@@ -37,8 +37,11 @@ def actions_url(stack: Stack) -> str:
 
 
 def test_counters_move_after_a_few_messages(stack: Stack) -> None:
-    before = {"gateway": scrape(stack.gateway_url), "backend": scrape(stack.backend_url),
-              "actions": scrape(actions_url(stack))}
+    before = {
+        "gateway": scrape(stack.gateway_url),
+        "backend": scrape(stack.backend_url),
+        "actions": scrape(actions_url(stack)),
+    }
     client = f"metrics-{uuid.uuid4()}"
     say(stack, client, "halo")
     say(stack, client, "syarat PBG apa saja?")
@@ -49,8 +52,11 @@ def test_counters_move_after_a_few_messages(stack: Stack) -> None:
         timeout=30,
     )
     assert created.status_code == 201, created.text
-    after = {"gateway": scrape(stack.gateway_url), "backend": scrape(stack.backend_url),
-             "actions": scrape(actions_url(stack))}
+    after = {
+        "gateway": scrape(stack.gateway_url),
+        "backend": scrape(stack.backend_url),
+        "actions": scrape(actions_url(stack)),
+    }
 
     def moved(process: str, name: str, match: Callable[[dict[str, str]], bool] = lambda _: True) -> float:
         return total(after[process], name, match) - total(before[process], name, match)
@@ -64,10 +70,14 @@ def test_counters_move_after_a_few_messages(stack: Stack) -> None:
     assert moved("actions", "citybot_emergencies_total", lambda lb: lb["type"] == FIRE) == 1
     assert moved("actions", "citybot_retrieval_confidence_count") >= 1
     assert moved("actions", "citybot_http_request_duration_seconds_count", lambda lb: lb["route"] == "/webhook") >= 3
-    assert moved(
-        "backend", "citybot_http_request_duration_seconds_count",
-        lambda lb: lb["route"] == "/open311/v2/requests.json" and lb["method"] == "POST" and lb["status"] == "201",
-    ) == 1
+    assert (
+        moved(
+            "backend",
+            "citybot_http_request_duration_seconds_count",
+            lambda lb: lb["route"] == "/open311/v2/requests.json" and lb["method"] == "POST" and lb["status"] == "201",
+        )
+        == 1
+    )
     # Queue depths and ages come from the databases at scrape time.
     assert any(n == "citybot_queue_depth" and ("queue", "backend_notify_outbox") in lb for n, lb in after["backend"])
     assert any(n == "citybot_queue_depth" and ("queue", "gateway_agent_queue") in lb for n, lb in after["gateway"])

@@ -43,6 +43,7 @@ def test_a_message_is_followed_by_its_request_id_in_json_lines(stack: Stack) -> 
     lines = (stack.var_dir / "logs" / "actions.log").read_text(errors="replace").splitlines()
     assert all(line.startswith("{") for line in lines if line.strip()), [x for x in lines if not x.startswith("{")][:3]
     assert all(r["process"] == "backend" for r in records(stack, "backend"))
-    everything = "".join((stack.var_dir / "logs" / f"{p}.log").read_text(errors="replace")
-                         for p in ("gateway", "actions", "backend"))
+    everything = "".join(
+        (stack.var_dir / "logs" / f"{p}.log").read_text(errors="replace") for p in ("gateway", "actions", "backend")
+    )
     assert "3456-7890" not in everything

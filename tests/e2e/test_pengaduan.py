@@ -163,8 +163,12 @@ def test_similar_report_nearby_is_offered_and_supporting_subscribes(stack: Stack
     # Someone already reported a broken road at this place (filed straight through Open311).
     created = httpx.post(
         f"{stack.backend_url}/open311/v2/requests.json",
-        data={"service_code": "jalan-rusak", "address_string": DUPLICATE_PLACE, "kelurahan": "Paseban",
-              "description": "Jalan berlubang besar di depan gereja"},
+        data={
+            "service_code": "jalan-rusak",
+            "address_string": DUPLICATE_PLACE,
+            "kelurahan": "Paseban",
+            "description": "Jalan berlubang besar di depan gereja",
+        },
         headers={"X-API-Key": stack.env["BACKEND_API_KEY"], "Idempotency-Key": uuid.uuid4().hex},
         timeout=10,
     )
@@ -181,6 +185,9 @@ def test_similar_report_nearby_is_offered_and_supporting_subscribes(stack: Stack
     # Supporting subscribes this citizen (status pushes) without making it "their" report, and
     # files nothing new (issue 12, item 2).
     assert complaints_of(stack, client) == []
-    supported = httpx.get(f"{stack.backend_url}/api/v1/complaints/{existing}",
-                          headers={"X-API-Key": stack.env["BACKEND_API_KEY"]}, timeout=10)
+    supported = httpx.get(
+        f"{stack.backend_url}/api/v1/complaints/{existing}",
+        headers={"X-API-Key": stack.env["BACKEND_API_KEY"]},
+        timeout=10,
+    )
     assert supported.json()["supporters_count"] == 1, supported.text

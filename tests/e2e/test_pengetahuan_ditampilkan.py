@@ -16,8 +16,12 @@ DOC = "administrasi-skck"
 
 
 def shown_count(stack: Stack, doc_id: str) -> int:
-    response = httpx.get(f"{stack.backend_url}/api/v1/knowledge/shown", params={"days": 30, "limit": 500},
-                         headers={"X-API-Key": stack.env["BACKEND_API_KEY"]}, timeout=10)
+    response = httpx.get(
+        f"{stack.backend_url}/api/v1/knowledge/shown",
+        params={"days": 30, "limit": 500},
+        headers={"X-API-Key": stack.env["BACKEND_API_KEY"]},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     return next((i["count"] for i in response.json()["items"] if i["doc_id"] == doc_id), 0)
 

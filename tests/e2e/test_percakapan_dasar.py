@@ -73,8 +73,12 @@ def test_empty_message_gets_polite_reply_without_rasa(stack: Stack) -> None:
 
 
 def test_invalid_body_is_a_clear_http_error(stack: Stack) -> None:
-    response = httpx.post(f"{stack.gateway_url}/api/messages", json={"text": ["halo"]},
-                          headers=headers_for(stack.gateway_url, "invalid-body"), timeout=10)
+    response = httpx.post(
+        f"{stack.gateway_url}/api/messages",
+        json={"text": ["halo"]},
+        headers=headers_for(stack.gateway_url, "invalid-body"),
+        timeout=10,
+    )
     assert response.status_code == 422
     # Without a gateway-issued client id there is no conversation at all: a clear 401.
     response = httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo"}, timeout=10)

@@ -21,6 +21,7 @@ def stack(banyuwangi_stack: Stack) -> Stack:
     """The Smart Kampung catalogue runs in Banyuwangi: every test here talks to that profile."""
     return banyuwangi_stack
 
+
 LINK = re.compile(r"https://wa\.me/\S+")
 CATALOGUE = load_profile(ROOT / "cities" / "banyuwangi").catalogue
 assert CATALOGUE is not None

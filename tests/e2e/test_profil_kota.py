@@ -39,15 +39,39 @@ class City:
 
 
 CITIES = {
-    "jakarta": City("jakarta", "DKI Jakarta", "Asisten Kota DKI Jakarta", "JKL", "Asia/Jakarta", "WIB",
-                    "JAKEVO-2026-000101", "Jl. Cempaka Putih Raya depan Apotek Sehat, Kel. Rawasari",
-                    frozenset({'/tanya_layanan{"topik_layanan": "transportasi"}'})),
-    "makassar": City("makassar", "Kota Makassar", "Asisten Kota Makassar", "MKS", "Asia/Makassar", "WITA",
-                     "MKS-IZIN-2026-00051", "Jl. Letjen Hertasning depan Masjid, Kel. Karunrung",
-                     frozenset({"/pesan_homecare"})),
-    "banyuwangi": City("banyuwangi", "Kabupaten Banyuwangi", "Asisten Kota Banyuwangi", "BWI", "Asia/Jakarta",
-                       "WIB", "BWI-IZIN-2026-00201", "Jl. Raya Kemiren depan Balai Desa, Desa Kemiren",
-                       frozenset({"/cari_produk"})),
+    "jakarta": City(
+        "jakarta",
+        "DKI Jakarta",
+        "Asisten Kota DKI Jakarta",
+        "JKL",
+        "Asia/Jakarta",
+        "WIB",
+        "JAKEVO-2026-000101",
+        "Jl. Cempaka Putih Raya depan Apotek Sehat, Kel. Rawasari",
+        frozenset({'/tanya_layanan{"topik_layanan": "transportasi"}'}),
+    ),
+    "makassar": City(
+        "makassar",
+        "Kota Makassar",
+        "Asisten Kota Makassar",
+        "MKS",
+        "Asia/Makassar",
+        "WITA",
+        "MKS-IZIN-2026-00051",
+        "Jl. Letjen Hertasning depan Masjid, Kel. Karunrung",
+        frozenset({"/pesan_homecare"}),
+    ),
+    "banyuwangi": City(
+        "banyuwangi",
+        "Kabupaten Banyuwangi",
+        "Asisten Kota Banyuwangi",
+        "BWI",
+        "Asia/Jakarta",
+        "WIB",
+        "BWI-IZIN-2026-00201",
+        "Jl. Raya Kemiren depan Balai Desa, Desa Kemiren",
+        frozenset({"/cari_produk"}),
+    ),
 }
 OPTIONAL = frozenset().union(*(c.offers for c in CITIES.values()))
 JAKARTA_GUIDE = "Cara Menyampaikan Pengaduan ke Pemprov DKI Jakarta (JakLapor)"

@@ -25,15 +25,19 @@ def telegram_gateway(stack: Stack) -> Iterator[FakeTelegram]:
     with serve(fake.app) as api:
         port = free_port()
         env = dict(stack.env)
-        env.update({
-            "GATEWAY_PORT": str(port),
-            "GATEWAY_DATABASE_URL": f"sqlite:///{stack.var_dir / 'gateway-telegram.db'}",
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE": api,
-        })
+        env.update(
+            {
+                "GATEWAY_PORT": str(port),
+                "GATEWAY_DATABASE_URL": f"sqlite:///{stack.var_dir / 'gateway-telegram.db'}",
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "TELEGRAM_API_BASE": api,
+            }
+        )
         process = Process(
-            "gateway-telegram", [stack.processes["gateway"].command[0], "-m", "citybot.gateway"],
-            f"http://127.0.0.1:{port}/healthz", stack.var_dir / "logs" / "gateway-telegram.log",
+            "gateway-telegram",
+            [stack.processes["gateway"].command[0], "-m", "citybot.gateway"],
+            f"http://127.0.0.1:{port}/healthz",
+            stack.var_dir / "logs" / "gateway-telegram.log",
         )
         process.start(env)
         try:
@@ -47,14 +51,27 @@ def telegram_gateway(stack: Stack) -> Iterator[FakeTelegram]:
 def test_telegram_text_reaches_real_rasa_and_reply_comes_back(telegram_gateway: FakeTelegram) -> None:
     fake = telegram_gateway
     chat = 918273
-    fake.push_update({"message": {
-        "message_id": 1, "date": int(time.time()), "chat": {"id": chat, "type": "private"},
-        "from": {"id": chat, "is_bot": False, "first_name": "Rina"}, "text": "selamat pagi kak",
-    }})
+    fake.push_update(
+        {
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": {"id": chat, "type": "private"},
+                "from": {"id": chat, "is_bot": False, "first_name": "Rina"},
+                "text": "selamat pagi kak",
+            }
+        }
+    )
     # The welcome and the menu are separate sendMessage calls: wait until both have arrived.
-    sent = wait_for(lambda: fake.sent() if any(
-        "Asisten Kota" in (p.get("text") or "") for p in fake.sent()) and any(
-        p.get("reply_markup") for p in fake.sent()) else None, timeout=90)
+    sent = wait_for(
+        lambda: (
+            fake.sent()
+            if any("Asisten Kota" in (p.get("text") or "") for p in fake.sent())
+            and any(p.get("reply_markup") for p in fake.sent())
+            else None
+        ),
+        timeout=90,
+    )
     assert all(int(p["chat_id"]) == chat for p in sent)
     text = "\n".join(p.get("text") or "" for p in sent)
     assert any(g in text for g in ("Selamat pagi", "Selamat siang", "Selamat sore", "Selamat malam"))

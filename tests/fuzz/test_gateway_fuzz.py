@@ -39,6 +39,7 @@ MAX_TEXT = 4000
 # An unfilled response variable or a leaked error is not a polite reply.
 IMPOLITE = re.compile(r"\{[a-z_]+\}|Traceback|Exception|Internal Server Error|\bNone\b|undefined")
 
+
 @dataclass
 class Traffic:
     """What one module's fuzz run sent and got back; every test reads it through the fixture."""
@@ -121,7 +122,10 @@ def send_generated(stack: Stack, traffic: Traffic) -> None:
     """Hypothesis draws the batches (the same ones every run: derandomized, no example database)."""
 
     @settings(
-        max_examples=BATCHES, deadline=None, derandomize=True, database=None,
+        max_examples=BATCHES,
+        deadline=None,
+        derandomize=True,
+        database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(batch=st.lists(message, min_size=BATCH, max_size=BATCH))
@@ -172,7 +176,9 @@ def test_generated_messages(traffic: Traffic) -> None:
 )
 def test_invalid_bytes_in_the_http_body_are_refused_cleanly(fuzz_stack: Stack, body: bytes) -> None:
     response = httpx.post(
-        f"{fuzz_stack.gateway_url}/api/messages", content=body, timeout=30,
+        f"{fuzz_stack.gateway_url}/api/messages",
+        content=body,
+        timeout=30,
         headers={"Content-Type": "application/json", **headers_for(fuzz_stack.gateway_url, "raw")},
     )
     assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
@@ -193,7 +199,9 @@ def test_whatsapp_webhook_takes_odd_text_without_error(fuzz_stack: Stack, text: 
     delivery = whatsapp_delivery(wa_id, text, f"wamid.{uuid.uuid4().hex}")
     body = json.dumps(delivery, ensure_ascii=True).encode()
     response = httpx.post(
-        f"{fuzz_stack.gateway_url}/whatsapp/webhook", content=body, timeout=60,
+        f"{fuzz_stack.gateway_url}/whatsapp/webhook",
+        content=body,
+        timeout=60,
         headers={"Content-Type": "application/json", "X-Hub-Signature-256": body_signature(FAKE_APP_SECRET, body)},
     )
     assert response.status_code == 200, response.text[:300]
@@ -204,7 +212,9 @@ def test_whatsapp_webhook_takes_odd_text_without_error(fuzz_stack: Stack, text: 
 def test_invalid_utf8_in_a_signed_whatsapp_delivery_is_refused_cleanly(fuzz_stack: Stack) -> None:
     body = b'{"object": "whatsapp_business_account", "entry": [\xff\xfe]}'
     response = httpx.post(
-        f"{fuzz_stack.gateway_url}/whatsapp/webhook", content=body, timeout=30,
+        f"{fuzz_stack.gateway_url}/whatsapp/webhook",
+        content=body,
+        timeout=30,
         headers={"Content-Type": "application/json", "X-Hub-Signature-256": body_signature(FAKE_APP_SECRET, body)},
     )
     assert response.status_code == 400 and response.json() == {"detail": "invalid JSON"}, response.text[:300]
@@ -224,7 +234,9 @@ def test_every_message_was_answered_and_the_stack_is_still_up(fuzz_stack: Stack,
     assert outcomes["200"] >= len(traffic.sent) >= 1500, (dict(outcomes), len(traffic.sent))
     # And the stack still holds a conversation after the storm: a fresh citizen gets a real answer.
     after = httpx.post(
-        f"{fuzz_stack.gateway_url}/api/messages", json={"text": "halo"}, timeout=60,
+        f"{fuzz_stack.gateway_url}/api/messages",
+        json={"text": "halo"},
+        timeout=60,
         headers=headers_for(fuzz_stack.gateway_url, f"fuzz-after-{traffic.run}"),
     )
     assert after.status_code == 200 and any((r.get("text") or "").strip() for r in after.json()["replies"])

@@ -34,11 +34,16 @@ from tests.services import drop_postgres, require_postgres
 API_KEY = "fuzz-api-key"
 _C0_KEPT = {"\t", "\n", "\r", "\x00"}
 _char = st.characters(codec="utf-8").filter(lambda c: (c >= " " and c != "\x7f") or c in _C0_KEPT)
-citizen_text = st.lists(
-    st.one_of(st.text(_char, max_size=40), st.sampled_from(SPECIAL)), min_size=1, max_size=12
-).map("".join).filter(lambda t: 0 < len(t.replace("\x00", "").strip()) <= 4000)
+citizen_text = (
+    st.lists(st.one_of(st.text(_char, max_size=40), st.sampled_from(SPECIAL)), min_size=1, max_size=12)
+    .map("".join)
+    .filter(lambda t: 0 < len(t.replace("\x00", "").strip()) <= 4000)
+)
 FUZZ = settings(
-    max_examples=60, deadline=None, derandomize=True, database=None,
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
 )
 
@@ -94,8 +99,13 @@ async def _round_trip(app: object, text: str) -> str:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with CityClient("http://backend", API_KEY, timeout=30.0, transport=transport) as city:
         created = await city.create_complaint(
-            service_code="jalan-rusak", description=text, channel="web", address=f"fuzz-{uuid.uuid4().hex}",
-            idempotency_key=uuid.uuid4().hex, lat=-6.2 + (uuid.uuid4().int % 1000) / 1e5, long=106.8,
+            service_code="jalan-rusak",
+            description=text,
+            channel="web",
+            address=f"fuzz-{uuid.uuid4().hex}",
+            idempotency_key=uuid.uuid4().hex,
+            lat=-6.2 + (uuid.uuid4().int % 1000) / 1e5,
+            long=106.8,
         )
         return (await city.get_complaint(created.ticket)).description
 

@@ -61,7 +61,8 @@ def make_settings(tmp_path: Path, rasa_url: str, port: int, database_url: str | 
         if key in extra:
             value = extra.pop(key)
             office[key.replace("office_", "office__")] = (
-                [d for d in value.split(",") if d] if key == "office_closed_dates" else value)
+                [d for d in value.split(",") if d] if key == "office_closed_dates" else value
+            )
     city = str(extra.get("city_profile", "jakarta"))
     values["cities_dir"] = profile_variant(tmp_path / f"profile-{port}", city, **office)
     values.update(extra)

@@ -178,8 +178,12 @@ class FakeTelegram:
         with self.lock:
             message_id = self.next_message_id
             self.next_message_id += 1
-        return {"message_id": message_id, "date": int(time.time()), "chat": {"id": int(chat_id), "type": "private"},
-                **extra}
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": int(chat_id), "type": "private"},
+            **extra,
+        }
 
     async def method(self, token: str, method: str, request: Request) -> Response:
         if token != self.token:
@@ -192,14 +196,26 @@ class FakeTelegram:
                 self.calls.append((method, params) if not flood else (f"{method}:429", params))
             if flood:
                 return JSONResponse(
-                    {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                     "parameters": {"retry_after": 1}},
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1},
+                    },
                     429,
                 )
         if method == "getMe":
-            return self._ok({"id": 4242, "is_bot": True, "first_name": "Asisten Kota", "username": "asisten_kota_bot",
-                             "can_join_groups": False, "can_read_all_group_messages": False,
-                             "supports_inline_queries": False})
+            return self._ok(
+                {
+                    "id": 4242,
+                    "is_bot": True,
+                    "first_name": "Asisten Kota",
+                    "username": "asisten_kota_bot",
+                    "can_join_groups": False,
+                    "can_read_all_group_messages": False,
+                    "supports_inline_queries": False,
+                }
+            )
         if method == "getUpdates":
             self.polled = True
             return self._ok(await self._get_updates(params))
@@ -212,8 +228,14 @@ class FakeTelegram:
         if method == "getFile":
             file_id = str(params["file_id"])
             data = self.files.get(file_id, b"")
-            return self._ok({"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data),
-                             "file_path": f"photos/{file_id}.jpg"})
+            return self._ok(
+                {
+                    "file_id": file_id,
+                    "file_unique_id": f"u{file_id}",
+                    "file_size": len(data),
+                    "file_path": f"photos/{file_id}.jpg",
+                }
+            )
         return JSONResponse({"ok": False, "error_code": 404, "description": f"Not Found: {method}"}, 404)
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -271,15 +293,26 @@ class FakeGraph:
                 return JSONResponse({"error": {"message": "Service temporarily unavailable", "code": 2}}, 503)
             self.sent.append(body)
             n = len(self.sent)
-        return JSONResponse({"messaging_product": "whatsapp", "contacts": [{"input": body.get("to"),
-                             "wa_id": body.get("to")}], "messages": [{"id": f"wamid.out{n}"}]})
+        return JSONResponse(
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                "messages": [{"id": f"wamid.out{n}"}],
+            }
+        )
 
     async def media_meta(self, media_id: str, request: Request) -> JSONResponse:
         if not self._authorised(request) or media_id not in self.media:
             return JSONResponse({"error": {"message": "not found"}}, 404)
-        return JSONResponse({"url": f"{self.base}/download/{media_id}", "mime_type": "image/jpeg",
-                             "file_size": len(self.media[media_id]), "id": media_id,
-                             "messaging_product": "whatsapp"})
+        return JSONResponse(
+            {
+                "url": f"{self.base}/download/{media_id}",
+                "mime_type": "image/jpeg",
+                "file_size": len(self.media[media_id]),
+                "id": media_id,
+                "messaging_product": "whatsapp",
+            }
+        )
 
     async def download(self, media_id: str, request: Request) -> Response:
         if not self._authorised(request) or media_id not in self.media:

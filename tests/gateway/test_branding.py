@@ -10,8 +10,12 @@ from tests.gateway.conftest import GatewayFactory
 def test_the_widget_wears_the_city_profile(gateway_factory: GatewayFactory) -> None:
     with gateway_factory(city_profile="makassar") as gw:
         brand = httpx.get(f"{gw.url}/branding.json", timeout=10).json()
-        assert brand == {"assistant_name": "Asisten Kota Makassar", "city": "Kota Makassar",
-                         "colour": "#0f766e", "logo": "/branding/logo.svg"}
+        assert brand == {
+            "assistant_name": "Asisten Kota Makassar",
+            "city": "Kota Makassar",
+            "colour": "#0f766e",
+            "logo": "/branding/logo.svg",
+        }
         page = httpx.get(f"{gw.url}/", timeout=10)
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert "<title>Asisten Kota Makassar</title>" in page.text

@@ -42,12 +42,17 @@ def test_login_is_required_and_wrong_password_refused(gateway: Gateway) -> None:
 def test_handoff_take_over_reply_and_hand_back(gateway: Gateway) -> None:
     client_id = new_client_id(gateway.url)
     say = lambda text: httpx.post(  # noqa: E731
-        f"{gateway.url}/api/messages", headers={HEADER: client_id}, json={"text": text}, timeout=10).json()["replies"]
+        f"{gateway.url}/api/messages", headers={HEADER: client_id}, json={"text": text}, timeout=10
+    ).json()["replies"]
     say("saya mau bicara dengan petugas")
     sender = sender_id(gateway.settings.sender_id_key, "web", client_id)
     summary = "Warga melapor banjir setinggi 40 cm di Jl. Kemang Raya sejak pagi."
-    assert gateway.internal("/internal/handoff", {"sender": sender, "summary": summary, "reason": "minta_petugas"}
-                            ).json()["status"] == "queued"
+    assert (
+        gateway.internal("/internal/handoff", {"sender": sender, "summary": summary, "reason": "minta_petugas"}).json()[
+            "status"
+        ]
+        == "queued"
+    )
 
     agent = login(gateway)
     queue = agent.get("/agent/api/queue").json()["items"]
@@ -71,7 +76,8 @@ def test_handoff_take_over_reply_and_hand_back(gateway: Gateway) -> None:
     r = agent.post(f"/agent/api/conversations/{sender}/reply", json={"text": text}, headers=H)
     assert r.status_code == 200
     assert inbox(gateway, client_id) == [
-        {"text": text, "buttons": [], "image": None, "custom": {"from": "agent", "agent": "admin"}}]
+        {"text": text, "buttons": [], "image": None, "custom": {"from": "agent", "agent": "admin"}}
+    ]
 
     assert agent.post(f"/agent/api/conversations/{sender}/release", headers=H).status_code == 200
     assert "kembali dilayani Asisten Kota" in inbox(gateway, client_id)[0]["text"]

@@ -29,7 +29,9 @@ def test_agent_changes_status_and_citizen_is_notified(tmp_path: Path, fake_rasa:
     gateway_port, backend_port = free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
     settings = make_settings(
-        tmp_path, rasa_url, gateway_port,
+        tmp_path,
+        rasa_url,
+        gateway_port,
         backend_url=backend_url,
         backend_api_key="backend-key-123",
         database_url=f"sqlite:///{tmp_path / 'backend.db'}",
@@ -40,8 +42,10 @@ def test_agent_changes_status_and_citizen_is_notified(tmp_path: Path, fake_rasa:
     db = Database.connect(settings.database_url)
     seed(db, settings, slot_days=2)
     db.dispose()
-    with serve(create_backend(settings, start_outbox=True), backend_port), \
-            serve(create_gateway(settings), gateway_port) as gateway:
+    with (
+        serve(create_backend(settings, start_outbox=True), backend_port),
+        serve(create_gateway(settings), gateway_port) as gateway,
+    ):
         client_id = new_client_id(gateway)
         httpx.post(f"{gateway}/api/messages", headers={HEADER: client_id}, json={"text": "halo"}, timeout=10)
         sender = sender_id(settings.sender_id_key, "web", client_id)
@@ -50,9 +54,14 @@ def test_agent_changes_status_and_citizen_is_notified(tmp_path: Path, fake_rasa:
             async with CityClient(backend_url, settings.backend_api_key) as city:
                 services = await city.list_services()
                 complaint = await city.create_complaint(
-                    service_code=services[0].service_code, description="Lampu jalan mati sejak seminggu",
-                    channel="web", address=sender, idempotency_key=uuid.uuid4().hex,
-                    lat=-6.2, long=106.8, address_string="Jl. Kemang Raya 10",
+                    service_code=services[0].service_code,
+                    description="Lampu jalan mati sejak seminggu",
+                    channel="web",
+                    address=sender,
+                    idempotency_key=uuid.uuid4().hex,
+                    lat=-6.2,
+                    long=106.8,
+                    address_string="Jl. Kemang Raya 10",
                 )
                 return complaint.ticket
 
@@ -63,12 +72,14 @@ def test_agent_changes_status_and_citizen_is_notified(tmp_path: Path, fake_rasa:
         assert login.json()["city_panels"] is True
         listed = agent.get("/agent/api/complaints", params={"status": "menunggu"}).json()
         assert ticket in [c["ticket"] for c in listed["items"]]
-        changed = agent.post(f"/agent/api/complaints/{ticket}/status",
-                             json={"status": "proses", "note": "Petugas PJU dijadwalkan besok pagi"}, headers=H)
+        changed = agent.post(
+            f"/agent/api/complaints/{ticket}/status",
+            json={"status": "proses", "note": "Petugas PJU dijadwalkan besok pagi"},
+            headers=H,
+        )
         assert changed.status_code == 200, changed.text
         assert changed.json()["status"] == "proses"
-        refused = agent.post(f"/agent/api/complaints/{ticket}/status", json={"status": "proses", "note": ""},
-                             headers=H)
+        refused = agent.post(f"/agent/api/complaints/{ticket}/status", json={"status": "proses", "note": ""}, headers=H)
         assert refused.status_code == 422 and refused.json()["message"]
 
         def inbox() -> list[dict]:
@@ -76,5 +87,6 @@ def test_agent_changes_status_and_citizen_is_notified(tmp_path: Path, fake_rasa:
 
         replies = wait_for(inbox, timeout=20)
         assert [r["text"] for r in replies] == [
-            f"Laporan {ticket} kini berstatus Proses: Petugas PJU dijadwalkan besok pagi"]
+            f"Laporan {ticket} kini berstatus Proses: Petugas PJU dijadwalkan besok pagi"
+        ]
         assert agent.get("/agent/api/bookings").status_code == 200

@@ -24,13 +24,30 @@ BODY = "Ringkasan.\n## Persyaratan\n- KTP\n"
 
 
 def knowledge(root: Path) -> Path:
-    write_doc(root, "perizinan-baru", "perizinan", "Izin Baru", BODY,
-              front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n")
-    write_doc(root, "perizinan-belum", "perizinan", "Izin Belum", BODY,
-              front="sources: [https://oss.go.id]\nreviewed: belum\n")
-    write_doc(root, "perizinan-lewat", "perizinan", "Izin Lewat",
-              "Lewat.\n## Tenggat\n- Daftar paling lambat Maret 2020.\n",
-              front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n")
+    write_doc(
+        root,
+        "perizinan-baru",
+        "perizinan",
+        "Izin Baru",
+        BODY,
+        front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n",
+    )
+    write_doc(
+        root,
+        "perizinan-belum",
+        "perizinan",
+        "Izin Belum",
+        BODY,
+        front="sources: [https://oss.go.id]\nreviewed: belum\n",
+    )
+    write_doc(
+        root,
+        "perizinan-lewat",
+        "perizinan",
+        "Izin Lewat",
+        "Lewat.\n## Tenggat\n- Daftar paling lambat Maret 2020.\n",
+        front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n",
+    )
     return root
 
 
@@ -45,16 +62,25 @@ def test_only_supervisors_get_the_report_with_most_shown(tmp_path: Path, fake_ra
     _, rasa_url = fake_rasa
     gateway_port, backend_port = free_port(), free_port()
     backend_url = f"http://127.0.0.1:{backend_port}"
-    settings = make_settings(tmp_path, rasa_url, gateway_port, backend_url=backend_url,
-                             backend_api_key="backend-key-123", knowledge_dir=knowledge(tmp_path / "knowledge"))
+    settings = make_settings(
+        tmp_path,
+        rasa_url,
+        gateway_port,
+        backend_url=backend_url,
+        backend_api_key="backend-key-123",
+        knowledge_dir=knowledge(tmp_path / "knowledge"),
+    )
     # make_settings' own database_url argument is the gateway's; the backend gets a fresh one here.
     settings = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'backend.db'}"})
     migrate_backend(settings.database_url)
     Database.connect(settings.database_url).dispose()
     with serve(create_backend(settings), backend_port), serve(create_gateway(settings), gateway_port) as gateway:
+
         async def show(doc_id: str, times: int) -> list[bool]:
-            return [await record_shown(doc_id, base_url=backend_url, api_key="backend-key-123", http_timeout=10)
-                    for _ in range(times)]
+            return [
+                await record_shown(doc_id, base_url=backend_url, api_key="backend-key-123", http_timeout=10)
+                for _ in range(times)
+            ]
 
         assert asyncio.run(show("perizinan-belum", 3)) == [True] * 3
         assert asyncio.run(show("perizinan-baru", 1)) == [True]
@@ -67,8 +93,11 @@ def test_only_supervisors_get_the_report_with_most_shown(tmp_path: Path, fake_ra
         assert as_citizen.status_code == 401
 
         admin = login(gateway, "admin", ADMIN_PASSWORD)
-        made = admin.post("/agent/api/agents", headers=H,
-                          json={"username": "petugas.cc", "password": "kata-sandi-panjang", "role": "agent"})
+        made = admin.post(
+            "/agent/api/agents",
+            headers=H,
+            json={"username": "petugas.cc", "password": "kata-sandi-panjang", "role": "agent"},
+        )
         assert made.status_code == 200, made.text
         agent = login(gateway, "petugas.cc", "kata-sandi-panjang")
         assert agent.get("/agent/api/knowledge/review").status_code == 403
@@ -80,9 +109,14 @@ def test_only_supervisors_get_the_report_with_most_shown(tmp_path: Path, fake_ra
         assert body["documents"][0]["stale"] is True and body["never"] == 1
         assert len(body["passed"]) == 1 and "paling lambat Maret 2020" in body["passed"][0]
         assert body["unsourced"] == []
-        assert body["most_shown"] == {"days": 30, "error": "", "items": [
-            {"doc_id": "perizinan-belum", "title": "Izin Belum", "count": 3},
-            {"doc_id": "perizinan-baru", "title": "Izin Baru", "count": 1}]}
+        assert body["most_shown"] == {
+            "days": 30,
+            "error": "",
+            "items": [
+                {"doc_id": "perizinan-belum", "title": "Izin Belum", "count": 3},
+                {"doc_id": "perizinan-baru", "title": "Izin Baru", "count": 1},
+            ],
+        }
         page = admin.get("/agent")
         assert 'data-tab="review"' in page.text and ">Pengetahuan<" in page.text
 

@@ -69,8 +69,9 @@ def test_every_rasa_server_down_is_a_polite_busy_answer(gateway_factory: Gateway
     dead = [f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"]
     with gateway_factory(rasa_urls=",".join(dead)) as gw:
         client = new_client_id(gw.url)
-        response = httpx.post(f"{gw.url}/api/messages", json={"text": "halo"},
-                              headers={"X-Client-Id": client}, timeout=30)
+        response = httpx.post(
+            f"{gw.url}/api/messages", json={"text": "halo"}, headers={"X-Client-Id": client}, timeout=30
+        )
         assert response.status_code in (200, 503)
         assert response.json()["replies"][0]["text"]
         ready = httpx.get(f"{gw.url}/ready", timeout=10)

@@ -63,7 +63,12 @@ def test_handoff_on_independence_day_records_a_callback(tmp_path: Path) -> None:
     try:
         with db.begin() as session:
             state, next_open = request_handoff(
-                session, jakarta(), "s-17an", "web", "Warga ingin bicara dengan petugas", "minta",
+                session,
+                jakarta(),
+                "s-17an",
+                "web",
+                "Warga ingin bicara dengan petugas",
+                "minta",
                 now=at(2026, 8, 17, 10, 0),
             )
         assert state == "callback" and next_open == at(2026, 8, 18, 8, 0)
@@ -74,8 +79,9 @@ def test_handoff_on_independence_day_records_a_callback(tmp_path: Path) -> None:
 def test_running_gateway_does_not_promise_an_agent_on_a_closed_day(gateway_factory: GatewayFactory) -> None:
     today = dt.datetime.now(WIB).date()
     # No national calendar here, so tomorrow is open whatever the date the test runs on.
-    with gateway_factory(office_hours="00:00-23:59", office_days="1-7", office_closed_dates=today.isoformat(),
-                         office_holiday_country="") as gw:
+    with gateway_factory(
+        office_hours="00:00-23:59", office_days="1-7", office_closed_dates=today.isoformat(), office_holiday_country=""
+    ) as gw:
         client = new_client_id(gw.url)
         say(gw, client, "saya mau bicara dengan petugas")
         body = {"sender": web_sender(gw, client), "summary": "Warga minta petugas", "reason": "minta"}

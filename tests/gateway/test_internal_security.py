@@ -42,15 +42,33 @@ def conversation_state(gw: Gateway, sender: str) -> tuple | None:
     rows = _query(gw, "SELECT state, summary, reason FROM conversations WHERE sender_id = ?", sender)
     return rows[0] if rows else None
 
-CASES = ["missing", "empty", "wrong-secret", "changed-body", "body-only-v0", "no-time", "uppercase-hex", "truncated",
-         "duplicate-field"]
+
+CASES = [
+    "missing",
+    "empty",
+    "wrong-secret",
+    "changed-body",
+    "body-only-v0",
+    "no-time",
+    "uppercase-hex",
+    "truncated",
+    "duplicate-field",
+]
 
 
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("case", CASES)
 def test_forged_internal_calls_are_401(gateway: Gateway, path: str, case: str) -> None:
-    payload = {"event_id": "e1", "sender": "web-x", "replies": [{"text": "hai"}], "summary": "s", "reason": "r",
-               "type": "complaint.status_changed", "address": "web-x", "channel": "web"}
+    payload = {
+        "event_id": "e1",
+        "sender": "web-x",
+        "replies": [{"text": "hai"}],
+        "summary": "s",
+        "reason": "r",
+        "type": "complaint.status_changed",
+        "address": "web-x",
+        "channel": "web",
+    }
     body = json.dumps(payload).encode()
     secret = gateway.settings.notify_secret
     headers = {"Content-Type": "application/json"}
@@ -121,12 +139,21 @@ def test_concurrent_copies_of_one_event_queue_once(any_db_gateway: Gateway) -> N
     client_id = new_client_id(gw.url)
     httpx.post(f"{gw.url}/api/messages", headers={HEADER: client_id}, json={"text": "halo"}, timeout=10)
     sender = sender_id(gw.settings.sender_id_key, "web", client_id)
-    event = {"event_id": str(uuid.uuid4()), "type": "complaint.status_changed", "ticket": "JKL-2026-000300",
-             "status": "disposisi", "status_label": "Disposisi", "note": "Diteruskan ke Dinas Bina Marga",
-             "channel": "web", "address": sender, "occurred_at": None}
+    event = {
+        "event_id": str(uuid.uuid4()),
+        "type": "complaint.status_changed",
+        "ticket": "JKL-2026-000300",
+        "status": "disposisi",
+        "status_label": "Disposisi",
+        "note": "Diteruskan ke Dinas Bina Marga",
+        "channel": "web",
+        "address": sender,
+        "occurred_at": None,
+    }
     with ThreadPoolExecutor(6) as pool:
         codes = sorted(pool.map(lambda _: gw.internal("/internal/notify", event).status_code, range(6)))
     assert codes == [200] * 5 + [202]
     replies = httpx.get(f"{gw.url}/api/messages/inbox", headers={HEADER: client_id}, timeout=10).json()["replies"]
     assert [r["text"] for r in replies] == [
-        "Laporan JKL-2026-000300 kini berstatus Disposisi: Diteruskan ke Dinas Bina Marga"]
+        "Laporan JKL-2026-000300 kini berstatus Disposisi: Diteruskan ke Dinas Bina Marga"
+    ]

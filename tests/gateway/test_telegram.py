@@ -24,15 +24,30 @@ def user(chat: int = CHAT) -> dict[str, Any]:
 
 
 def message(chat: int = CHAT, **content: Any) -> dict[str, Any]:
-    return {"message_id": int(time.time() * 1000) % 10**9, "date": int(time.time()),
-            "chat": {"id": chat, "type": "private"}, "from": user(chat), **content}
+    return {
+        "message_id": int(time.time() * 1000) % 10**9,
+        "date": int(time.time()),
+        "chat": {"id": chat, "type": "private"},
+        "from": user(chat),
+        **content,
+    }
 
 
 def callback(data: str, chat: int = CHAT) -> dict[str, Any]:
-    bot_message = {"message_id": 1, "date": int(time.time()), "chat": {"id": chat, "type": "private"},
-                   "from": {"id": 4242, "is_bot": True, "first_name": "Asisten Kota"}, "text": "Ada lagi?"}
-    return {"id": f"cbq-{time.time_ns()}", "from": user(chat), "chat_instance": "ci-1", "data": data,
-            "message": bot_message}
+    bot_message = {
+        "message_id": 1,
+        "date": int(time.time()),
+        "chat": {"id": chat, "type": "private"},
+        "from": {"id": 4242, "is_bot": True, "first_name": "Asisten Kota"},
+        "text": "Ada lagi?",
+    }
+    return {
+        "id": f"cbq-{time.time_ns()}",
+        "from": user(chat),
+        "chat_instance": "ci-1",
+        "data": data,
+        "message": bot_message,
+    }
 
 
 @pytest.fixture
@@ -69,8 +84,11 @@ def test_long_polling_text_button_location_photo(polling: tuple[FakeTelegram, Ga
     fake.push_update({"message": message(text="halo, jalan di depan rumah rusak")})
     wait_for(lambda: len(fake.sent()) >= 2)
     first = gw.rasa.received[0]
-    assert first == {"sender": expected_sender, "message": "halo, jalan di depan rumah rusak",
-                     "metadata": {"channel": "telegram"}}
+    assert first == {
+        "sender": expected_sender,
+        "message": "halo, jalan di depan rumah rusak",
+        "metadata": {"channel": "telegram"},
+    }
     texts = [p["text"] for p in fake.sent()]
     assert texts[:2] == ["Diterima: halo, jalan di depan rumah rusak", "Ada lagi?"]
     # Buttons come back as an inline keyboard carrying the payloads.
@@ -112,8 +130,11 @@ def test_long_callback_payload_survives_telegram_64_byte_limit(polling: tuple[Fa
     wait_for(lambda: len(fake.sent()) >= 2)
     sender = gw.rasa.received[0]["sender"]
     long_payload = '/sudah_beres{"nomor_tiket": "JKL-2026-000123", "catatan": "sudah diperbaiki total"}'
-    push = {"event_id": "p-long", "sender": sender,
-            "replies": [{"text": "Sudah beres?", "buttons": [{"title": "Ya", "payload": long_payload}]}]}
+    push = {
+        "event_id": "p-long",
+        "sender": sender,
+        "replies": [{"text": "Sudah beres?", "buttons": [{"title": "Ya", "payload": long_payload}]}],
+    }
     assert gw.internal("/internal/push", push).status_code == 202
     wait_for(lambda: len(fake.sent()) >= 3)
     data = keyboard(fake.sent()[2])[0][0]["callback_data"]
@@ -144,8 +165,12 @@ def post_update(gw: Gateway, update: dict[str, Any], secret: str | None = WEBHOO
 
 def webhook_settings(api: str) -> dict[str, str]:
     """Gateway settings with the Telegram channel in webhook mode against the fake Bot API."""
-    return {"telegram_bot_token": TELEGRAM_TOKEN, "telegram_api_base": api,
-            "telegram_webhook_url": "https://kota.example/telegram/webhook", "telegram_webhook_secret": WEBHOOK_SECRET}
+    return {
+        "telegram_bot_token": TELEGRAM_TOKEN,
+        "telegram_api_base": api,
+        "telegram_webhook_url": "https://kota.example/telegram/webhook",
+        "telegram_webhook_secret": WEBHOOK_SECRET,
+    }
 
 
 def test_webhook_mode_sets_secret_and_dedupes_parallel_deliveries(

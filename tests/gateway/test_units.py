@@ -80,11 +80,15 @@ def test_status_rendering() -> None:
     done = status_changed("JKL-2026-000001", "selesai", "Selesai", "")
     assert done.text is not None and done.text.startswith("Laporan JKL-2026-000001 kini berstatus Selesai.")
     assert [b.payload for b in done.buttons] == [
-        '/sudah_beres{"nomor_tiket": "JKL-2026-000001"}', '/belum_beres{"nomor_tiket": "JKL-2026-000001"}']
+        '/sudah_beres{"nomor_tiket": "JKL-2026-000001"}',
+        '/belum_beres{"nomor_tiket": "JKL-2026-000001"}',
+    ]
 
 
 def test_sender_limit_warns_once_then_drops(tmp_path: Path) -> None:
-    settings = Settings(sender_id_key="k", gateway_rate_limit_per_minute=3, gateway_database_url=f"sqlite:///{tmp_path}/g.db")
+    settings = Settings(
+        sender_id_key="k", gateway_rate_limit_per_minute=3, gateway_database_url=f"sqlite:///{tmp_path}/g.db"
+    )
 
     async def run() -> list[str]:
         throttle = Throttle(settings)

@@ -36,14 +36,22 @@ def test_web_message_reaches_rasa_with_hashed_sender_and_channel(gateway: Gatewa
 
 def test_location_and_photo_follow_the_rasa_contract(gateway: Gateway) -> None:
     client_id = new_client_id(gateway.url)
-    r = httpx.post(f"{gateway.url}/api/messages/location",
-                   headers={HEADER: client_id}, json={"latitude": -6.2, "longitude": 106.816666}, timeout=10)
+    r = httpx.post(
+        f"{gateway.url}/api/messages/location",
+        headers={HEADER: client_id},
+        json={"latitude": -6.2, "longitude": 106.816666},
+        timeout=10,
+    )
     assert r.status_code == 200
     assert gateway.rasa.messages()[-1] == '/kirim_lokasi{"latitude": -6.2, "longitude": 106.816666}'
     from tests.gateway.servers import JPEG, same_picture
 
-    r = httpx.post(f"{gateway.url}/api/messages/photo", headers={HEADER: client_id},
-                   files={"photo": ("x.jpg", JPEG, "image/jpeg")}, timeout=10)
+    r = httpx.post(
+        f"{gateway.url}/api/messages/photo",
+        headers={HEADER: client_id},
+        files={"photo": ("x.jpg", JPEG, "image/jpeg")},
+        timeout=10,
+    )
     assert r.status_code == 200
     message = gateway.rasa.messages()[-1]
     assert message.startswith("/kirim_foto{")
@@ -54,8 +62,12 @@ def test_location_and_photo_follow_the_rasa_contract(gateway: Gateway) -> None:
     assert served.headers["content-type"] == "image/jpeg"
     # Not an image: refused politely, nothing sent to Rasa.
     before = len(gateway.rasa.received)
-    r = httpx.post(f"{gateway.url}/api/messages/photo", headers={HEADER: client_id},
-                   files={"photo": ("x.jpg", b"<html>", "image/jpeg")}, timeout=10)
+    r = httpx.post(
+        f"{gateway.url}/api/messages/photo",
+        headers={HEADER: client_id},
+        files={"photo": ("x.jpg", b"<html>", "image/jpeg")},
+        timeout=10,
+    )
     assert "gagal" in r.json()["replies"][0]["text"]
     assert len(gateway.rasa.received) == before
 
@@ -65,9 +77,15 @@ def test_notify_renders_indonesian_status_and_goes_to_web_inbox_once(gateway: Ga
     say(gateway, client_id, "halo")
     sender = web_sender(gateway, client_id)
     event = {
-        "event_id": str(uuid.uuid4()), "type": "complaint.status_changed", "ticket": "JKL-2026-000123",
-        "status": "proses", "status_label": "Proses", "note": "Petugas sedang menuju lokasi",
-        "channel": "web", "address": sender, "occurred_at": "2026-11-27T10:00:00+07:00",
+        "event_id": str(uuid.uuid4()),
+        "type": "complaint.status_changed",
+        "ticket": "JKL-2026-000123",
+        "status": "proses",
+        "status_label": "Proses",
+        "note": "Petugas sedang menuju lokasi",
+        "channel": "web",
+        "address": sender,
+        "occurred_at": "2026-11-27T10:00:00+07:00",
     }
     assert gateway.internal("/internal/notify", event).status_code == 202
     assert gateway.internal("/internal/notify", event).json()["status"] == "duplicate"
@@ -84,9 +102,15 @@ def test_selesai_asks_whether_it_is_really_fixed(gateway: Gateway) -> None:
     client_id = new_client_id(gateway.url)
     say(gateway, client_id, "halo")
     event = {
-        "event_id": "ev-selesai-1", "type": "complaint.status_changed", "ticket": "JKL-2026-000124",
-        "status": "selesai", "status_label": "Selesai", "note": "Lubang sudah ditambal",
-        "channel": "web", "address": web_sender(gateway, client_id), "occurred_at": None,
+        "event_id": "ev-selesai-1",
+        "type": "complaint.status_changed",
+        "ticket": "JKL-2026-000124",
+        "status": "selesai",
+        "status_label": "Selesai",
+        "note": "Lubang sudah ditambal",
+        "channel": "web",
+        "address": web_sender(gateway, client_id),
+        "occurred_at": None,
     }
     assert gateway.internal("/internal/notify", event).status_code == 202
     inbox = httpx.get(f"{gateway.url}/api/messages/inbox", headers={HEADER: client_id}, timeout=10).json()
@@ -101,8 +125,11 @@ def test_selesai_asks_whether_it_is_really_fixed(gateway: Gateway) -> None:
 def test_push_is_idempotent_and_unknown_sender_is_404(gateway: Gateway) -> None:
     client_id = new_client_id(gateway.url)
     say(gateway, client_id, "halo")
-    push = {"event_id": "push-1", "sender": web_sender(gateway, client_id),
-            "replies": [{"text": "Jadwal kunjungan Anda besok 09.00", "buttons": [{"title": "OK", "payload": "/ok"}]}]}
+    push = {
+        "event_id": "push-1",
+        "sender": web_sender(gateway, client_id),
+        "replies": [{"text": "Jadwal kunjungan Anda besok 09.00", "buttons": [{"title": "OK", "payload": "/ok"}]}],
+    }
     with ThreadPoolExecutor(3) as pool:
         codes = sorted(r.status_code for r in pool.map(lambda _: gateway.internal("/internal/push", push), range(3)))
     assert codes == [200, 200, 202]

@@ -38,8 +38,14 @@ def graph() -> Iterator[FakeGraph]:
 
 def whatsapp_settings(graph: FakeGraph, **more: object) -> dict[str, object]:
     """Gateway settings with the WhatsApp channel talking to the fake Graph API."""
-    return {"whatsapp_token": WA_TOKEN, "whatsapp_phone_number_id": WA_PHONE_ID, "whatsapp_app_secret": APP_SECRET,
-            "whatsapp_verify_token": VERIFY_TOKEN, "whatsapp_graph_url": graph.base, **more}
+    return {
+        "whatsapp_token": WA_TOKEN,
+        "whatsapp_phone_number_id": WA_PHONE_ID,
+        "whatsapp_app_secret": APP_SECRET,
+        "whatsapp_verify_token": VERIFY_TOKEN,
+        "whatsapp_graph_url": graph.base,
+        **more,
+    }
 
 
 @pytest.fixture
@@ -52,12 +58,22 @@ def delivery(message: dict[str, Any]) -> dict[str, Any]:
     message = {"from": WA_ID, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())), **message}
     return {
         "object": "whatsapp_business_account",
-        "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "62215550000", "phone_number_id": WA_PHONE_ID},
-            "contacts": [{"profile": {"name": "Siti"}, "wa_id": WA_ID}],
-            "messages": [message],
-        }}]}],
+        "entry": [
+            {
+                "id": "WABA",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "62215550000", "phone_number_id": WA_PHONE_ID},
+                            "contacts": [{"profile": {"name": "Siti"}, "wa_id": WA_ID}],
+                            "messages": [message],
+                        },
+                    }
+                ],
+            }
+        ],
     }
 
 
@@ -78,12 +94,16 @@ def post(
 
 
 def test_verification_returns_challenge_only_for_the_right_token(wa: Gateway) -> None:
-    ok = httpx.get(f"{wa.url}/whatsapp/webhook",
-                   params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"})
+    ok = httpx.get(
+        f"{wa.url}/whatsapp/webhook",
+        params={"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"},
+    )
     assert ok.status_code == 200 and ok.text == "1158201444"
-    for params in ({"hub.mode": "subscribe", "hub.verify_token": "salah", "hub.challenge": "1"},
-                   {"hub.mode": "subscribe", "hub.challenge": "1"},
-                   {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"}):
+    for params in (
+        {"hub.mode": "subscribe", "hub.verify_token": "salah", "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
+    ):
         bad = httpx.get(f"{wa.url}/whatsapp/webhook", params=params)
         assert bad.status_code == 403 and "1" not in bad.text
 
@@ -92,28 +112,62 @@ def test_text_button_list_location_image_reach_rasa_and_replies_render(wa: Gatew
     expected_sender = sender_id(wa.settings.sender_id_key, "whatsapp", WA_ID)
 
     assert post(wa, delivery({"type": "text", "text": {"body": "ada sampah menumpuk"}})).status_code == 200
-    assert wa.rasa.received[0] == {"sender": expected_sender, "message": "ada sampah menumpuk",
-                                   "metadata": {"channel": "whatsapp"}}
+    assert wa.rasa.received[0] == {
+        "sender": expected_sender,
+        "message": "ada sampah menumpuk",
+        "metadata": {"channel": "whatsapp"},
+    }
     sent = graph.messages()
-    assert sent[0] == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": WA_ID, "type": "text",
-                       "text": {"body": "Diterima: ada sampah menumpuk", "preview_url": False}}
+    assert sent[0] == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": WA_ID,
+        "type": "text",
+        "text": {"body": "Diterima: ada sampah menumpuk", "preview_url": False},
+    }
     # Two buttons → interactive reply buttons with the payload as id.
     interactive = sent[1]["interactive"]
     assert sent[1]["type"] == "interactive" and interactive["type"] == "button"
     assert interactive["body"] == {"text": "Ada lagi?"}
     assert [b["reply"] for b in interactive["action"]["buttons"]] == [
-        {"id": "/lapor_pengaduan", "title": "Lapor masalah"}, {"id": "/cek_status_laporan", "title": "Cek status"}]
+        {"id": "/lapor_pengaduan", "title": "Lapor masalah"},
+        {"id": "/cek_status_laporan", "title": "Cek status"},
+    ]
 
-    post(wa, delivery({"type": "interactive", "interactive": {
-        "type": "button_reply", "button_reply": {"id": "/lapor_pengaduan", "title": "Lapor masalah"}}}))
-    post(wa, delivery({"type": "interactive", "interactive": {
-        "type": "list_reply", "list_reply": {"id": "/pesan_homecare", "title": "HomeCare"}}}))
-    post(wa, delivery({"type": "location", "location": {"latitude": -5.147665, "longitude": 119.432732,
-                                                        "name": "Pantai Losari"}}))
+    post(
+        wa,
+        delivery(
+            {
+                "type": "interactive",
+                "interactive": {
+                    "type": "button_reply",
+                    "button_reply": {"id": "/lapor_pengaduan", "title": "Lapor masalah"},
+                },
+            }
+        ),
+    )
+    post(
+        wa,
+        delivery(
+            {
+                "type": "interactive",
+                "interactive": {"type": "list_reply", "list_reply": {"id": "/pesan_homecare", "title": "HomeCare"}},
+            }
+        ),
+    )
+    post(
+        wa,
+        delivery(
+            {"type": "location", "location": {"latitude": -5.147665, "longitude": 119.432732, "name": "Pantai Losari"}}
+        ),
+    )
     post(wa, delivery({"type": "image", "image": {"id": "media-777", "mime_type": "image/jpeg", "caption": "ini"}}))
     messages = wa.rasa.messages()
-    assert messages[1:4] == ["/lapor_pengaduan", "/pesan_homecare",
-                             '/kirim_lokasi{"latitude": -5.147665, "longitude": 119.432732}']
+    assert messages[1:4] == [
+        "/lapor_pengaduan",
+        "/pesan_homecare",
+        '/kirim_lokasi{"latitude": -5.147665, "longitude": 119.432732}',
+    ]
     media_url = json.loads(messages[4].removeprefix("/kirim_foto"))["media_url"]
     assert messages[4].startswith("/kirim_foto{") and media_url.startswith(f"{wa.url}/media/")
     assert same_picture(httpx.get(media_url).content)
@@ -124,8 +178,9 @@ def test_text_button_list_location_image_reach_rasa_and_replies_render(wa: Gatew
 def test_many_options_become_a_list_message_with_short_titles(wa: Gateway, graph: FakeGraph) -> None:
     post(wa, delivery({"type": "text", "text": {"body": "halo"}}))
     sender = wa.rasa.received[0]["sender"]
-    buttons = [{"title": f"Puskesmas Kecamatan Mamajang nomor {i}", "payload": f'/pilih{{"slot": {i}}}'}
-               for i in range(12)]
+    buttons = [
+        {"title": f"Puskesmas Kecamatan Mamajang nomor {i}", "payload": f'/pilih{{"slot": {i}}}'} for i in range(12)
+    ]
     push = {"event_id": "many", "sender": sender, "replies": [{"text": "Pilih jadwal:", "buttons": buttons}]}
     assert wa.internal("/internal/push", push).status_code == 202
     wait_for(lambda: len(graph.messages()) >= 4)
@@ -146,9 +201,17 @@ def test_push_outside_24h_window_goes_as_template(wa: Gateway, graph: FakeGraph)
         old = dt.datetime.now(dt.UTC) - dt.timedelta(hours=25)
         session.execute(update(Sender).where(Sender.sender_id == sender).values(last_inbound_at=old))
     db.dispose()
-    event = {"event_id": "ev-wa-1", "type": "complaint.status_changed", "ticket": "JKL-2026-000200",
-             "status": "proses", "status_label": "Proses", "note": "Truk sampah dijadwalkan", "channel": "whatsapp",
-             "address": sender, "occurred_at": None}
+    event = {
+        "event_id": "ev-wa-1",
+        "type": "complaint.status_changed",
+        "ticket": "JKL-2026-000200",
+        "status": "proses",
+        "status_label": "Proses",
+        "note": "Truk sampah dijadwalkan",
+        "channel": "whatsapp",
+        "address": sender,
+        "occurred_at": None,
+    }
     assert wa.internal("/internal/notify", event).status_code == 202
     wait_for(lambda: len(graph.messages()) >= 3)
     template = graph.messages()[2]
@@ -161,9 +224,17 @@ def test_push_outside_24h_window_goes_as_template(wa: Gateway, graph: FakeGraph)
 
 def test_push_inside_window_is_a_normal_message(wa: Gateway, graph: FakeGraph) -> None:
     post(wa, delivery({"type": "text", "text": {"body": "halo"}}))
-    event = {"event_id": "ev-wa-2", "type": "complaint.status_changed", "ticket": "JKL-2026-000201",
-             "status": "selesai", "status_label": "Selesai", "note": "", "channel": "whatsapp",
-             "address": wa.rasa.received[0]["sender"], "occurred_at": None}
+    event = {
+        "event_id": "ev-wa-2",
+        "type": "complaint.status_changed",
+        "ticket": "JKL-2026-000201",
+        "status": "selesai",
+        "status_label": "Selesai",
+        "note": "",
+        "channel": "whatsapp",
+        "address": wa.rasa.received[0]["sender"],
+        "occurred_at": None,
+    }
     assert wa.internal("/internal/notify", event).status_code == 202
     wait_for(lambda: len(graph.messages()) >= 3)
     message = graph.messages()[2]

@@ -38,18 +38,28 @@ def database_url(database_url: str) -> str:
 
 def cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "citybot.cli", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "citybot.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 async def file_some(city: CityClient, db: Database) -> None:
     for _ in range(3):
         await file_complaint(city)
     for _ in range(2):
-        await city.book(slot_id=add_slot(db), patient_name="Daeng Ngai", patient_age=70, phone="0811 4123 456",
-                        address="Jl. Tamalate I No. 7", kelurahan="Karunrung", complaint="Kontrol tekanan darah",
-                        red_flags={"sesak_napas": False}, channel="telegram", channel_address=unique("tg"),
-                        idempotency_key=unique())
+        await city.book(
+            slot_id=add_slot(db),
+            patient_name="Daeng Ngai",
+            patient_age=70,
+            phone="0811 4123 456",
+            address="Jl. Tamalate I No. 7",
+            kelurahan="Karunrung",
+            complaint="Kontrol tekanan darah",
+            red_flags={"sesak_napas": False},
+            channel="telegram",
+            channel_address=unique("tg"),
+            idempotency_key=unique(),
+        )
 
 
 async def all_found(base_url: str, tickets: list[str], codes: list[str]) -> None:

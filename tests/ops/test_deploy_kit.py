@@ -47,19 +47,45 @@ def test_systemd_units_verify_cleanly(tmp_path: Path) -> None:
 
 def test_units_start_what_make_run_starts() -> None:
     """`make run` (the Procfile) is what every other test exercises: the units must run the same."""
-    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
-                    if line.strip() and not line.startswith("#"))
-    units = {unit.stem.removeprefix("asisten-kota-"): unit_values(unit, "ExecStart")[0].replace(f"{ROOT}/", "")
-             for unit in UNITS if unit.suffix == ".service"}
+    procfile = dict(
+        line.split(": ", 1)
+        for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    units = {
+        unit.stem.removeprefix("asisten-kota-"): unit_values(unit, "ExecStart")[0].replace(f"{ROOT}/", "")
+        for unit in UNITS
+        if unit.suffix == ".service"
+    }
     assert units == {name: command for name, command in procfile.items() if name != "ready"}
 
 
 def self_signed(tmp_path: Path) -> tuple[Path, Path]:
     openssl = require_tool("openssl", "the openssl package")
     cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
-    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={HOST}",
-                    "-addext", f"subjectAltName=DNS:{HOST},IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            f"/CN={HOST}",
+            "-addext",
+            f"subjectAltName=DNS:{HOST},IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return cert, key
 
 
@@ -83,22 +109,25 @@ def nginx_config(tmp_path: Path, gateway_port: int, http_port: int, https_port: 
     temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
     for path in temp.values():
         path.mkdir()
-    main.write_text(f"""
+    main.write_text(
+        f"""
 daemon off;
 master_process off;
-pid {tmp_path / 'nginx.pid'};
-error_log {tmp_path / 'error.log'} warn;
+pid {tmp_path / "nginx.pid"};
+error_log {tmp_path / "error.log"} warn;
 events {{ worker_connections 64; }}
 http {{
-    access_log {tmp_path / 'access.log'};
-    client_body_temp_path {temp['body']};
-    proxy_temp_path {temp['proxy']};
-    fastcgi_temp_path {temp['fastcgi']};
-    uwsgi_temp_path {temp['uwsgi']};
-    scgi_temp_path {temp['scgi']};
-    include {tmp_path / 'site.conf'};
+    access_log {tmp_path / "access.log"};
+    client_body_temp_path {temp["body"]};
+    proxy_temp_path {temp["proxy"]};
+    fastcgi_temp_path {temp["fastcgi"]};
+    uwsgi_temp_path {temp["uwsgi"]};
+    scgi_temp_path {temp["scgi"]};
+    include {tmp_path / "site.conf"};
 }}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return main
 
 
@@ -111,15 +140,26 @@ def gateway_environment(tmp_path: Path, rasa_url: str, port: int) -> dict[str, s
             key, value = pair.split("=", 1)
             env[key] = value
     env["HOME"] = env["XDG_CACHE_HOME"] = str(tmp_path / "home")  # not the checkout's var/
-    env.update({
-        "GATEWAY_HOST": "127.0.0.1", "GATEWAY_PORT": str(port), "RASA_URLS": rasa_url,
-        "GATEWAY_TRUSTED_PROXIES": "127.0.0.1/32,::1/128", "GATEWAY_PUBLIC_URL": f"https://{HOST}",
-        "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}", "VAR_DIR": str(tmp_path / "var"),
-        "MEDIA_DIR": str(tmp_path / "media"), "SENDER_ID_KEY": secrets.token_urlsafe(16),
-        "NOTIFY_SECRET": secrets.token_urlsafe(16), "AGENT_BOOTSTRAP_PASSWORD": "admin-rahasia-123",
-        "BACKEND_URL": "http://127.0.0.1:9", "TELEGRAM_BOT_TOKEN": "", "WHATSAPP_TOKEN": "",
-        "GATEWAY_IP_SESSIONS_PER_HOUR": "3", "LOG_FORMAT": "text",
-    })
+    env.update(
+        {
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(port),
+            "RASA_URLS": rasa_url,
+            "GATEWAY_TRUSTED_PROXIES": "127.0.0.1/32,::1/128",
+            "GATEWAY_PUBLIC_URL": f"https://{HOST}",
+            "GATEWAY_DATABASE_URL": f"sqlite:///{tmp_path / 'gateway.db'}",
+            "VAR_DIR": str(tmp_path / "var"),
+            "MEDIA_DIR": str(tmp_path / "media"),
+            "SENDER_ID_KEY": secrets.token_urlsafe(16),
+            "NOTIFY_SECRET": secrets.token_urlsafe(16),
+            "AGENT_BOOTSTRAP_PASSWORD": "admin-rahasia-123",
+            "BACKEND_URL": "http://127.0.0.1:9",
+            "TELEGRAM_BOT_TOKEN": "",
+            "WHATSAPP_TOKEN": "",
+            "GATEWAY_IP_SESSIONS_PER_HOUR": "3",
+            "LOG_FORMAT": "text",
+        }
+    )
     return env
 
 
@@ -134,8 +174,9 @@ def proxied_gateway(tmp_path: Path) -> Iterator[tuple[str, str, Path]]:
         (tmp_path / "home").mkdir()
         start, ready = unit_values(unit, "ExecStart")[0], unit_values(unit, "ExecStartPost")[0]
         log = (tmp_path / "gateway.log").open("wb")
-        gateway = subprocess.Popen(start.split(), cwd=unit_values(unit, "WorkingDirectory")[0], env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+        gateway = subprocess.Popen(
+            start.split(), cwd=unit_values(unit, "WorkingDirectory")[0], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         proxy = None
         try:
             # The unit's own readiness step must pass, as systemd would run it.
@@ -195,6 +236,7 @@ def test_nginx_example_fronts_the_gateway(proxied_gateway: tuple[str, str, Path]
         assert statuses[:3] == [200, 200, 200], statuses
         assert statuses[3:] == [429, 429], statuses
         started = time.monotonic()
-        too_big = client.post("/api/media", content=b"0" * (12 * 1024 * 1024),
-                              headers={"Content-Type": "application/octet-stream"})
+        too_big = client.post(
+            "/api/media", content=b"0" * (12 * 1024 * 1024), headers={"Content-Type": "application/octet-stream"}
+        )
         assert too_big.status_code == 413, (too_big.status_code, time.monotonic() - started)

@@ -25,8 +25,14 @@ def wait_answering(url: str, timeout: float = 120) -> httpx.Response:
 
 
 def wait_ready(stack: Stack, timeout: float = 6) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "citybot.cli", "wait-ready", "--timeout", str(timeout)],
-                          cwd=ROOT, env=stack.env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "citybot.cli", "wait-ready", "--timeout", str(timeout)],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_backend_is_alive_but_not_ready_until_migrated(tmp_path: Path) -> None:

@@ -18,14 +18,24 @@ pytestmark = pytest.mark.e2e
 
 
 def wait_ready(stack: Stack, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "citybot.cli", "wait-ready", *args], cwd=ROOT, env=stack.env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "citybot.cli", "wait-ready", *args],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_full_stack_ready_and_no_agent_promised_on_a_closed_day(tmp_path: Path) -> None:
     today = dt.datetime.now(ZoneInfo("Asia/Jakarta")).date()
-    closed = {"OFFICE_HOURS": "00:00-23:59", "OFFICE_DAYS": "1-7", "OFFICE_CLOSED_DATES": today.isoformat(),
-              "OFFICE_HOLIDAY_COUNTRY": ""}
+    closed = {
+        "OFFICE_HOURS": "00:00-23:59",
+        "OFFICE_DAYS": "1-7",
+        "OFFICE_CLOSED_DATES": today.isoformat(),
+        "OFFICE_HOLIDAY_COUNTRY": "",
+    }
     with running_stack(tmp_path, ALL_PROCESSES, closed) as stack:
         result = wait_ready(stack, "--timeout", "60")
         assert result.returncode == 0, result.stderr

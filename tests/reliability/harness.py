@@ -266,13 +266,30 @@ class FakeGraph:
 def whatsapp_delivery(wa_id: str, text: str, message_id: str, name: str = "Warga") -> dict[str, Any]:
     return {
         "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"field": "messages", "value": {
-            "messaging_product": "whatsapp",
-            "metadata": {"display_phone_number": "6200000000", "phone_number_id": "1000001"},
-            "contacts": [{"wa_id": wa_id, "profile": {"name": name}}],
-            "messages": [{"from": wa_id, "id": message_id, "timestamp": "1700000000", "type": "text",
-                          "text": {"body": text}}],
-        }}]}],
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "6200000000", "phone_number_id": "1000001"},
+                            "contacts": [{"wa_id": wa_id, "profile": {"name": name}}],
+                            "messages": [
+                                {
+                                    "from": wa_id,
+                                    "id": message_id,
+                                    "timestamp": "1700000000",
+                                    "type": "text",
+                                    "text": {"body": text},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
     }
 
 
@@ -284,7 +301,9 @@ def post_whatsapp(stack: Stack, payload: dict[str, Any] | bytes, secret: str = F
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return httpx.post(
-        f"{stack.gateway_url}/whatsapp/webhook", content=body, timeout=CHAT_TIMEOUT,
+        f"{stack.gateway_url}/whatsapp/webhook",
+        content=body,
+        timeout=CHAT_TIMEOUT,
         headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
     )
 
@@ -300,8 +319,9 @@ def shared_stack(request: Any, tmp_path_factory: Any) -> tuple[Stack, FakeGraph]
     Starting Rasa costs about a CPU-minute and a half, so directories share it."""
     if "stack" not in _SHARED:
         graph = FakeGraph()
-        context = custom_stack(tmp_path_factory.mktemp("shared"), ["backend", "actions", "rasa", "gateway"],
-                               graph.env())
+        context = custom_stack(
+            tmp_path_factory.mktemp("shared"), ["backend", "actions", "rasa", "gateway"], graph.env()
+        )
         try:
             stack = context.__enter__()
         except BaseException:

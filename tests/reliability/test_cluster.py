@@ -69,7 +69,9 @@ def pg_ctl(action: str) -> None:
     versions = sorted(p.name for p in Path("/etc/postgresql").iterdir())
     subprocess.run(
         ["pg_ctlcluster", "--skip-systemctl-redirect", versions[-1], "main", action],
-        check=True, capture_output=True, timeout=120,
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
 
 
@@ -90,8 +92,11 @@ def graph() -> Iterator[FakeGraph]:
 def cluster(tmp_path_factory: pytest.TempPathFactory, graph: FakeGraph) -> Iterator[Stack]:
     urls = {key: require_postgres() for key in ("DATABASE_URL", "GATEWAY_DATABASE_URL", "TRACKER_STORE_URL")}
     env = {
-        **urls, **graph.env(),
-        "RASA_LOCK_STORE": "redis", "REDIS_URL": require_redis(), "GATEWAY_RATE_LIMIT_PER_MINUTE": "1000",
+        **urls,
+        **graph.env(),
+        "RASA_LOCK_STORE": "redis",
+        "REDIS_URL": require_redis(),
+        "GATEWAY_RATE_LIMIT_PER_MINUTE": "1000",
     }
     try:
         with custom_stack(
@@ -150,8 +155,10 @@ def test_simultaneous_turns_of_one_sender_are_all_kept(cluster: Stack) -> None:
         async with httpx.AsyncClient(base_url=cluster.gateway_url, timeout=120) as http:
             return list(
                 await asyncio.gather(
-                    *(http.post("/api/messages", json={"text": m}, headers=headers_for(cluster.gateway_url, client))
-                      for m in messages)
+                    *(
+                        http.post("/api/messages", json={"text": m}, headers=headers_for(cluster.gateway_url, client))
+                        for m in messages
+                    )
                 )
             )
 
@@ -253,14 +260,18 @@ def test_postgres_restart_under_load_loses_no_conversation_and_no_complaint(clus
     # Rasa never answers from an empty tracker (citybot.rasa_boot, citybot.rasa_channel): a turn
     # it cannot read or save is a 503 and is sent again, so no citizen starts the report over.
     assert not restarts, f"conversations started over: {dict(restarts)}"
-    print(f"answers during the restart: {dict(busy_answers)}; reports started again: {dict(restarts)}; "
-          f"submitted while the backend was cut off (ticket pushed later): {dict(queued)}")
+    print(
+        f"answers during the restart: {dict(busy_answers)}; reports started again: {dict(restarts)}; "
+        f"submitted while the backend was cut off (ticket pushed later): {dict(queued)}"
+    )
 
 
 def _push(stack: Stack, sender: str, event_id: str, text: str) -> httpx.Response:
     body = json.dumps({"event_id": event_id, "sender": sender, "replies": [{"text": text}]}).encode()
     return httpx.post(
-        f"{stack.gateway_url}/internal/push", content=body, timeout=30,
+        f"{stack.gateway_url}/internal/push",
+        content=body,
+        timeout=30,
         headers=signing.headers(stack.env["NOTIFY_SECRET"], "POST", "/internal/push", body),
     )
 
@@ -276,8 +287,9 @@ def test_gateway_restarted_with_pushes_pending_delivers_each_once(cluster: Stack
     try:
         for i, wa_id in enumerate(wa_ids):
             for n in range(3):
-                response = _push(cluster, sender_id(key, "whatsapp", wa_id), f"{run}-{i}-{n}",
-                                 f"Pemberitahuan {run} #{n} untuk {i}")
+                response = _push(
+                    cluster, sender_id(key, "whatsapp", wa_id), f"{run}-{i}-{n}", f"Pemberitahuan {run} #{n} untuk {i}"
+                )
                 assert response.status_code == 202, response.text
         time.sleep(2)
         cluster.stop("gateway")

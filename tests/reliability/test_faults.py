@@ -48,8 +48,10 @@ def test_action_server_killed_mid_form_then_restarted_resumes_the_form(sqlite_st
     try:
         # The answer given while the action server is down gets a reply, not an error page.
         response = httpx.post(
-            f"{stack.gateway_url}/api/messages", json={"text": description},
-            headers=headers_for(stack.gateway_url, client), timeout=90,
+            f"{stack.gateway_url}/api/messages",
+            json={"text": description},
+            headers=headers_for(stack.gateway_url, client),
+            timeout=90,
         )
         assert response.status_code == 200 or response.status_code == 503, response.text
     finally:
@@ -81,7 +83,8 @@ def test_action_server_killed_during_submission_files_exactly_once(sqlite_stack:
         try:
             answers.append(
                 httpx.post(
-                    f"{stack.gateway_url}/api/messages", json={"payload": "/kirim_pengaduan"},
+                    f"{stack.gateway_url}/api/messages",
+                    json={"payload": "/kirim_pengaduan"},
                     headers=headers_for(stack.gateway_url, client),
                     timeout=90,
                 ).status_code
@@ -162,8 +165,12 @@ def test_rasa_restarted_mid_form_resumes_at_the_same_step(sqlite_stack: Stack) -
 
     stack.stop("rasa")
     try:
-        busy = httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo?"},
-                          headers=headers_for(stack.gateway_url, client), timeout=30)
+        busy = httpx.post(
+            f"{stack.gateway_url}/api/messages",
+            json={"text": "halo?"},
+            headers=headers_for(stack.gateway_url, client),
+            timeout=30,
+        )
         assert busy.status_code == 503 and "sibuk" in busy.text  # a polite "try again", nothing lost
     finally:
         stack.start("rasa", timeout=900)

@@ -25,24 +25,35 @@ def embedder_spec() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="session")
-def knowledge_index(tmp_path_factory: pytest.TempPathFactory,
-                    embedder_spec: tuple[str, str]) -> tuple[Path, BuildResult]:
+def knowledge_index(
+    tmp_path_factory: pytest.TempPathFactory, embedder_spec: tuple[str, str]
+) -> tuple[Path, BuildResult]:
     out = tmp_path_factory.mktemp("index")
     s = get_settings()
-    result = build_index(KNOWLEDGE, out, *embedder_spec, progress=False, cache_dir=CACHE,
-                         bm25_weight=s.retrieval_bm25_weight,
-                         dense_weight=s.retrieval_dense_weight)
+    result = build_index(
+        KNOWLEDGE,
+        out,
+        *embedder_spec,
+        progress=False,
+        cache_dir=CACHE,
+        bm25_weight=s.retrieval_bm25_weight,
+        dense_weight=s.retrieval_dense_weight,
+    )
     return out, result
 
 
 DEFAULT_FRONT = "sources: [https://www.example.go.id/layanan]\nreviewed: 2026-11-01\n"
 
 
-def write_doc(root: Path, doc_id: str, category: str, title: str, body: str,
-              keywords: str = "[]", front: str = DEFAULT_FRONT) -> Path:
+def write_doc(
+    root: Path, doc_id: str, category: str, title: str, body: str, keywords: str = "[]", front: str = DEFAULT_FRONT
+) -> Path:
     """Write one knowledge document the way an editor would (`front`: the lines after keywords)."""
     path = root / category / f"{doc_id}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"---\nid: {doc_id}\ntitle: {title}\ncategory: {category}\nkeywords: {keywords}\n"
-                    f"{front}---\n# {title}\n" + textwrap.dedent(body).strip() + "\n", encoding="utf-8")
+    path.write_text(
+        f"---\nid: {doc_id}\ntitle: {title}\ncategory: {category}\nkeywords: {keywords}\n"
+        f"{front}---\n# {title}\n" + textwrap.dedent(body).strip() + "\n",
+        encoding="utf-8",
+    )
     return path

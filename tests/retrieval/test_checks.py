@@ -38,11 +38,15 @@ def test_checks_recall(knowledge_index: tuple[Path, BuildResult]) -> None:
     embedder = get_embedder(*index.embedder_spec)
     checks = load_knowledge(KNOWLEDGE).checks
     ev = evaluate(index, checks, embedder, s.retrieval_bm25_weight, s.retrieval_dense_weight)
-    print(f"\nchecks: {ev.total} questions  Recall@1 {ev.recall_at_1:.3f}  "
-          f"Recall@3 {ev.recall_at_3:.3f}  MRR {ev.mrr:.3f}")
+    print(
+        f"\nchecks: {ev.total} questions  Recall@1 {ev.recall_at_1:.3f}  "
+        f"Recall@3 {ev.recall_at_3:.3f}  MRR {ev.mrr:.3f}"
+    )
     for miss in ev.misses:
-        print(f"  miss (rank {miss['rank'] or '>10'}) checks.yml:{miss['line']} {miss['query']!r}: "
-              f"expected {miss['expected']}, got {miss['got']}")
+        print(
+            f"  miss (rank {miss['rank'] or '>10'}) checks.yml:{miss['line']} {miss['query']!r}: "
+            f"expected {miss['expected']}, got {miss['got']}"
+        )
     assert ev.recall_at_1 >= 0.90
     assert ev.recall_at_3 >= 0.97
 

@@ -27,8 +27,16 @@ def indexes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for city in ("jakarta", "makassar", "banyuwangi"):
         out = tmp_path_factory.mktemp(city)
         # BM25 only: what is compared here is which documents are in each city's index.
-        build_index(KNOWLEDGE, out, "none", "none", progress=False, calibrate=False,
-                    overlay=CITIES / city / "knowledge", profile=city)
+        build_index(
+            KNOWLEDGE,
+            out,
+            "none",
+            "none",
+            progress=False,
+            calibrate=False,
+            overlay=CITIES / city / "knowledge",
+            profile=city,
+        )
         built[city] = out
     return built
 
@@ -71,8 +79,14 @@ def test_a_broken_city_document_is_reported_with_its_file(tmp_path: Path) -> Non
     doc.write_text(doc.read_text(encoding="utf-8").replace("scope: makassar", "scope: jakarta"), encoding="utf-8")
     knowledge = load_city_knowledge(KNOWLEDGE, cities / "makassar" / "knowledge", "makassar")
     assert [str(i) for i in knowledge.errors] == [
-        f"{doc.resolve()}:2: a document of city 'makassar' cannot have scope 'jakarta'"]
-    check = subprocess.run([sys.executable, "-m", "citybot.cli", "check-profile", str(cities / "makassar")],
-                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+        f"{doc.resolve()}:2: a document of city 'makassar' cannot have scope 'jakarta'"
+    ]
+    check = subprocess.run(
+        [sys.executable, "-m", "citybot.cli", "check-profile", str(cities / "makassar")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert check.returncode == 1
     assert "cannot have scope 'jakarta'" in check.stderr and "kesehatan-homecare-dottorota.md" in check.stderr

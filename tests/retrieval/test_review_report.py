@@ -30,8 +30,14 @@ def _knowledge(root: Path) -> Path:
 
 def _review(root: Path, backend_url: str, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "BACKEND_URL": backend_url, "BACKEND_API_KEY": API_KEY}
-    return subprocess.run([sys.executable, "-m", "citybot.retrieval", "review", str(root), "--today", "2026-11-30",
-                           *extra], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "citybot.retrieval", "review", str(root), "--today", "2026-11-30", *extra],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_report_lists_most_shown_from_the_backend(tmp_path: Path) -> None:
@@ -49,9 +55,11 @@ def test_report_lists_most_shown_from_the_backend(tmp_path: Path) -> None:
         db.dispose()
     assert out.returncode == 0, out.stderr
     section = out.stdout.split("Paling sering ditampilkan ke warga, 30 hari terakhir:\n")[1].split("\n\n")[0]
-    assert section.splitlines() == ["        2 kali  perizinan-belum — perlu diperiksa",
-                                    "        1 kali  dokumen-dihapus",
-                                    "        1 kali  perizinan-baru"]
+    assert section.splitlines() == [
+        "        2 kali  perizinan-belum — perlu diperiksa",
+        "        1 kali  dokumen-dihapus",
+        "        1 kali  perizinan-baru",
+    ]
 
 
 def test_report_says_when_the_backend_cannot_be_reached(tmp_path: Path) -> None:

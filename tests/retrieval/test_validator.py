@@ -37,8 +37,7 @@ def test_missing_front_matter(tmp_path: Path) -> None:
 def test_bad_yaml_points_at_the_line(tmp_path: Path) -> None:
     p = tmp_path / "perizinan" / "rusak.md"
     p.parent.mkdir()
-    p.write_text("---\nid: rusak\ntitle: [tidak ditutup\ncategory: perizinan\n---\n## A\nb\n",
-                 encoding="utf-8")
+    p.write_text("---\nid: rusak\ntitle: [tidak ditutup\ncategory: perizinan\n---\n## A\nb\n", encoding="utf-8")
     (err,) = _errors(tmp_path)
     assert err.startswith(f"{p}:") and "not valid YAML" in err
     assert int(err.split(":")[1]) in (3, 4, 5)
@@ -47,8 +46,7 @@ def test_bad_yaml_points_at_the_line(tmp_path: Path) -> None:
 def test_missing_field_id_mismatch_and_unknown_category(tmp_path: Path) -> None:
     p = tmp_path / "perizinan" / "nama-file.md"
     p.parent.mkdir()
-    p.write_text("---\nid: nama-lain\ntitle: Judul\ncategory: olahraga\n---\nRingkas.\n## A\nisi\n",
-                 encoding="utf-8")
+    p.write_text("---\nid: nama-lain\ntitle: Judul\ncategory: olahraga\n---\nRingkas.\n## A\nisi\n", encoding="utf-8")
     errs = _errors(tmp_path)
     assert f"{p}:5: front matter is missing 'sources'" in errs
     assert f"{p}:5: front matter is missing 'reviewed'" in errs
@@ -57,8 +55,9 @@ def test_missing_field_id_mismatch_and_unknown_category(tmp_path: Path) -> None:
 
 
 def test_empty_section_is_reported_at_its_heading(tmp_path: Path) -> None:
-    p = write_doc(tmp_path, "kesehatan-kosong", "kesehatan", "Kosong",
-                  "Ringkas.\n## Persyaratan\n\n## Prosedur\n1. Datang\n")
+    p = write_doc(
+        tmp_path, "kesehatan-kosong", "kesehatan", "Kosong", "Ringkas.\n## Persyaratan\n\n## Prosedur\n1. Datang\n"
+    )
     lines = p.read_text(encoding="utf-8").splitlines()
     heading_line = lines.index("## Persyaratan") + 1
     assert _errors(tmp_path) == [f"{p}:{heading_line}: section 'Persyaratan' is empty"]
@@ -69,19 +68,22 @@ def test_duplicate_ids_across_folders(tmp_path: Path) -> None:
     second = write_doc(tmp_path, "kembar", "kesehatan", "Dua", GOOD_BODY)
     errs = _errors(tmp_path)
     assert len(errs) == 1
-    assert errs[0].startswith(f"{second}:2: duplicate id 'kembar'") or \
-        errs[0].startswith(f"{tmp_path / 'perizinan' / 'kembar.md'}:2: duplicate id 'kembar'")
+    assert errs[0].startswith(f"{second}:2: duplicate id 'kembar'") or errs[0].startswith(
+        f"{tmp_path / 'perizinan' / 'kembar.md'}:2: duplicate id 'kembar'"
+    )
 
 
 def test_faq_and_checks_errors(tmp_path: Path) -> None:
     write_doc(tmp_path, "perizinan-contoh", "perizinan", "Contoh", GOOD_BODY)
     faq = tmp_path / "faq" / "umum.yml"
     faq.parent.mkdir()
-    faq.write_text("- id: ok\n  doc: perizinan-contoh\n  questions: ['apa']\n  answer: ya\n"
-                   "- id: salah\n  doc: tidak-ada\n  questions: ['apa']\n  answer: ya\n", encoding="utf-8")
+    faq.write_text(
+        "- id: ok\n  doc: perizinan-contoh\n  questions: ['apa']\n  answer: ya\n"
+        "- id: salah\n  doc: tidak-ada\n  questions: ['apa']\n  answer: ya\n",
+        encoding="utf-8",
+    )
     checks = tmp_path / "checks.yml"
-    checks.write_text("checks:\n  - {q: 'halo', doc: perizinan-contoh}\n  - {q: 'x', doc: hilang}\n",
-                      encoding="utf-8")
+    checks.write_text("checks:\n  - {q: 'halo', doc: perizinan-contoh}\n  - {q: 'x', doc: hilang}\n", encoding="utf-8")
     errs = _errors(tmp_path)
     assert f"{faq}:5: FAQ entry points to unknown document 'tidak-ada'" in errs
     assert f"{checks}:3: check points to unknown document 'hilang'" in errs
@@ -89,11 +91,13 @@ def test_faq_and_checks_errors(tmp_path: Path) -> None:
 
 def test_cli_exit_codes(tmp_path: Path) -> None:
     write_doc(tmp_path, "perizinan-contoh", "perizinan", "Contoh", GOOD_BODY)
-    ok = subprocess.run([sys.executable, "-m", "citybot.retrieval", "validate", str(tmp_path)],
-                        capture_output=True, text=True, cwd=ROOT)
+    ok = subprocess.run(
+        [sys.executable, "-m", "citybot.retrieval", "validate", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
     assert ok.returncode == 0, ok.stderr
     write_doc(tmp_path, "perizinan-kosong", "perizinan", "Kosong", "Ringkas.\n## A\n")
-    bad = subprocess.run([sys.executable, "-m", "citybot.retrieval", "validate", str(tmp_path)],
-                         capture_output=True, text=True, cwd=ROOT)
+    bad = subprocess.run(
+        [sys.executable, "-m", "citybot.retrieval", "validate", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
     assert bad.returncode == 1
     assert "perizinan-kosong.md:11: section 'A' is empty" in bad.stderr

@@ -28,65 +28,97 @@ def _line_of(path: Path, text: str) -> int:
 
 # --- sources -------------------------------------------------------------------------------------
 
+
 def test_missing_sources_is_an_error(tmp_path: Path) -> None:
     p = write_doc(tmp_path, "perizinan-a", "perizinan", "A", BODY, front="reviewed: 2026-11-01\n")
     assert f"{p}:7: front matter is missing 'sources'" in _issues(tmp_path, "error")
 
 
 def test_a_source_must_be_a_web_link(tmp_path: Path) -> None:
-    p = write_doc(tmp_path, "perizinan-a", "perizinan", "A", BODY,
-                  front="sources: [PP 76/2020]\nreviewed: 2026-11-01\n")
+    p = write_doc(
+        tmp_path, "perizinan-a", "perizinan", "A", BODY, front="sources: [PP 76/2020]\nreviewed: 2026-11-01\n"
+    )
     assert f"{p}:6: source 'PP 76/2020' is not a web link (https://...)" in _issues(tmp_path, "error")
 
 
 # --- reviewed ------------------------------------------------------------------------------------
 
+
 def test_missing_reviewed_is_an_error_and_belum_is_a_warning(tmp_path: Path) -> None:
     missing = write_doc(tmp_path, "perizinan-a", "perizinan", "A", BODY, front="sources: [https://oss.go.id]\n")
-    never = write_doc(tmp_path, "perizinan-b", "perizinan", "B", BODY,
-                      front="sources: [https://oss.go.id]\nreviewed: belum\n")
+    never = write_doc(
+        tmp_path, "perizinan-b", "perizinan", "B", BODY, front="sources: [https://oss.go.id]\nreviewed: belum\n"
+    )
     assert _issues(tmp_path, "error") == [f"{missing}:7: front matter is missing 'reviewed'"]
-    assert f"{never}:7: warning: not reviewed yet: check it against its sources, then write the date" \
-        in _issues(tmp_path, "warning")
+    assert f"{never}:7: warning: not reviewed yet: check it against its sources, then write the date" in _issues(
+        tmp_path, "warning"
+    )
 
 
 def test_review_older_than_the_setting_warns(tmp_path: Path) -> None:
-    old = write_doc(tmp_path, "perizinan-lama", "perizinan", "Lama", BODY,
-                    front="sources: [https://oss.go.id]\nreviewed: 2026-05-29\n")
-    write_doc(tmp_path, "perizinan-baru", "perizinan", "Baru", BODY,
-              front="sources: [https://oss.go.id]\nreviewed: 2026-05-30\n")
+    old = write_doc(
+        tmp_path,
+        "perizinan-lama",
+        "perizinan",
+        "Lama",
+        BODY,
+        front="sources: [https://oss.go.id]\nreviewed: 2026-05-29\n",
+    )
+    write_doc(
+        tmp_path,
+        "perizinan-baru",
+        "perizinan",
+        "Baru",
+        BODY,
+        front="sources: [https://oss.go.id]\nreviewed: 2026-05-30\n",
+    )
     warnings = _issues(tmp_path, "warning")
-    assert warnings == [f"{old}:7: warning: reviewed 2026-05-29, more than 6 months ago: "
-                        "check it against its sources again"]
+    assert warnings == [
+        f"{old}:7: warning: reviewed 2026-05-29, more than 6 months ago: check it against its sources again"
+    ]
     # The age is a setting: with 12 months allowed nothing is stale.
     assert _issues(tmp_path, "warning", months=12) == []
     assert _issues(tmp_path, "error") == []
 
 
 def test_review_date_in_the_future_is_an_error(tmp_path: Path) -> None:
-    p = write_doc(tmp_path, "perizinan-a", "perizinan", "A", BODY,
-                  front="sources: [https://oss.go.id]\nreviewed: 2026-12-24\n")
+    p = write_doc(
+        tmp_path, "perizinan-a", "perizinan", "A", BODY, front="sources: [https://oss.go.id]\nreviewed: 2026-12-24\n"
+    )
     assert _issues(tmp_path, "error") == [f"{p}:7: reviewed 2026-12-24 is in the future"]
 
 
 def test_unknown_scope_is_an_error(tmp_path: Path) -> None:
-    p = write_doc(tmp_path, "perizinan-a", "perizinan", "A", BODY,
-                  front="sources: [https://oss.go.id]\nreviewed: 2026-11-01\nscope: bandung\n")
+    p = write_doc(
+        tmp_path,
+        "perizinan-a",
+        "perizinan",
+        "A",
+        BODY,
+        front="sources: [https://oss.go.id]\nreviewed: 2026-11-01\nscope: bandung\n",
+    )
     (err,) = _issues(tmp_path, "error")
     assert err.startswith(f"{p}:8: unknown scope 'bandung'")
 
 
 # --- passed dates --------------------------------------------------------------------------------
 
+
 def test_a_deadline_that_has_passed_warns_at_its_line(tmp_path: Path) -> None:
-    p = write_doc(tmp_path, "umkm-halal", "umkm", "Halal", """
+    p = write_doc(
+        tmp_path,
+        "umkm-halal",
+        "umkm",
+        "Halal",
+        """
         Produk wajib bersertifikat halal.
         ## Masa transisi
         - Usaha mikro diberi masa transisi sampai Oktober 2026.
         - Pendaftaran gratis dibuka hingga tanggal 15 Desember 2026.
         - Wajib sejak 18 Oktober 2026 dengan sanksi administratif.
         - Batas akhir 2025-12-31 untuk pendaftaran lama.
-        """)
+        """,
+    )
     warnings = _issues(tmp_path, "warning")
     assert warnings == [
         f"{p}:{_line_of(p, 'sampai Oktober')}: warning: 'sampai Oktober 2026' has passed: "
@@ -100,35 +132,59 @@ def test_a_deadline_that_has_passed_warns_at_its_line(tmp_path: Path) -> None:
 
 # --- conflicting figures -------------------------------------------------------------------------
 
+
 def test_one_fee_with_two_values_in_two_documents_is_refused(tmp_path: Path) -> None:
-    first = write_doc(tmp_path, "administrasi-skck", "perizinan", "SKCK", """
+    first = write_doc(
+        tmp_path,
+        "administrasi-skck",
+        "perizinan",
+        "SKCK",
+        """
         SKCK dari Polri.
         ## Biaya
         - PNBP penerbitan SKCK Rp30.000 sesuai PP 76/2020.
-        """)
-    second = write_doc(tmp_path, "perizinan-lamaran-kerja", "perizinan", "Melamar kerja", """
+        """,
+    )
+    second = write_doc(
+        tmp_path,
+        "perizinan-lamaran-kerja",
+        "perizinan",
+        "Melamar kerja",
+        """
         Berkas melamar kerja.
         ## Biaya
         - Siapkan biaya penerbitan SKCK Rp50.000 di Polres.
-        """)
+        """,
+    )
     errs = _issues(tmp_path, "error")
-    assert errs == [f"{second}:{_line_of(second, 'Rp50.000')}: 'penerbitan skck' is Rp50.000 here but "
-                    f"Rp30.000 in {first}:{_line_of(first, 'Rp30.000')}: keep one value (one place per fact)"]
+    assert errs == [
+        f"{second}:{_line_of(second, 'Rp50.000')}: 'penerbitan skck' is Rp50.000 here but "
+        f"Rp30.000 in {first}:{_line_of(first, 'Rp30.000')}: keep one value (one place per fact)"
+    ]
     # The same value written another way is no conflict.
     second.write_text(second.read_text(encoding="utf-8").replace("Rp50.000", "Rp 30 ribu"), encoding="utf-8")
     assert _issues(tmp_path, "error") == []
 
 
 def test_phone_numbers_and_faq_answers_are_compared_too(tmp_path: Path) -> None:
-    write_doc(tmp_path, "transportasi-tj", "transportasi", "TJ", """
+    write_doc(
+        tmp_path,
+        "transportasi-tj",
+        "transportasi",
+        "TJ",
+        """
         Bus kota.
         ## Bantuan
         - Pengaduan: call center TransJakarta 1500-102.
-        """)
+        """,
+    )
     faq = tmp_path / "faq" / "umum.yml"
     faq.parent.mkdir()
-    faq.write_text("- id: tj\n  doc: transportasi-tj\n  questions: ['nomor pengaduan busway']\n"
-                   "  answer: Hubungi call center TransJakarta 1500103.\n", encoding="utf-8")
+    faq.write_text(
+        "- id: tj\n  doc: transportasi-tj\n  questions: ['nomor pengaduan busway']\n"
+        "  answer: Hubungi call center TransJakarta 1500103.\n",
+        encoding="utf-8",
+    )
     (err,) = _issues(tmp_path, "error")
     assert err.startswith(f"{faq}:4: 'center transjakarta' is 1500103 here but 1500-102 in ")
 
@@ -136,41 +192,52 @@ def test_phone_numbers_and_faq_answers_are_compared_too(tmp_path: Path) -> None:
 def test_figures_without_a_named_label_are_not_compared(tmp_path: Path) -> None:
     """Every transport mode has its own "tarif umum": a bare label names nothing."""
     write_doc(tmp_path, "transportasi-bus", "transportasi", "Bus", "Bus.\n## Tarif\n- Tarif umum Rp3.500.\n")
-    write_doc(tmp_path, "transportasi-kereta", "transportasi", "Kereta",
-              "Kereta.\n## Tarif\n- Tarif umum Rp5.000.\n")
-    write_doc(tmp_path, "kesehatan-iuran", "kesehatan", "Iuran", """
+    write_doc(tmp_path, "transportasi-kereta", "transportasi", "Kereta", "Kereta.\n## Tarif\n- Tarif umum Rp5.000.\n")
+    write_doc(
+        tmp_path,
+        "kesehatan-iuran",
+        "kesehatan",
+        "Iuran",
+        """
         Iuran.
         ## Besar iuran
         - Kelas III: Rp42.000, peserta membayar Rp35.000.
         - Kelas II: Rp100.000.
         - KUR Mikro: di atas Rp10 juta sampai Rp100 juta.
-        """)
+        """,
+    )
     write_doc(tmp_path, "umkm-modal", "umkm", "Modal", "Modal.\n## KUR\n- KUR Mikro: di atas Rp25 juta.\n")
     assert _issues(tmp_path, "error") == []
 
 
 # --- FAQ points to a document section instead of repeating it ------------------------------------
 
+
 def test_faq_section_pointer_answers_with_the_document_text(tmp_path: Path) -> None:
     write_doc(tmp_path, "transportasi-tj", "transportasi", "TJ", "Bus.\n## Tarif\n- Tarif umum Rp3.500.\n")
     faq = tmp_path / "faq" / "umum.yml"
     faq.parent.mkdir()
-    faq.write_text("- id: tarif\n  doc: transportasi-tj\n  questions: ['ongkos busway']\n  section: tarif\n"
-                   "- id: salah\n  doc: transportasi-tj\n  questions: ['jam buka']\n  section: Jam operasi\n",
-                   encoding="utf-8")
+    faq.write_text(
+        "- id: tarif\n  doc: transportasi-tj\n  questions: ['ongkos busway']\n  section: tarif\n"
+        "- id: salah\n  doc: transportasi-tj\n  questions: ['jam buka']\n  section: Jam operasi\n",
+        encoding="utf-8",
+    )
     knowledge = load_knowledge(tmp_path, today=TODAY)
     (passage,) = [p for p in knowledge.passages if p.kind == "faq"]
     assert passage.text == "- Tarif umum Rp3.500."
     assert passage.sources == ["https://www.example.go.id/layanan"] and passage.reviewed == "2026-11-01"
     assert [str(i) for i in knowledge.errors] == [
-        f"{faq}:5: FAQ entry points to unknown section 'Jam operasi' of 'transportasi-tj'"]
+        f"{faq}:5: FAQ entry points to unknown section 'Jam operasi' of 'transportasi-tj'"
+    ]
 
 
 # --- the real knowledge base ---------------------------------------------------------------------
 
+
 def test_real_knowledge_has_sources_everywhere_and_no_conflicts() -> None:
-    out = subprocess.run([sys.executable, "-m", "citybot.retrieval", "validate", "knowledge"],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "citybot.retrieval", "validate", "knowledge"], capture_output=True, text=True, cwd=ROOT
+    )
     assert out.returncode == 0, out.stderr
     assert "has passed" not in out.stdout
     from citybot.retrieval.overlay import load_city_knowledge
@@ -190,17 +257,34 @@ def test_real_knowledge_has_sources_everywhere_and_no_conflicts() -> None:
 
 # --- editors' report -----------------------------------------------------------------------------
 
+
 def test_review_report_orders_by_review_age_and_lists_passed_dates_and_unsourced(tmp_path: Path) -> None:
-    write_doc(tmp_path, "perizinan-baru", "perizinan", "Baru", BODY,
-              front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n")
-    write_doc(tmp_path, "perizinan-lama", "perizinan", "Lama",
-              "Lama.\n## Tenggat\n- Daftar paling lambat Maret 2026.\n",
-              front="sources: [https://oss.go.id]\nreviewed: 2026-01-10\nscope: jakarta\n")
-    write_doc(tmp_path, "perizinan-belum", "perizinan", "Belum", BODY,
-              front="sources: [https://oss.go.id]\nreviewed: belum\n")
+    write_doc(
+        tmp_path,
+        "perizinan-baru",
+        "perizinan",
+        "Baru",
+        BODY,
+        front="sources: [https://oss.go.id]\nreviewed: 2026-11-20\n",
+    )
+    write_doc(
+        tmp_path,
+        "perizinan-lama",
+        "perizinan",
+        "Lama",
+        "Lama.\n## Tenggat\n- Daftar paling lambat Maret 2026.\n",
+        front="sources: [https://oss.go.id]\nreviewed: 2026-01-10\nscope: jakarta\n",
+    )
+    write_doc(
+        tmp_path, "perizinan-belum", "perizinan", "Belum", BODY, front="sources: [https://oss.go.id]\nreviewed: belum\n"
+    )
     unsourced = write_doc(tmp_path, "perizinan-tanpa", "perizinan", "Tanpa", BODY, front="reviewed: 2026-11-01\n")
-    out = subprocess.run([sys.executable, "-m", "citybot.retrieval", "review", str(tmp_path), "--today", "2026-11-30"],
-                         capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "citybot.retrieval", "review", str(tmp_path), "--today", "2026-11-30"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert out.returncode == 0, out.stderr
     rows = [line for line in out.stdout.splitlines() if "perizinan-" in line and "sumber" in line]
     ids = [next(w for w in r.split() if w.startswith("perizinan-")) for r in rows]

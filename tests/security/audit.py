@@ -82,8 +82,17 @@ def run_pip_audit(venv: Path) -> tuple[dict | None, str]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
         command = [
-            tool, "--path", str(packages), "--format", "json", "--output", str(out),
-            "--progress-spinner", "off", "--timeout", "20",
+            tool,
+            "--path",
+            str(packages),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+            "--progress-spinner",
+            "off",
+            "--timeout",
+            "20",
         ]
         result = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)
         if not out.exists():
@@ -115,8 +124,12 @@ def findings_of(environment: str, report: dict) -> tuple[list[Finding], int, int
         for vuln in dep.get("vulns", []):
             findings.append(
                 Finding(
-                    environment, normalise(dep["name"]), dep.get("version", "?"), vuln["id"],
-                    tuple(vuln.get("aliases", [])), tuple(vuln.get("fix_versions", [])),
+                    environment,
+                    normalise(dep["name"]),
+                    dep.get("version", "?"),
+                    vuln["id"],
+                    tuple(vuln.get("aliases", [])),
+                    tuple(vuln.get("fix_versions", [])),
                 )
             )
     return findings, audited, skipped

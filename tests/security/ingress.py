@@ -26,8 +26,15 @@ def shipped(name: str) -> str:
 @contextmanager
 def gateway_process(var_dir: Path, rasa_url: str, **env: str) -> Iterator[Stack]:
     values = {key: shipped(key) for key in TEST_NETWORK_LIMITS}  # the limits a city gets
-    values.update({"RASA_URLS": rasa_url, "BACKEND_URL": "http://127.0.0.1:9", "TMPDIR": str(var_dir / "tmp"),
-                   "OFFICE_HOURS": "00:00-23:59", "OFFICE_DAYS": "1-7"})
+    values.update(
+        {
+            "RASA_URLS": rasa_url,
+            "BACKEND_URL": "http://127.0.0.1:9",
+            "TMPDIR": str(var_dir / "tmp"),
+            "OFFICE_HOURS": "00:00-23:59",
+            "OFFICE_DAYS": "1-7",
+        }
+    )
     values.update(env)
     (var_dir / "tmp").mkdir(parents=True, exist_ok=True)
     stack = build_stack(var_dir, values)
@@ -50,8 +57,9 @@ def rasa_stand_in(buttons: list[dict[str, str]] | None = None) -> Iterator[tuple
             body = await request.json()
             with rasa.lock:
                 rasa.received.append(body)
-            return JSONResponse([{"recipient_id": body["sender"], "text": "Mohon periksa laporan Anda",
-                                  "buttons": buttons}])
+            return JSONResponse(
+                [{"recipient_id": body["sender"], "text": "Mohon periksa laporan Anda", "buttons": buttons}]
+            )
 
         rasa.app = app
     with serve(rasa.app) as url:
@@ -87,8 +95,9 @@ def deleted_open_files(pid: int) -> list[str]:
     return held
 
 
-def raw_post(base_url: str, path: str, headers: dict[str, str], chunks: Iterable[bytes],
-             timeout: float = 60.0) -> tuple[int, bytes, int]:
+def raw_post(
+    base_url: str, path: str, headers: dict[str, str], chunks: Iterable[bytes], timeout: float = 60.0
+) -> tuple[int, bytes, int]:
     """POST over a plain socket, streaming `chunks` until the server answers (or all are sent).
 
     Returns (status, response body, bytes of body sent). A server that answers early and closes

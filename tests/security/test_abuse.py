@@ -38,9 +38,16 @@ def test_complaints_per_reporter_per_hour_are_limited_politely(sec_stack: Stack)
     for i in range(limit + 1):
         response = httpx.post(
             f"{sec_stack.backend_url}/open311/v2/requests.json",
-            data={"service_code": "sampah", "description": f"Sampah menumpuk {i}", "lat": "-6.2", "long": "106.8",
-                  "reporter_channel": "web", "reporter_address": address},
-            headers={**headers, "Idempotency-Key": uuid.uuid4().hex}, timeout=30,
+            data={
+                "service_code": "sampah",
+                "description": f"Sampah menumpuk {i}",
+                "lat": "-6.2",
+                "long": "106.8",
+                "reporter_channel": "web",
+                "reporter_address": address,
+            },
+            headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+            timeout=30,
         )
         statuses.append(response.status_code)
     assert statuses[:limit] == [201] * limit

@@ -37,8 +37,9 @@ H = {"X-Requested-With": "agent-console"}
 ADMIN_PASSWORD = "admin-rahasia-123"
 
 
-def login(base: str, username: str, password: str, *, forwarded_for: str | None = None,
-          client: httpx.Client | None = None) -> httpx.Response:
+def login(
+    base: str, username: str, password: str, *, forwarded_for: str | None = None, client: httpx.Client | None = None
+) -> httpx.Response:
     headers = dict(H)
     if forwarded_for:
         headers["X-Forwarded-For"] = forwarded_for
@@ -94,13 +95,18 @@ def test_a_login_flood_neither_blocks_the_event_loop_nor_starves_the_shared_thre
         assert login(gw.url, "admin", ADMIN_PASSWORD, client=agent).status_code == 200
 
         async def attack() -> tuple[float, float, float]:
-            async with httpx.AsyncClient(base_url=gw.url, timeout=120, limits=httpx.Limits(max_connections=60),
-                                         cookies={"ak_agent": agent.cookies["ak_agent"]}) as http:
+            async with httpx.AsyncClient(
+                base_url=gw.url,
+                timeout=120,
+                limits=httpx.Limits(max_connections=60),
+                cookies={"ak_agent": agent.cookies["ak_agent"]},
+            ) as http:
 
                 async def guess(i: int) -> None:
                     headers = {**H, "X-Forwarded-For": f"203.0.113.{i + 1}"}
-                    r = await http.post("/agent/api/login", json={"username": f"x{i}", "password": "salah-salah"},
-                                        headers=headers)
+                    r = await http.post(
+                        "/agent/api/login", json={"username": f"x{i}", "password": "salah-salah"}, headers=headers
+                    )
                     assert r.status_code == 401
 
                 async def timed(path: str) -> float:
@@ -151,8 +157,12 @@ class Pair:
 def gateway_and_backend(tmp_path: Path, rasa_url: str, **extra: object) -> Iterator[Pair]:
     gateway_port, backend_port = free_port(), free_port()
     settings = make_settings(
-        tmp_path, rasa_url, gateway_port,
-        backend_url=f"http://127.0.0.1:{backend_port}", backend_api_key="backend-key-123", **extra,
+        tmp_path,
+        rasa_url,
+        gateway_port,
+        backend_url=f"http://127.0.0.1:{backend_port}",
+        backend_api_key="backend-key-123",
+        **extra,
     )
     # make_settings' own `database_url` argument is the gateway's; the backend's is set here.
     settings = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path / 'backend.db'}"})
@@ -169,18 +179,21 @@ def _backend_db(pair: Pair) -> Database:
 
 
 def test_accounts_with_old_scrypt_hashes_still_log_in_and_move_to_argon2(
-    tmp_path: Path, fake_rasa: tuple[FakeRasa, str]  # noqa: F811
+    tmp_path: Path,
+    fake_rasa: tuple[FakeRasa, str],  # noqa: F811
 ) -> None:
     with gateway_and_backend(tmp_path, fake_rasa[1]) as pair:
         gateway_db = GatewayDB(pair.settings.gateway_database_url)
         backend_db = _backend_db(pair)
         try:
             with gateway_db.begin() as session:
-                session.add(GatewayAgent(username="lama", role="agent",
-                                         password_hash=_old_gateway_hash("sandi-lama-123")))
+                session.add(
+                    GatewayAgent(username="lama", role="agent", password_hash=_old_gateway_hash("sandi-lama-123"))
+                )
             with backend_db.writing() as session:
-                session.add(BackendAgent(username="lama", role="agent",
-                                         password_hash=_old_backend_hash("sandi-lama-123")))
+                session.add(
+                    BackendAgent(username="lama", role="agent", password_hash=_old_backend_hash("sandi-lama-123"))
+                )
             response = login(pair.gateway, "lama", "sandi-lama-123")
             assert response.status_code == 200, response.text
             assert response.json()["city_panels"] is True  # the backend accepted its old hash too
@@ -188,7 +201,8 @@ def test_accounts_with_old_scrypt_hashes_still_log_in_and_move_to_argon2(
                 stored = session.scalar(select(GatewayAgent.password_hash).where(GatewayAgent.username == "lama"))
             with backend_db.read() as session:
                 stored_backend = session.scalar(
-                    select(BackendAgent.password_hash).where(BackendAgent.username == "lama"))
+                    select(BackendAgent.password_hash).where(BackendAgent.username == "lama")
+                )
             assert stored is not None and stored.startswith("$argon2id$")
             assert stored_backend is not None and stored_backend.startswith("$argon2id$")
             # The upgraded hash is the same password, and a wrong one still fails.
@@ -215,7 +229,8 @@ def _session_backend_tokens(pair: Pair, username: str) -> list[str]:
     try:
         with db.begin() as session:
             rows = session.scalars(
-                select(AgentSession.backend_token).join(GatewayAgent, GatewayAgent.id == AgentSession.agent_id)
+                select(AgentSession.backend_token)
+                .join(GatewayAgent, GatewayAgent.id == AgentSession.agent_id)
                 .where(GatewayAgent.username == username)
             ).all()
     finally:
@@ -234,8 +249,12 @@ def _backend_writing(pair: Pair) -> Iterator[Session]:
 
 
 def _backend_login(pair: Pair, username: str, password: str) -> httpx.Response:
-    return httpx.post(f"{pair.backend}/api/v1/agent/login", headers={"X-API-Key": "backend-key-123"},
-                      json={"username": username, "password": password}, timeout=30)
+    return httpx.post(
+        f"{pair.backend}/api/v1/agent/login",
+        headers={"X-API-Key": "backend-key-123"},
+        json={"username": username, "password": password},
+        timeout=30,
+    )
 
 
 def _make_agent_on_both(pair: Pair, admin: httpx.Client, username: str, password: str) -> None:
@@ -259,7 +278,8 @@ def _supervisor_and_agent(pair: Pair, username: str, password: str) -> tuple[htt
 
 
 def test_logout_ends_the_console_session_and_the_backend_token(
-    tmp_path: Path, fake_rasa: tuple[FakeRasa, str]  # noqa: F811
+    tmp_path: Path,
+    fake_rasa: tuple[FakeRasa, str],  # noqa: F811
 ) -> None:
     with gateway_and_backend(tmp_path, fake_rasa[1]) as pair:
         agent = httpx.Client(base_url=pair.gateway, timeout=30)
@@ -275,7 +295,8 @@ def test_logout_ends_the_console_session_and_the_backend_token(
 
 
 def test_password_reset_ends_every_session_of_that_account_backend_included(
-    tmp_path: Path, fake_rasa: tuple[FakeRasa, str]  # noqa: F811
+    tmp_path: Path,
+    fake_rasa: tuple[FakeRasa, str],  # noqa: F811
 ) -> None:
     with gateway_and_backend(tmp_path, fake_rasa[1]) as pair:
         # `thief`: someone who learnt the old password
@@ -294,7 +315,8 @@ def test_password_reset_ends_every_session_of_that_account_backend_included(
 
 
 def test_a_deactivated_agent_cannot_log_in_and_open_sessions_die(
-    tmp_path: Path, fake_rasa: tuple[FakeRasa, str]  # noqa: F811
+    tmp_path: Path,
+    fake_rasa: tuple[FakeRasa, str],  # noqa: F811
 ) -> None:
     with gateway_and_backend(tmp_path, fake_rasa[1]) as pair:
         admin, leaver, backend_token = _supervisor_and_agent(pair, "citra", "sandi-citra-123")
@@ -339,12 +361,16 @@ def test_backend_login_is_throttled_by_account_too(tmp_path: Path, fake_rasa: tu
     ],
 )
 def test_session_cookie_is_secure_only_when_a_trusted_proxy_says_https(
-    gateway_factory: GatewayFactory, source: str, proto: str | None, secure: bool  # noqa: F811
+    gateway_factory: GatewayFactory,  # noqa: F811
+    source: str,
+    proto: str | None,
+    secure: bool,
 ) -> None:
     with gateway_factory(gateway_trusted_proxies="127.0.0.2") as gw, from_address(source) as client:
         headers = {**H, **({"X-Forwarded-Proto": proto} if proto else {})}
-        r = client.post(f"{gw.url}/agent/api/login", json={"username": "admin", "password": ADMIN_PASSWORD},
-                        headers=headers)
+        r = client.post(
+            f"{gw.url}/agent/api/login", json={"username": "admin", "password": ADMIN_PASSWORD}, headers=headers
+        )
         assert r.status_code == 200, r.text
         cookie = r.headers["set-cookie"].lower()
         assert "httponly" in cookie and "samesite=strict" in cookie

@@ -30,10 +30,14 @@ def test_every_accepted_row_names_a_package_and_a_reason() -> None:
 def test_findings_match_by_id_or_alias_and_package() -> None:
     report = {
         "dependencies": [
-            {"name": "aiohttp", "version": "3.9.5", "vulns": [
-                {"id": "GHSA-xxxx", "aliases": ["CVE-2024-52304"], "fix_versions": ["3.10.11"]},
-                {"id": "PYSEC-2099-1", "aliases": ["CVE-2099-0001"], "fix_versions": []},
-            ]},
+            {
+                "name": "aiohttp",
+                "version": "3.9.5",
+                "vulns": [
+                    {"id": "GHSA-xxxx", "aliases": ["CVE-2024-52304"], "fix_versions": ["3.10.11"]},
+                    {"id": "PYSEC-2099-1", "aliases": ["CVE-2099-0001"], "fix_versions": []},
+                ],
+            },
             {"name": "Some_Package", "version": "1.0", "vulns": [{"id": "CVE-2024-49375", "aliases": []}]},
             {"name": "skipped", "skip_reason": "Dependency not found on PyPI"},
         ]
@@ -112,29 +116,52 @@ def test_outside_ci_an_unreachable_source_only_warns(
 
 
 def osv(vuln_id: str, package: str, **affected: object) -> dict:
-    return {"id": vuln_id, "aliases": [f"CVE-{vuln_id[-6:]}"],
-            "affected": [{"package": {"ecosystem": "PyPI", "name": package}, **affected}]}
+    return {
+        "id": vuln_id,
+        "aliases": [f"CVE-{vuln_id[-6:]}"],
+        "affected": [{"package": {"ecosystem": "PyPI", "name": package}, **affected}],
+    }
 
 
 @pytest.mark.parametrize(
     ("records", "expected_exit", "reported"),
     [
         # Listed version, and an ECOSYSTEM range that covers 0.0.1: two unaccepted findings.
-        ([osv("PYSEC-2099-000001", PROBE, versions=["0.0.1"]),
-          osv("GHSA-2099-000002", "Citybot_Audit.Probe",
-              ranges=[{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "0.0.2"}]}])],
-         1, ["GHSA-2099-000002", "PYSEC-2099-000001"]),
+        (
+            [
+                osv("PYSEC-2099-000001", PROBE, versions=["0.0.1"]),
+                osv(
+                    "GHSA-2099-000002",
+                    "Citybot_Audit.Probe",
+                    ranges=[{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "0.0.2"}]}],
+                ),
+            ],
+            1,
+            ["GHSA-2099-000002", "PYSEC-2099-000001"],
+        ),
         # Fixed before the installed version, another version, another package: clean.
-        ([osv("PYSEC-2099-000003", PROBE, ranges=[{"type": "ECOSYSTEM", "events": [{"introduced": "0"},
-                                                                                   {"fixed": "0.0.1"}]}]),
-          osv("PYSEC-2099-000004", PROBE, versions=["0.0.9"]),
-          osv("PYSEC-2099-000005", "requests", versions=["0.0.1"])],
-         0, []),
+        (
+            [
+                osv(
+                    "PYSEC-2099-000003",
+                    PROBE,
+                    ranges=[{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "0.0.1"}]}],
+                ),
+                osv("PYSEC-2099-000004", PROBE, versions=["0.0.9"]),
+                osv("PYSEC-2099-000005", "requests", versions=["0.0.1"]),
+            ],
+            0,
+            [],
+        ),
     ],
 )
 def test_an_offline_advisory_database_replaces_the_service_under_ci(
-    offline_setup: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    records: list[dict], expected_exit: int, reported: list[str],
+    offline_setup: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    records: list[dict],
+    expected_exit: int,
+    reported: list[str],
 ) -> None:
     database = offline_setup / "osv"
     database.mkdir()

@@ -57,8 +57,10 @@ def _send_photo(stack: Stack, client: str, data: bytes) -> tuple[str, Path, str]
     media = Path(stack.env["MEDIA_DIR"])
     before = set(media.glob("*")) if media.exists() else set()
     response = httpx.post(
-        f"{stack.gateway_url}/api/messages/photo", headers=headers_for(stack.gateway_url, client),
-        files={"photo": ("foto.png", data, "image/png")}, timeout=90,
+        f"{stack.gateway_url}/api/messages/photo",
+        headers=headers_for(stack.gateway_url, client),
+        files={"photo": ("foto.png", data, "image/png")},
+        timeout=90,
     )
     assert response.status_code == 200, response.text
     new = sorted(set(media.glob("*")) - before)
@@ -91,8 +93,11 @@ def _row_hits(stack: Stack, secrets: dict[str, bytes]) -> list[str]:
                 for row in db.execute(f'SELECT * FROM "{table}"'):
                     text = repr(row).encode()
                     blob = b"".join(v for v in row if isinstance(v, bytes))
-                    hits += [f"{what} in {path.name}:{table}" for what, value in secrets.items()
-                             if value in text or value in blob]
+                    hits += [
+                        f"{what} in {path.name}:{table}"
+                        for what, value in secrets.items()
+                        if value in text or value in blob
+                    ]
         finally:
             db.close()
     return sorted(set(hits))
@@ -122,16 +127,23 @@ def test_delete_my_data_leaves_no_name_number_story_or_photo_in_any_store(hc_sta
     time.sleep(61)  # the gateway allows 20 messages a minute per sender; the booking took 12
 
     # 2. A complaint with a photo sent from the chat widget, the name and the number.
-    for text, expect in (("mau lapor jalan rusak", "Di mana lokasinya"), (PLACE, "Ceritakan singkat masalahnya"),
-                         ("Lubang besar di lajur kiri, sudah dua minggu", "Ada foto")):
+    for text, expect in (
+        ("mau lapor jalan rusak", "Di mana lokasinya"),
+        (PLACE, "Ceritakan singkat masalahnya"),
+        ("Lubang besar di lajur kiri, sudah dua minggu", "Ada foto"),
+    ):
         reply = all_text(say(stack, client, text, timeout=90))
         if "Dukung laporan itu saja" in reply:  # earlier tests reported this place: file our own
             reply = all_text(say(stack, client, payload="/tidak", timeout=90))
         assert expect in reply, reply
     reply, form_file, form_name = _send_photo(stack, client, _png())
     assert "nama dan nomor HP" in reply, reply
-    for text, payload, expect in ((None, "/ya", "setuju"), (None, "/ya", "Siapa nama"), (name, None, "nomor HP"),
-                                  (phone, None, "Mohon periksa laporan Anda")):
+    for text, payload, expect in (
+        (None, "/ya", "setuju"),
+        (None, "/ya", "Siapa nama"),
+        (name, None, "nomor HP"),
+        (phone, None, "Mohon periksa laporan Anda"),
+    ):
         reply = all_text(say(stack, client, text, payload, timeout=90))
         assert expect in reply, reply
     sent = all_text(say(stack, client, payload="/kirim_pengaduan", timeout=90))
@@ -151,8 +163,12 @@ def test_delete_my_data_leaves_no_name_number_story_or_photo_in_any_store(hc_sta
     }
     # The scan looks in the right places: before the deletion it finds everything.
     before = " ".join(_row_hits(stack, secrets))
-    for what, where in (("name", "backend.db:complaints"), ("patient", "backend.db:homecare_bookings"),
-                        ("phone", "gateway.db:messages"), ("name", "tracker.db:events")):
+    for what, where in (
+        ("name", "backend.db:complaints"),
+        ("patient", "backend.db:homecare_bookings"),
+        ("phone", "gateway.db:messages"),
+        ("name", "tracker.db:events"),
+    ):
         assert f"{what} in {where}" in before, before
     assert form_file.exists() and _tracker_events(stack, sender) > 0
 

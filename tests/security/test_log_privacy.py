@@ -32,7 +32,8 @@ def stack_files(stack: Stack) -> list[Path]:
     """Every log and every other file the stack wrote, except its databases (which must hold
     the data) and uploaded media."""
     return [
-        p for p in stack.var_dir.rglob("*")
+        p
+        for p in stack.var_dir.rglob("*")
         if p.is_file() and not DATABASE_FILES.search(p.name) and "media" not in p.parts
     ]
 
@@ -71,16 +72,29 @@ def test_no_nik_or_phone_number_in_any_log_after_a_full_run(
     # 4. The API straight: a complaint with a phone, a data export and deletion by phone, a bad phone.
     created = httpx.post(
         f"{stack.backend_url}/open311/v2/requests.json",
-        data={"service_code": "jalan-rusak", "description": f"Jalan amblas. NIK {NIK}", "lat": "-6.2",
-              "long": "106.8", "phone": PHONE_API, "first_name": "Sari"},
-        headers={**headers, "Idempotency-Key": uuid.uuid4().hex}, timeout=30,
+        data={
+            "service_code": "jalan-rusak",
+            "description": f"Jalan amblas. NIK {NIK}",
+            "lat": "-6.2",
+            "long": "106.8",
+            "phone": PHONE_API,
+            "first_name": "Sari",
+        },
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+        timeout=30,
     )
     assert created.status_code == 201, created.text
     bad = httpx.post(
         f"{stack.backend_url}/open311/v2/requests.json",
-        data={"service_code": "sampah", "description": "x", "lat": "-6.2", "long": "106.8",
-              "phone": f"{PHONE_API} ext {NIK}"},
-        headers={**headers, "Idempotency-Key": uuid.uuid4().hex}, timeout=30,
+        data={
+            "service_code": "sampah",
+            "description": "x",
+            "lat": "-6.2",
+            "long": "106.8",
+            "phone": f"{PHONE_API} ext {NIK}",
+        },
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+        timeout=30,
     )
     assert bad.status_code == 400  # Open311: validation errors are 400 (GeoReport v2)
 

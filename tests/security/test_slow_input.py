@@ -24,8 +24,18 @@ ATTACKS = [
     "banjir " + "se" * 2000,
 ]
 PARSERS: list[Callable[[str], Any]] = [
-    harga.parse_price_range, parse_age, clean_description, find_area, street_in, looks_like_place, precise_kind,
-    kind_of, asks_a_question, asks_for_a_person, asks_for_own_data, short_answer,
+    harga.parse_price_range,
+    parse_age,
+    clean_description,
+    find_area,
+    street_in,
+    looks_like_place,
+    precise_kind,
+    kind_of,
+    asks_a_question,
+    asks_for_a_person,
+    asks_for_own_data,
+    short_answer,
     lambda text: match_option(text, []),
 ]
 

@@ -71,8 +71,9 @@ def test_a_signature_made_for_another_path_is_rejected(gateway: Gateway) -> None
     secret = gateway.settings.notify_secret
     sender, _ = _push(gateway)
     # A body valid for both endpoints: signed for a push, sent as a handoff to the agent queue.
-    body = json.dumps({"event_id": "e-1", "sender": sender, "replies": [{"text": "x"}],
-                       "summary": "", "reason": ""}).encode()
+    body = json.dumps(
+        {"event_id": "e-1", "sender": sender, "replies": [{"text": "x"}], "summary": "", "reason": ""}
+    ).encode()
     for_push = signing.sign(secret, "POST", "/internal/push", body)
     assert _send(gateway, "/internal/handoff", body, for_push).status_code == 401
     assert _send(gateway, "/internal/notify", body, for_push).status_code == 401
@@ -91,9 +92,21 @@ def test_the_backend_outbox_signature_is_the_one_the_gateway_verifies(gateway: G
     db = Database.connect(url)
     try:
         with db.writing() as session:
-            enqueue(session, "complaint.status_changed", {
-                "ticket": "JKL-2026-000777", "status": "proses", "status_label": "Proses", "note": "Petugas menuju",
-                "channel": "web", "address": sender, "occurred_at": None}, channel="web", address=sender)
+            enqueue(
+                session,
+                "complaint.status_changed",
+                {
+                    "ticket": "JKL-2026-000777",
+                    "status": "proses",
+                    "status_label": "Proses",
+                    "note": "Petugas menuju",
+                    "channel": "web",
+                    "address": sender,
+                    "occurred_at": None,
+                },
+                channel="web",
+                address=sender,
+            )
         result = dispatch_once(db, url=f"{gateway.url}/internal/notify", secret=gateway.settings.notify_secret)
         assert (result.delivered, result.failed) == (1, 0)
     finally:
@@ -104,22 +117,40 @@ def test_the_backend_outbox_signature_is_the_one_the_gateway_verifies(gateway: G
 
 
 def test_a_foreign_media_url_is_refused_by_the_backend(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'b.db'}", backend_api_key="k-123",
-                        gateway_public_url="https://chat.kota.go.id")
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'b.db'}",
+        backend_api_key="k-123",
+        gateway_public_url="https://chat.kota.go.id",
+    )
     migrate_backend(settings.database_url)
     db = Database.connect(settings.database_url)
     seed(db, settings, slot_days=1)
     own = f"{media_base_url(settings)}/media/{'7f' * 16}.jpg"
     try:
         with serve(create_backend(settings, db=db)) as backend:
-            def post(media_url: str) -> httpx.Response:
-                return httpx.post(f"{backend}/open311/v2/requests.json", headers={"X-API-Key": "k-123"}, timeout=10,
-                                  data={"service_code": "sampah", "lat": "-6.2", "long": "106.8",
-                                        "description": "Sampah menumpuk", "media_url": media_url})
 
-            for foreign in ("http://169.254.169.254/latest/meta-data/", "http://127.0.0.1:8000/api/v1/agent/bookings",
-                            "file:///etc/passwd", "https://chat.kota.go.id.evil.example/media/" + "7f" * 16 + ".jpg",
-                            "https://chat.kota.go.id/media/../../etc/passwd", "https://tracker.example/pixel.gif"):
+            def post(media_url: str) -> httpx.Response:
+                return httpx.post(
+                    f"{backend}/open311/v2/requests.json",
+                    headers={"X-API-Key": "k-123"},
+                    timeout=10,
+                    data={
+                        "service_code": "sampah",
+                        "lat": "-6.2",
+                        "long": "106.8",
+                        "description": "Sampah menumpuk",
+                        "media_url": media_url,
+                    },
+                )
+
+            for foreign in (
+                "http://169.254.169.254/latest/meta-data/",
+                "http://127.0.0.1:8000/api/v1/agent/bookings",
+                "file:///etc/passwd",
+                "https://chat.kota.go.id.evil.example/media/" + "7f" * 16 + ".jpg",
+                "https://chat.kota.go.id/media/../../etc/passwd",
+                "https://tracker.example/pixel.gif",
+            ):
                 refused = post(foreign)
                 assert refused.status_code == 400, (foreign, refused.text)  # Open311: 400
                 assert refused.json()[0]["error_code"] == "invalid_media_url"
@@ -135,8 +166,12 @@ def test_a_forged_photo_payload_with_a_foreign_link_is_refused_in_the_complaint_
     own = f"{media_base_url(settings)}/media/{'7f' * 16}.jpg"
 
     def validate(url: str) -> Any:
-        latest = {"intent": {"name": "kirim_foto", "confidence": 1.0}, "text": f'/kirim_foto{{"media_url": "{url}"}}',
-                  "entities": [{"entity": "media_url", "value": url}], "metadata": {"channel": "web"}}
+        latest = {
+            "intent": {"name": "kirim_foto", "confidence": 1.0},
+            "text": f'/kirim_foto{{"media_url": "{url}"}}',
+            "entities": [{"entity": "media_url", "value": url}],
+            "metadata": {"channel": "web"},
+        }
         tracker = Tracker("web-x", {}, latest, [], False, None, {"name": "pengaduan_form"}, "action_listen")
         dispatcher = CollectingDispatcher()
         return asyncio.run(ValidatePengaduanForm().validate_pengaduan_foto(url, dispatcher, tracker, {}))
@@ -163,8 +198,12 @@ def test_a_photo_with_gps_exif_is_stored_without_any_exif(gateway: Gateway) -> N
     original = _photo_with_gps()
     with Image.open(io.BytesIO(original)) as check:  # the attack input really carries the data
         assert check.getexif().get_ifd(0x8825) and b"SecretPhoneMaker" in original
-    r = httpx.post(f"{gateway.url}/api/messages/photo", headers={HEADER: new_client_id(gateway.url)},
-                   files={"photo": ("rumah.jpg", original, "image/jpeg")}, timeout=10)
+    r = httpx.post(
+        f"{gateway.url}/api/messages/photo",
+        headers={HEADER: new_client_id(gateway.url)},
+        files={"photo": ("rumah.jpg", original, "image/jpeg")},
+        timeout=10,
+    )
     assert r.status_code == 200, r.text
     url = json.loads(gateway.rasa.messages()[-1].removeprefix("/kirim_foto"))["media_url"]
     served = httpx.get(url, timeout=10).content
@@ -185,13 +224,29 @@ def test_a_call_centre_booking_code_typed_in_chat_reveals_nothing(backend_for_ac
     db = backend_for_actions
     slot_id = add_slot(db)
     with db.writing() as session:  # booked by phone at the call centre: no channel address at all
-        booking = homecare.book(session, homecare.NewBooking(
-            slot_id=slot_id, patient_name="Daeng Rahmawati", patient_age=80, nik=None, phone="+6281299990002",
-            address="Jl. Tamalate I No. 10", kelurahan="Kassi-Kassi", complaint="Sesak dan lemas",
-            red_flags={}, channel=None, channel_address=None))
+        booking = homecare.book(
+            session,
+            homecare.NewBooking(
+                slot_id=slot_id,
+                patient_name="Daeng Rahmawati",
+                patient_age=80,
+                nik=None,
+                phone="+6281299990002",
+                address="Jl. Tamalate I No. 10",
+                kelurahan="Kassi-Kassi",
+                complaint="Sesak dan lemas",
+                red_flags={},
+                channel=None,
+                channel_address=None,
+            ),
+        )
         code = booking.code
-    latest = {"intent": {"name": "batal_homecare", "confidence": 1.0}, "text": code, "entities": [],
-              "metadata": {"channel": "web"}}
+    latest = {
+        "intent": {"name": "batal_homecare", "confidence": 1.0},
+        "text": code,
+        "entities": [],
+        "metadata": {"channel": "web"},
+    }
     tracker = Tracker("web-stranger", {}, latest, [], False, None, {"name": "batal_homecare_form"}, "action_listen")
     dispatcher = CollectingDispatcher()
     result = asyncio.run(ValidateBatalHomecareForm().validate_kode_booking(code, dispatcher, tracker, {}))
@@ -248,8 +303,12 @@ logging.getLogger("uvicorn.access").info("warga menulis: hubungi saya di {shape}
 
 
 def test_masking_leaves_tickets_times_and_coordinates_alone() -> None:
-    for harmless in ("Laporan JKL-2026-000123 pada 2026-11-27 pukul 10.30", "127.0.0.1:8000 took 1234 ms",
-                     "lat -6.208812345678, long 106.845599", "kode HC-7KQ2MX"):
+    for harmless in (
+        "Laporan JKL-2026-000123 pada 2026-11-27 pukul 10.30",
+        "127.0.0.1:8000 took 1234 ms",
+        "lat -6.208812345678, long 106.845599",
+        "kode HC-7KQ2MX",
+    ):
         assert mask_text(harmless) == harmless
 
 

@@ -48,8 +48,9 @@ def _inbox_until(stack: Stack, client: str, needle: str, timeout: float = 60.0) 
     seen: list[str] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        inbox = httpx.get(f"{stack.gateway_url}/api/messages/inbox", headers=headers_for(stack.gateway_url, client),
-                          timeout=10)
+        inbox = httpx.get(
+            f"{stack.gateway_url}/api/messages/inbox", headers=headers_for(stack.gateway_url, client), timeout=10
+        )
         assert inbox.status_code == 200, inbox.text
         seen += [r.get("text") or "" for r in inbox.json()["replies"]]
         if any(needle in text for text in seen):
@@ -67,9 +68,14 @@ def test_supporter_sees_the_public_view_gets_no_notes_and_cannot_reopen(sec_stac
     say(stack, reporter, "halo")
     created = httpx.post(
         f"{stack.backend_url}/open311/v2/requests.json",
-        data={"service_code": "jalan-rusak", "address_string": place, "kelurahan": "Paseban",
-              "description": f"Jalan berlubang di depan rumah saya nomor {word}",
-              "reporter_channel": "web", "reporter_address": reporter_address},
+        data={
+            "service_code": "jalan-rusak",
+            "address_string": place,
+            "kelurahan": "Paseban",
+            "description": f"Jalan berlubang di depan rumah saya nomor {word}",
+            "reporter_channel": "web",
+            "reporter_address": reporter_address,
+        },
         headers={"X-API-Key": stack.env["BACKEND_API_KEY"], "Idempotency-Key": uuid.uuid4().hex},
         timeout=10,
     )

@@ -26,8 +26,14 @@ REFUSED = "sedang dibatasi"
 def _file_with_note(stack: Stack, note: str) -> str:
     created = httpx.post(
         f"{stack.backend_url}/open311/v2/requests.json",
-        data={"service_code": "sampah", "description": "Sampah menumpuk di gang", "lat": "-6.2101", "long": "106.8101",
-              "reporter_channel": "web", "reporter_address": f"web-{uuid.uuid4().hex}"},
+        data={
+            "service_code": "sampah",
+            "description": "Sampah menumpuk di gang",
+            "lat": "-6.2101",
+            "long": "106.8101",
+            "reporter_channel": "web",
+            "reporter_address": f"web-{uuid.uuid4().hex}",
+        },
         headers={"X-API-Key": stack.env["BACKEND_API_KEY"], "Idempotency-Key": uuid.uuid4().hex},
         timeout=10,
     )
@@ -51,20 +57,35 @@ def test_one_sender_is_limited_but_always_sees_their_own_complaint(sec_stack: St
     reporter = f"web-{uuid.uuid4().hex}"
     created = httpx.post(
         f"{stack.backend_url}/open311/v2/requests.json",
-        data={"service_code": "sampah", "description": "Sampah di sungai", "lat": "-6.2201", "long": "106.8201",
-              "reporter_channel": "web", "reporter_address": reporter},
-        headers={**headers, "Idempotency-Key": uuid.uuid4().hex}, timeout=10,
+        data={
+            "service_code": "sampah",
+            "description": "Sampah di sungai",
+            "lat": "-6.2201",
+            "long": "106.8201",
+            "reporter_channel": "web",
+            "reporter_address": reporter,
+        },
+        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+        timeout=10,
     )
     ticket = created.json()[0]["service_request_id"]
     for _ in range(int(stack.env.get("STATUS_LOOKUPS_PER_SENDER", "5")) + 5):
-        own = httpx.post(f"{stack.backend_url}/api/v1/complaints/{ticket}/lookup",
-                         json={"channel": "web", "address": reporter}, headers=headers, timeout=10)
+        own = httpx.post(
+            f"{stack.backend_url}/api/v1/complaints/{ticket}/lookup",
+            json={"channel": "web", "address": reporter},
+            headers=headers,
+            timeout=10,
+        )
         assert own.status_code == 200 and own.json()["role"] == "reporter", own.text
         assert own.json()["complaint"]["description"] == "Sampah di sungai"
     stranger = f"web-{uuid.uuid4().hex}"
     codes = [
-        httpx.post(f"{stack.backend_url}/api/v1/complaints/{ticket}/lookup",
-                   json={"channel": "web", "address": stranger}, headers=headers, timeout=10)
+        httpx.post(
+            f"{stack.backend_url}/api/v1/complaints/{ticket}/lookup",
+            json={"channel": "web", "address": stranger},
+            headers=headers,
+            timeout=10,
+        )
         for _ in range(int(stack.env.get("STATUS_LOOKUPS_PER_SENDER", "5")) + 1)
     ]
     assert codes[-1].status_code == 422 and codes[-1].json()["code"] == "status_lookup_limit", codes[-1].text

@@ -26,8 +26,12 @@ from tests.stack import Stack
 from tests.webclient import HEADER, new_client_id
 
 MB = 1024 * 1024
-WHATSAPP = {"WHATSAPP_TOKEN": "wa-token", "WHATSAPP_PHONE_NUMBER_ID": "1098765",
-            "WHATSAPP_APP_SECRET": "app-secret", "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9"}
+WHATSAPP = {
+    "WHATSAPP_TOKEN": "wa-token",
+    "WHATSAPP_PHONE_NUMBER_ID": "1098765",
+    "WHATSAPP_APP_SECRET": "app-secret",
+    "WHATSAPP_GRAPH_URL": "http://127.0.0.1:9",
+}
 
 
 @pytest.fixture
@@ -46,12 +50,17 @@ def test_unsigned_200_mb_webhook_post_gets_413_without_memory_growth(gateway: St
     before = memory_kib(pid)
     headers = {"Content-Type": "application/json", "X-Hub-Signature-256": "sha256=" + "0" * 64}
     # Declared length: refused on the headers, before one byte is read or hashed.
-    status, body, _ = raw_post(gateway.gateway_url, "/whatsapp/webhook",
-                               {**headers, "Content-Length": str(200 * MB)}, _zeros(200 * MB))
+    status, body, _ = raw_post(
+        gateway.gateway_url, "/whatsapp/webhook", {**headers, "Content-Length": str(200 * MB)}, _zeros(200 * MB)
+    )
     assert status == 413, body[:200]
     # No length (chunked): read up to the cap, then refused, the rest never read.
-    status, body, sent = raw_post(gateway.gateway_url, "/whatsapp/webhook",
-                                  {**headers, "Transfer-Encoding": "chunked"}, chunked(_zeros(200 * MB, 64 * 1024)))
+    status, body, sent = raw_post(
+        gateway.gateway_url,
+        "/whatsapp/webhook",
+        {**headers, "Transfer-Encoding": "chunked"},
+        chunked(_zeros(200 * MB, 64 * 1024)),
+    )
     assert status == 413, body[:200]
     assert sent < 200 * MB, "the gateway answered before the whole body was sent"
     after = memory_kib(pid)
@@ -66,23 +75,36 @@ def test_50_mb_photo_gets_413_and_leaves_no_file(gateway: Stack, rasa: tuple[Fak
     cid = new_client_id(url)
     photo = JPEG + b"\0" * (50 * MB)
     # With a length (what a browser sends): refused on the headers, with a sentence for the citizen.
-    response = httpx.post(f"{url}/api/messages/photo", headers={HEADER: cid},
-                          files={"photo": ("besar.jpg", photo, "image/jpeg")}, timeout=60)
+    response = httpx.post(
+        f"{url}/api/messages/photo",
+        headers={HEADER: cid},
+        files={"photo": ("besar.jpg", photo, "image/jpeg")},
+        timeout=60,
+    )
     assert response.status_code == 413
     assert response.json()["replies"][0]["text"]
     # Chunked, so only the part's own cap can stop it: cut at the file part's limit, nothing spooled.
     boundary = "batas-uji"
-    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"besar.jpg\"\r\n"
-            "Content-Type: image/jpeg\r\n\r\n").encode()
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="besar.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
 
     def parts() -> Iterator[bytes]:
         yield head + JPEG
         yield from _zeros(50 * MB, 64 * 1024)
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    status, body, sent = raw_post(url, "/api/messages/photo", {
-        HEADER: cid, "Content-Type": f"multipart/form-data; boundary={boundary}", "Transfer-Encoding": "chunked",
-    }, chunked(parts()))
+    status, body, sent = raw_post(
+        url,
+        "/api/messages/photo",
+        {
+            HEADER: cid,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Transfer-Encoding": "chunked",
+        },
+        chunked(parts()),
+    )
     assert status == 413, body[:300]
     assert json_of(body)["replies"][0]["text"].startswith("Maaf, foto Anda terlalu besar")
     assert sent < 50 * MB
@@ -92,8 +114,12 @@ def test_50_mb_photo_gets_413_and_leaves_no_file(gateway: Stack, rasa: tuple[Fak
     assert deleted_open_files(pid) == [], "no spooled temporary file held open"
     assert rasa[0].received == []
     # A normal photo still goes through.
-    ok = httpx.post(f"{url}/api/messages/photo", headers={HEADER: cid},
-                    files={"photo": ("kecil.jpg", JPEG, "image/jpeg")}, timeout=30)
+    ok = httpx.post(
+        f"{url}/api/messages/photo",
+        headers={HEADER: cid},
+        files={"photo": ("kecil.jpg", JPEG, "image/jpeg")},
+        timeout=30,
+    )
     assert ok.status_code == 200 and len(list(media.iterdir())) == 1
 
 
@@ -102,20 +128,30 @@ def test_message_bodies_are_capped(gateway: Stack) -> None:
     cid = new_client_id(url)
     big = b'{"text": "' + b"a" * (2 * MB) + b'"}'
     for path in ("/api/messages", "/api/messages/location"):
-        response = httpx.post(f"{url}{path}", content=big, timeout=30,
-                              headers={HEADER: cid, "Content-Type": "application/json"})
+        response = httpx.post(
+            f"{url}{path}", content=big, timeout=30, headers={HEADER: cid, "Content-Type": "application/json"}
+        )
         assert response.status_code == 413, path
         assert response.json()["replies"][0]["text"] == texts.TOO_LARGE
 
 
 def test_photo_uploads_are_counted_per_sender_and_per_network(tmp_path: Path, rasa: tuple[FakeRasa, str]) -> None:
-    with gateway_process(tmp_path, rasa[1], GATEWAY_SENDER_PHOTOS_PER_HOUR="3", GATEWAY_IP_PHOTOS_PER_HOUR="5",
-                         GATEWAY_IP_MESSAGES_PER_MINUTE="1000") as stack:
+    with gateway_process(
+        tmp_path,
+        rasa[1],
+        GATEWAY_SENDER_PHOTOS_PER_HOUR="3",
+        GATEWAY_IP_PHOTOS_PER_HOUR="5",
+        GATEWAY_IP_MESSAGES_PER_MINUTE="1000",
+    ) as stack:
         url = stack.gateway_url
 
         def upload(cid: str) -> httpx.Response:
-            return httpx.post(f"{url}/api/messages/photo", headers={HEADER: cid},
-                              files={"photo": ("x.jpg", JPEG, "image/jpeg")}, timeout=30)
+            return httpx.post(
+                f"{url}/api/messages/photo",
+                headers={HEADER: cid},
+                files={"photo": ("x.jpg", JPEG, "image/jpeg")},
+                timeout=30,
+            )
 
         first, second = new_client_id(url), new_client_id(url)
         assert [upload(first).status_code for _ in range(4)] == [200, 200, 200, 429]
@@ -127,11 +163,19 @@ def test_photo_uploads_are_counted_per_sender_and_per_network(tmp_path: Path, ra
 
 
 def test_media_files_expire(tmp_path: Path, rasa: tuple[FakeRasa, str]) -> None:
-    with gateway_process(tmp_path, rasa[1], GATEWAY_MEDIA_RETENTION_HOURS="0.0005",  # 1.8 s
-                         GATEWAY_MEDIA_SWEEP_SECONDS="0.5") as stack:
+    with gateway_process(
+        tmp_path,
+        rasa[1],
+        GATEWAY_MEDIA_RETENTION_HOURS="0.0005",  # 1.8 s
+        GATEWAY_MEDIA_SWEEP_SECONDS="0.5",
+    ) as stack:
         cid = new_client_id(stack.gateway_url)
-        response = httpx.post(f"{stack.gateway_url}/api/messages/photo", headers={HEADER: cid},
-                              files={"photo": ("x.jpg", JPEG, "image/jpeg")}, timeout=30)
+        response = httpx.post(
+            f"{stack.gateway_url}/api/messages/photo",
+            headers={HEADER: cid},
+            files={"photo": ("x.jpg", JPEG, "image/jpeg")},
+            timeout=30,
+        )
         assert response.status_code == 200
         media_url = rasa[0].messages()[-1].split('"media_url": "')[1].split('"')[0]
         assert httpx.get(media_url, timeout=10).status_code == 200
@@ -147,18 +191,19 @@ def test_open_live_streams_are_capped_per_network(tmp_path: Path, rasa: tuple[Fa
         url = stack.gateway_url
         with ExitStack() as streams:
             for _ in range(3):
-                stream = streams.enter_context(httpx.stream(
-                    "GET", f"{url}/api/messages/stream", headers={HEADER: new_client_id(url)}, timeout=10))
+                stream = streams.enter_context(
+                    httpx.stream("GET", f"{url}/api/messages/stream", headers={HEADER: new_client_id(url)}, timeout=10)
+                )
                 assert stream.status_code == 200
             extra = httpx.get(f"{url}/api/messages/stream", headers={HEADER: new_client_id(url)}, timeout=10)
             assert extra.status_code == 429
         # Closed streams give their slots back.
         deadline = time.monotonic() + 20
         while True:
-            with httpx.stream("GET", f"{url}/api/messages/stream", headers={HEADER: new_client_id(url)},
-                              timeout=10) as again:
+            with httpx.stream(
+                "GET", f"{url}/api/messages/stream", headers={HEADER: new_client_id(url)}, timeout=10
+            ) as again:
                 if again.status_code == 200 or time.monotonic() > deadline:
                     break
             time.sleep(0.5)
         assert again.status_code == 200
-

@@ -82,24 +82,38 @@ def test_thirty_fresh_ids_from_one_address_are_limited(gateway: Stack, rasa: tup
 
 def test_forwarded_for_is_believed_only_from_a_trusted_proxy(tmp_path: Path, rasa: tuple[FakeRasa, str]) -> None:
     # No proxy trusted: a client writing its own X-Forwarded-For still shares its real address's budget.
-    with gateway_process(tmp_path / "direct", rasa[1], GATEWAY_TRUSTED_PROXIES="",
-                         GATEWAY_IP_MESSAGES_PER_MINUTE="5") as stack:
+    with gateway_process(
+        tmp_path / "direct", rasa[1], GATEWAY_TRUSTED_PROXIES="", GATEWAY_IP_MESSAGES_PER_MINUTE="5"
+    ) as stack:
         cid = new_client_id(stack.gateway_url)
         codes = [
-            httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo"}, timeout=10,
-                       headers={HEADER: cid, "X-Forwarded-For": f"203.0.113.{i}"}).status_code
+            httpx.post(
+                f"{stack.gateway_url}/api/messages",
+                json={"text": "halo"},
+                timeout=10,
+                headers={HEADER: cid, "X-Forwarded-For": f"203.0.113.{i}"},
+            ).status_code
             for i in range(8)
         ]
         assert codes == [200] * 5 + [429] * 3
     # Behind a trusted proxy (here on loopback) each real client has its own budget, and a hop the
     # client prepended itself is ignored: the address the proxy appended is the client.
-    with gateway_process(tmp_path / "proxied", rasa[1], GATEWAY_TRUSTED_PROXIES="127.0.0.1/32",
-                         GATEWAY_IP_MESSAGES_PER_MINUTE="5", GATEWAY_RATE_LIMIT_PER_MINUTE="100") as stack:
+    with gateway_process(
+        tmp_path / "proxied",
+        rasa[1],
+        GATEWAY_TRUSTED_PROXIES="127.0.0.1/32",
+        GATEWAY_IP_MESSAGES_PER_MINUTE="5",
+        GATEWAY_RATE_LIMIT_PER_MINUTE="100",
+    ) as stack:
         cid = new_client_id(stack.gateway_url)
 
         def send(forwarded: str) -> int:
-            return httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo"}, timeout=10,
-                              headers={HEADER: cid, "X-Forwarded-For": forwarded}).status_code
+            return httpx.post(
+                f"{stack.gateway_url}/api/messages",
+                json={"text": "halo"},
+                timeout=10,
+                headers={HEADER: cid, "X-Forwarded-For": forwarded},
+            ).status_code
 
         assert [send(f"198.51.100.7, 203.0.113.{i}") for i in range(6)] == [200] * 6  # six clients
         assert [send(f"10.9.9.{i}, 203.0.113.50") for i in range(6)] == [200] * 5 + [429]  # one client
@@ -154,15 +168,20 @@ def test_status_lookups_are_limited_per_id_and_per_network(tmp_path: Path, rasa:
         refused = lookup(new_client_id(url), 999)
         assert refused.json()["replies"][0]["text"] == texts.LOOKUPS_LIMITED
         # Other messages from the network still go through.
-        assert httpx.post(f"{url}/api/messages", json={"text": "halo"}, headers={HEADER: new_client_id(url)},
-                          timeout=10).status_code == 200
+        assert (
+            httpx.post(
+                f"{url}/api/messages", json={"text": "halo"}, headers={HEADER: new_client_id(url)}, timeout=10
+            ).status_code
+            == 200
+        )
 
 
 def test_complaints_from_one_network_are_limited_whatever_the_id(tmp_path: Path) -> None:
     summary_buttons = [{"title": "Kirim", "payload": "/kirim_pengaduan"}, {"title": "Ubah", "payload": "/ubah"}]
-    with rasa_stand_in(summary_buttons) as (_, rasa_url), gateway_process(
-        tmp_path, rasa_url, GATEWAY_IP_MESSAGES_PER_MINUTE="1000"
-    ) as stack:
+    with (
+        rasa_stand_in(summary_buttons) as (_, rasa_url),
+        gateway_process(tmp_path, rasa_url, GATEWAY_IP_MESSAGES_PER_MINUTE="1000") as stack,
+    ):
         url = stack.gateway_url
         per_hour = Settings.model_fields["gateway_ip_complaints_per_hour"].default
 
@@ -172,11 +191,17 @@ def test_complaints_from_one_network_are_limited_whatever_the_id(tmp_path: Path)
             return httpx.post(f"{url}/api/messages", json=confirm, headers={HEADER: cid}, timeout=10).status_code
 
         # Confirming by typing or by the button, each time from a fresh id.
-        codes = [file_one(new_client_id(url), {"text": "ya kirim"} if i % 2 else {"payload": "/kirim_pengaduan"})
-                 for i in range(per_hour + 2)]
+        codes = [
+            file_one(new_client_id(url), {"text": "ya kirim"} if i % 2 else {"payload": "/kirim_pengaduan"})
+            for i in range(per_hour + 2)
+        ]
         assert codes == [200] * per_hour + [429, 429]
-        refused = httpx.post(f"{url}/api/messages", json={"payload": "/kirim_pengaduan"},
-                             headers={HEADER: new_client_id(url)}, timeout=10)
+        refused = httpx.post(
+            f"{url}/api/messages",
+            json={"payload": "/kirim_pengaduan"},
+            headers={HEADER: new_client_id(url)},
+            timeout=10,
+        )
         assert refused.status_code == 429 and refused.json()["replies"][0]["text"] == texts.COMPLAINTS_LIMITED
 
 
@@ -186,14 +211,18 @@ def test_cluster_gateways_share_the_limits_through_redis(tmp_path: Path, rasa: t
 
     from tests.services import require_redis
 
-    env = {"REDIS_URL": require_redis(), "SENDER_ID_KEY": secrets.token_urlsafe(16),
-           "GATEWAY_IP_MESSAGES_PER_MINUTE": "6"}
+    env = {
+        "REDIS_URL": require_redis(),
+        "SENDER_ID_KEY": secrets.token_urlsafe(16),
+        "GATEWAY_IP_MESSAGES_PER_MINUTE": "6",
+    }
     with gateway_process(tmp_path / "a", rasa[1], **env) as one, gateway_process(tmp_path / "b", rasa[1], **env) as two:
         cid = new_client_id(one.gateway_url)  # issued by one gateway, valid on both (same key)
 
         def send(stack: Stack) -> int:
-            return httpx.post(f"{stack.gateway_url}/api/messages", json={"text": "halo"}, headers={HEADER: cid},
-                              timeout=10).status_code
+            return httpx.post(
+                f"{stack.gateway_url}/api/messages", json={"text": "halo"}, headers={HEADER: cid}, timeout=10
+            ).status_code
 
         assert [send(one), send(two), send(one), send(two), send(one), send(two)] == [200] * 6
         assert [send(one), send(two)] == [429, 429]

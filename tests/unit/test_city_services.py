@@ -31,8 +31,13 @@ from tests.city_profiles import profile_variant
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSPORT = '/tanya_layanan{"topik_layanan": "transportasi"}'
-EVERYWHERE = ["/lapor_pengaduan", "/cek_status_laporan", '/tanya_layanan{"topik_layanan": "perizinan"}',
-              '/tanya_layanan{"topik_layanan": "kesehatan"}', "/cek_izin"]
+EVERYWHERE = [
+    "/lapor_pengaduan",
+    "/cek_status_laporan",
+    '/tanya_layanan{"topik_layanan": "perizinan"}',
+    '/tanya_layanan{"topik_layanan": "kesehatan"}',
+    "/cek_izin",
+]
 MENUS = {
     "jakarta": [*EVERYWHERE, TRANSPORT, "/bicara_petugas"],
     "makassar": [*EVERYWHERE, "/pesan_homecare", "/bicara_petugas"],
@@ -63,8 +68,9 @@ def city(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 def run(action: Action, text: str = "halo") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    tracker = Tracker("warga-1", {}, {"text": text, "intent": {"name": "x"}, "entities": []}, [], False, None,
-                      {}, "action_listen")
+    tracker = Tracker(
+        "warga-1", {}, {"text": text, "intent": {"name": "x"}, "entities": []}, [], False, None, {}, "action_listen"
+    )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
     return events, dispatcher.messages
@@ -78,8 +84,11 @@ def test_the_menu_offers_exactly_the_citys_services(city: Any, profile: str) -> 
     assert ("HomeCare" in lines) == (profile == "makassar")
     assert ("produk UMKM" in lines) == (profile == "banyuwangi")
     assert ("transportasi umum" in lines) == (profile == "jakarta")
-    for action, response in ((ActionSapa(), "utter_salam"), (ActionMenu(), "utter_menu"),
-                             (ActionDiLuarLayanan(), "utter_out_of_scope")):
+    for action, response in (
+        (ActionSapa(), "utter_salam"),
+        (ActionMenu(), "utter_menu"),
+        (ActionDiLuarLayanan(), "utter_out_of_scope"),
+    ):
         events, said = run(action)
         assert events == [] and [m["response"] for m in said] == [response]
         assert [b["payload"] for b in said[0]["buttons"]] == MENUS[profile]
@@ -127,8 +136,10 @@ def test_a_service_no_city_runs_is_explained_without_naming_one(
     assert [m["response"] for m in said] == ["utter_layanan_belum_ada", "utter_alternatif_permit_status"]
 
 
-@pytest.mark.parametrize("profile, response", [("makassar", "utter_keluhan_kesehatan"),
-                                               ("jakarta", "utter_keluhan_kesehatan_tanpa_homecare")])
+@pytest.mark.parametrize(
+    "profile, response",
+    [("makassar", "utter_keluhan_kesehatan"), ("jakarta", "utter_keluhan_kesehatan_tanpa_homecare")],
+)
 def test_health_advice_offers_a_booking_only_where_homecare_runs(city: Any, profile: str, response: str) -> None:
     city(profile)
     _, said = run(ActionKeluhanKesehatan(), "batuk pilek")
@@ -136,8 +147,10 @@ def test_health_advice_offers_a_booking_only_where_homecare_runs(city: Any, prof
 
 
 def test_zone_labels_come_from_the_offset() -> None:
-    assert [zone_label(z) for z in ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Ujung_Pandang",
-                                    "Asia/Jayapura")] == ["WIB", "WIB", "WITA", "WITA", "WIT"]
+    assert [
+        zone_label(z)
+        for z in ("Asia/Jakarta", "Asia/Pontianak", "Asia/Makassar", "Asia/Ujung_Pandang", "Asia/Jayapura")
+    ] == ["WIB", "WIB", "WITA", "WITA", "WIT"]
     assert zone_label("Europe/Berlin") == "Europe/Berlin"
     assert zone_label("Not/AZone") == "Not/AZone"
 

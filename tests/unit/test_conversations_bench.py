@@ -34,19 +34,54 @@ from tests.unit import rest_replies
 Replies = list[dict[str, Any]]
 
 FILL = {
-    "sapaan": "Selamat pagi", "kota": "DKI Jakarta", "asisten": "Asisten Kota DKI Jakarta",
-    "kategori": "Jalan Rusak / Berlubang", "tiket": "JKL-2026-000042",
-    "instansi": "Dinas Bina Marga", "lokasi": "Jl. Palmerah Barat, Kel. Palmerah", "deskripsi": "Lubang besar",
-    "foto": "tidak ada", "pelapor": "anonim", "kode": "HC-AB23CD", "nama": "Daeng Ngalle", "umur": "72 tahun",
-    "telepon": "+62812****890", "alamat": "Jl. Tamalate I No. 10", "kelurahan": "Karuwisi", "keluhan": "demam",
-    "puskesmas": "Puskesmas Karuwisi", "jadwal": "Selasa, 1 Desember 2026 pukul 08.00 WITA", "zona": "WITA",
-    "nomor_darurat": "112", "nomor_ambulans": "119", "nomor_damkar": "113", "nomor_polisi": "110",
-    "nomor_sar": "115", "kontak_bpbd": "BPBD (lewat 112)", "jawaban": "Persyaratan\n• KTP-el\n• KK",
-    "sumber": "KTP Elektronik (KTP-el)", "buka": "Senin pukul 08.00 WIB", "audit": "12", "laporan": "1",
-    "langganan": "1", "homecare": "0", "antrean": "0", "waktu": "30 Nov 2026 10.00", "isi": "-",
-    "pengaduan_duplikat": "JKL-2026-000001", "pengaduan_duplikat_info": "Jalan Rusak, 40 m",
-    "jawaban_tidak": "xx", "jumlah": "2", "status": "Menunggu", "alasan": "-", "total": "3", "syarat": "",
-    "dari": "1", "sampai": "3", "pengantar": "Ditemukan 3 produk desa. Menampilkan 1–3:", "penutup": "",
+    "sapaan": "Selamat pagi",
+    "kota": "DKI Jakarta",
+    "asisten": "Asisten Kota DKI Jakarta",
+    "kategori": "Jalan Rusak / Berlubang",
+    "tiket": "JKL-2026-000042",
+    "instansi": "Dinas Bina Marga",
+    "lokasi": "Jl. Palmerah Barat, Kel. Palmerah",
+    "deskripsi": "Lubang besar",
+    "foto": "tidak ada",
+    "pelapor": "anonim",
+    "kode": "HC-AB23CD",
+    "nama": "Daeng Ngalle",
+    "umur": "72 tahun",
+    "telepon": "+62812****890",
+    "alamat": "Jl. Tamalate I No. 10",
+    "kelurahan": "Karuwisi",
+    "keluhan": "demam",
+    "puskesmas": "Puskesmas Karuwisi",
+    "jadwal": "Selasa, 1 Desember 2026 pukul 08.00 WITA",
+    "zona": "WITA",
+    "nomor_darurat": "112",
+    "nomor_ambulans": "119",
+    "nomor_damkar": "113",
+    "nomor_polisi": "110",
+    "nomor_sar": "115",
+    "kontak_bpbd": "BPBD (lewat 112)",
+    "jawaban": "Persyaratan\n• KTP-el\n• KK",
+    "sumber": "KTP Elektronik (KTP-el)",
+    "buka": "Senin pukul 08.00 WIB",
+    "audit": "12",
+    "laporan": "1",
+    "langganan": "1",
+    "homecare": "0",
+    "antrean": "0",
+    "waktu": "30 Nov 2026 10.00",
+    "isi": "-",
+    "pengaduan_duplikat": "JKL-2026-000001",
+    "pengaduan_duplikat_info": "Jalan Rusak, 40 m",
+    "jawaban_tidak": "xx",
+    "jumlah": "2",
+    "status": "Menunggu",
+    "alasan": "-",
+    "total": "3",
+    "syarat": "",
+    "dari": "1",
+    "sampai": "3",
+    "pengantar": "Ditemukan 3 produk desa. Menampilkan 1–3:",
+    "penutup": "",
     "daftar": "1. Kopi Robusta Osing Bubuk — Rp 35.000/250 gram",
 }
 
@@ -129,12 +164,17 @@ def test_each_domain_question_is_read_as_its_kind(responses: dict[str, Any], key
 
 
 def test_the_last_question_of_a_reply_is_the_one_answered(responses: dict[str, Any]) -> None:
-    start = [*sent(responses, "utter_selamat_datang"), *sent(responses, "utter_pengaduan_mulai"),
-             *sent(responses, "utter_ask_pengaduan_kategori")]
+    start = [
+        *sent(responses, "utter_selamat_datang"),
+        *sent(responses, "utter_pengaduan_mulai"),
+        *sent(responses, "utter_ask_pengaduan_kategori"),
+    ]
     assert kinds_in(View.of(start).text) == ["sambutan", "pengaduan_mulai", "kategori"]
     assert last_kind(View.of(start)) == "kategori"
-    located = [*sent(responses, "utter_pengaduan_lokasi_peta_diterima"),
-               *sent(responses, "utter_ask_pengaduan_deskripsi")]
+    located = [
+        *sent(responses, "utter_pengaduan_lokasi_peta_diterima"),
+        *sent(responses, "utter_ask_pengaduan_deskripsi"),
+    ]
     assert last_kind(View.of(located)) == "deskripsi"
     # After a fire mid-form: the safety message, then the offer to resume the kept draft.
     fire = [*sent(responses, "utter_darurat_kebakaran"), *sent(responses, "utter_darurat_draf_laporan")]
@@ -175,8 +215,9 @@ def test_numbers_codes_prices_and_slots() -> None:
     assert booking_code_in("Kode pemesanan: HC-PEB44Q\nPuskesmas") == "HC-PEB44Q"
     from actions.harga import format_rupiah
 
-    lines = (f"1. Kopi Robusta Osing Bubuk — {format_rupiah(35000)}/250 gram\n"
-             f"2. Kopi Luwak — {format_rupiah(150000)}/ons")
+    lines = (
+        f"1. Kopi Robusta Osing Bubuk — {format_rupiah(35000)}/250 gram\n2. Kopi Luwak — {format_rupiah(150000)}/ons"
+    )
     assert prices_in(lines) == [35000, 150000]
     assert slot_phrase("Sel 1 Des 08.00–09.30") == "selasa jam 8 pagi"
     assert slot_phrase("Rab 2 Des 13.00–14.30") == "rabu jam 13 siang"
@@ -189,8 +230,9 @@ def test_numbers_codes_prices_and_slots() -> None:
 # --- the driver against a fake assistant made of real response texts -------------------------
 
 
-def fake(responses: dict[str, Any], script: Callable[[int, Move], list[str]]) -> tuple[Callable[[Move], Replies],
-                                                                                       list[Move]]:
+def fake(
+    responses: dict[str, Any], script: Callable[[int, Move], list[str]]
+) -> tuple[Callable[[Move], Replies], list[Move]]:
     """An assistant that answers turn n (1-based) with the given response keys; records the moves."""
     moves: list[Move] = []
 
@@ -202,16 +244,23 @@ def fake(responses: dict[str, Any], script: Callable[[int, Move], list[str]]) ->
 
 
 LETTER = Conversation(
-    id="t-letter", persona="formal letter", goal="report", opening=T("Dengan hormat, ... lengkap"), minimum=2,
-    reason="all given", milestones=(m_ticket(),), flows=frozenset({"pengaduan"}),
+    id="t-letter",
+    persona="formal letter",
+    goal="report",
+    opening=T("Dengan hormat, ... lengkap"),
+    minimum=2,
+    reason="all given",
+    milestones=(m_ticket(),),
+    flows=frozenset({"pengaduan"}),
     told=frozenset({"kategori", "lokasi", "kelurahan", "deskripsi", "foto", "identitas"}),
     facts={"kategori": T("Sampah menumpuk."), "ringkasan": T("Sudah benar, kirim."), "foto": T("Tidak ada foto.")},
 )
 
 
 def test_a_competent_assistant_completes_in_the_minimum_without_friction(responses: dict[str, Any]) -> None:
-    send, moves = fake(responses,
-                       lambda n, m: ["utter_pengaduan_ringkasan"] if n == 1 else ["utter_pengaduan_terkirim"])
+    send, moves = fake(
+        responses, lambda n, m: ["utter_pengaduan_ringkasan"] if n == 1 else ["utter_pengaduan_terkirim"]
+    )
     chain: dict[str, Any] = {}
     result = drive(LETTER, send, chain)
     assert result.replies_ok and result.used == 2 and result.ratio == 1.0
@@ -221,8 +270,11 @@ def test_a_competent_assistant_completes_in_the_minimum_without_friction(respons
 
 
 def test_asking_again_for_what_was_said_is_the_first_friction(responses: dict[str, Any]) -> None:
-    replies = {1: ["utter_pengaduan_mulai", "utter_ask_pengaduan_kategori"], 2: ["utter_ask_pengaduan_foto"],
-               3: ["utter_pengaduan_ringkasan"]}
+    replies = {
+        1: ["utter_pengaduan_mulai", "utter_ask_pengaduan_kategori"],
+        2: ["utter_ask_pengaduan_foto"],
+        3: ["utter_pengaduan_ringkasan"],
+    }
     send, moves = fake(responses, lambda n, m: replies.get(n, ["utter_pengaduan_terkirim"]))
     result = drive(LETTER, send)
     assert result.replies_ok and result.used == 4 and result.ratio == 2.0
@@ -233,9 +285,17 @@ def test_asking_again_for_what_was_said_is_the_first_friction(responses: dict[st
 
 def test_a_button_presser_presses_and_a_typist_types(responses: dict[str, Any]) -> None:
     conv = Conversation(
-        id="t-btn", persona="button presser", goal="report", opening=T("lapor parkir liar"), minimum=3,
-        reason="-", milestones=(m_ticket(),), flows=frozenset({"pengaduan"}), presses=True,
-        press={"identitas": "/pilih_anonim"}, facts={"foto": T("ga ada"), "identitas": T("anonim")},
+        id="t-btn",
+        persona="button presser",
+        goal="report",
+        opening=T("lapor parkir liar"),
+        minimum=3,
+        reason="-",
+        milestones=(m_ticket(),),
+        flows=frozenset({"pengaduan"}),
+        presses=True,
+        press={"identitas": "/pilih_anonim"},
+        facts={"foto": T("ga ada"), "identitas": T("anonim")},
     )
     replies = {1: ["utter_ask_pengaduan_foto"], 2: ["utter_ask_pengaduan_identitas"], 3: ["utter_pengaduan_ringkasan"]}
     send, moves = fake(responses, lambda n, m: replies.get(n, ["utter_pengaduan_terkirim"]))
@@ -250,21 +310,40 @@ def test_a_button_presser_presses_and_a_typist_types(responses: dict[str, Any]) 
 
 def test_an_emergency_aside_and_its_missed_milestone(responses: dict[str, Any]) -> None:
     conv = Conversation(
-        id="t-fire", persona="panicking mother", goal="report", opening=T("mau lapor pohon tumbang ..."), minimum=4,
-        reason="-", milestones=(m_emergency("113"), m_ticket()), flows=frozenset({"pengaduan", "darurat"}),
+        id="t-fire",
+        persona="panicking mother",
+        goal="report",
+        opening=T("mau lapor pohon tumbang ..."),
+        minimum=4,
+        reason="-",
+        milestones=(m_emergency("113"), m_ticket()),
+        flows=frozenset({"pengaduan", "darurat"}),
         asides=(Aside(("foto",), T("TOLONG kebakaran!!"), retry=T("KEBAKARAN nomor damkar")),),
         facts={"foto": T("ga ada"), "ringkasan": T("kirim"), "draf_aman": T("udah aman, lanjutin laporan")},
     )
-    good = {1: ["utter_ask_pengaduan_foto"], 2: ["utter_darurat_kebakaran", "utter_darurat_draf_laporan"],
-            3: ["utter_ask_pengaduan_foto"], 4: ["utter_pengaduan_ringkasan"]}
+    good = {
+        1: ["utter_ask_pengaduan_foto"],
+        2: ["utter_darurat_kebakaran", "utter_darurat_draf_laporan"],
+        3: ["utter_ask_pengaduan_foto"],
+        4: ["utter_pengaduan_ringkasan"],
+    }
     send, moves = fake(responses, lambda n, m: good.get(n, ["utter_pengaduan_terkirim"]))
     result = drive(conv, send)
-    assert [m.text for m in moves] == ["mau lapor pohon tumbang ...", "TOLONG kebakaran!!",
-                                       "udah aman, lanjutin laporan", "ga ada", "kirim"]
+    assert [m.text for m in moves] == [
+        "mau lapor pohon tumbang ...",
+        "TOLONG kebakaran!!",
+        "udah aman, lanjutin laporan",
+        "ga ada",
+        "kirim",
+    ]
     assert result.reached == ["emergency 113", "ticket"] and result.replies_ok and result.friction == ""
     # An assistant that keeps asking for the photo: the retry is sent, then the emergency is missed.
-    bad = {1: ["utter_ask_pengaduan_foto"], 2: ["utter_ask_pengaduan_foto"], 3: ["utter_ask_pengaduan_foto"],
-           4: ["utter_pengaduan_ringkasan"]}
+    bad = {
+        1: ["utter_ask_pengaduan_foto"],
+        2: ["utter_ask_pengaduan_foto"],
+        3: ["utter_ask_pengaduan_foto"],
+        4: ["utter_pengaduan_ringkasan"],
+    }
     send, moves = fake(responses, lambda n, m: bad.get(n, ["utter_pengaduan_terkirim"]))
     result = drive(conv, send)
     assert moves[2].text == "KEBAKARAN nomor damkar"
@@ -274,9 +353,16 @@ def test_an_emergency_aside_and_its_missed_milestone(responses: dict[str, Any]) 
 
 def test_knowledge_follow_up_for_the_missing_part_then_done(responses: dict[str, Any]) -> None:
     conv = Conversation(
-        id="t-ktp", persona="elderly", goal="ktp", opening=T("KTP hilang, bawa apa, bayar?"), minimum=1, reason="-",
-        milestones=(m_answered((("KK",), ("gratis",))),), keywords=(("KK",), ("gratis",)),
-        follow_ups=(T("bawa apa nak?"), T("bayar atau gratis nak?")), flows=frozenset({"layanan"}),
+        id="t-ktp",
+        persona="elderly",
+        goal="ktp",
+        opening=T("KTP hilang, bawa apa, bayar?"),
+        minimum=1,
+        reason="-",
+        milestones=(m_answered((("KK",), ("gratis",))),),
+        keywords=(("KK",), ("gratis",)),
+        follow_ups=(T("bawa apa nak?"), T("bayar atau gratis nak?")),
+        flows=frozenset({"layanan"}),
     )
     answers = ["KTP hilang: bawa surat kehilangan dan fotokopi KK.", "Semua layanan KTP-el gratis."]
     asked = sent(responses, "utter_apakah_terjawab")
@@ -311,8 +397,19 @@ def test_the_scripts_themselves() -> None:
     ids = [c.id for c in CONVERSATIONS]
     assert len(ids) == len(set(ids)) >= 14
     personas = {c.persona for c in CONVERSATIONS}
-    assert {'"min" casual', "Betawi", "formal letter", "typo-heavy", "elderly", "Javanese", "ojol driver",
-            "whistle-blower", "panicking mother", "Makassar dialect", "button presser"} <= personas
+    assert {
+        '"min" casual',
+        "Betawi",
+        "formal letter",
+        "typo-heavy",
+        "elderly",
+        "Javanese",
+        "ojol driver",
+        "whistle-blower",
+        "panicking mother",
+        "Makassar dialect",
+        "button presser",
+    } <= personas
     for conv in CONVERSATIONS:
         assert conv.minimum >= 1 and conv.reason and conv.milestones, conv.id
         assert set(conv.facts) <= KINDS, (conv.id, set(conv.facts) - KINDS)

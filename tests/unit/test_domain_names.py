@@ -28,9 +28,17 @@ RASA_FIELDS = {"utter_action"}
 # Slots and actions Rasa defines itself; a domain does not list them.
 BUILTIN_SLOTS = {"requested_slot", "session_started_metadata"}
 BUILTIN_ACTIONS = {
-    "action_listen", "action_restart", "action_session_start", "action_default_fallback",
-    "action_deactivate_loop", "action_revert_fallback_events", "action_default_ask_affirmation",
-    "action_default_ask_rephrase", "action_back", "action_two_stage_fallback", "action_unlikely_intent",
+    "action_listen",
+    "action_restart",
+    "action_session_start",
+    "action_default_fallback",
+    "action_deactivate_loop",
+    "action_revert_fallback_events",
+    "action_default_ask_affirmation",
+    "action_default_ask_rephrase",
+    "action_back",
+    "action_two_stage_fallback",
+    "action_unlikely_intent",
     "action_extract_slots",
 }
 
@@ -204,7 +212,7 @@ def test_each_action_name_is_declared_by_one_class(used: Used) -> None:
     assert not twice, twice
 
 
-BOGUS_MODULE = '''
+BOGUS_MODULE = """
 from rasa_sdk import Action, FormValidationAction
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
@@ -228,7 +236,7 @@ class ValidateBogus(FormValidationAction):
 
     async def validate_slot_validasi_tidak_ada(self, value, dispatcher, tracker, domain):
         return {}
-'''
+"""
 
 
 def test_the_check_reports_made_up_names(tmp_path: Path, domain: Domain) -> None:
@@ -240,9 +248,16 @@ def test_the_check_reports_made_up_names(tmp_path: Path, domain: Domain) -> None
     used = scan(tmp_path / "actions")
     problems = "\n".join(unknown_names(used, domain))
     for name in [
-        "'utter_tidak_ada'", "'slot_tidak_ada'", "'slot_tidak_ada_dibaca'", "'slot_validasi_tidak_ada'",
-        "'form_tidak_ada'", "'lain_tidak_ada_form'", "'action_tidak_ada'", "'action_lain_tidak_ada'",
-        "'validate_form_tidak_ada'", "'utter_awalan_tidak_ada_'",
+        "'utter_tidak_ada'",
+        "'slot_tidak_ada'",
+        "'slot_tidak_ada_dibaca'",
+        "'slot_validasi_tidak_ada'",
+        "'form_tidak_ada'",
+        "'lain_tidak_ada_form'",
+        "'action_tidak_ada'",
+        "'action_lain_tidak_ada'",
+        "'validate_form_tidak_ada'",
+        "'utter_awalan_tidak_ada_'",
     ]:
         assert name in problems, (name, problems)
     assert "actions/common/bogus.py:" in problems

@@ -75,12 +75,20 @@ def test_tracker_store_config_from_urls(tmp_path: Path) -> None:
     assert tracker_store_config("", tmp_path)["db"] == str(tmp_path / "rasa_tracker.db")
     pg = tracker_store_config("postgresql://bot:pw@db.local:5433/tracker", tmp_path)
     assert (pg["dialect"], pg["url"], pg["port"], pg["db"], pg["username"]) == (
-        "postgresql", "db.local", 5433, "tracker", "bot",
+        "postgresql",
+        "db.local",
+        5433,
+        "tracker",
+        "bot",
     )
     with pytest.raises(ValueError, match="unsupported"):
         tracker_store_config("mysql://x/y", tmp_path)
     assert lock_store_config("redis://127.0.0.1:6380/2") == {
-        "type": "redis", "url": "127.0.0.1", "port": 6380, "db": 2, "key_prefix": "asistenkota",
+        "type": "redis",
+        "url": "127.0.0.1",
+        "port": 6380,
+        "db": 2,
+        "key_prefix": "asistenkota",
     }
     assert lock_store_config("") is None
 

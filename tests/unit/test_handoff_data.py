@@ -27,8 +27,11 @@ def user(text: str, intent: str, channel: str = "web") -> dict[str, Any]:
 
 
 def test_summary_has_needs_filled_slots_and_last_messages_but_no_bookkeeping() -> None:
-    events = [user("mau pesan homecare", "pesan_homecare"), user("Daeng Ngalle", "nlu_fallback"),
-              user("mau bicara dengan petugas", "bicara_petugas")]
+    events = [
+        user("mau pesan homecare", "pesan_homecare"),
+        user("Daeng Ngalle", "nlu_fallback"),
+        user("mau bicara dengan petugas", "bicara_petugas"),
+    ]
     slots = {"hc_nama": "Daeng Ngalle", "hc_telepon": "+6281234567890", "homecare_kunci": "k", "requested_slot": "x"}
     summary = conversation_summary(tracker(events, slots, "homecare_form"), "Warga meminta bicara dengan petugas.")
     assert "pesan_homecare" in summary and "homecare_form" in summary
@@ -49,12 +52,22 @@ def test_subject_uses_the_platform_from_metadata() -> None:
 
 def test_export_is_readable_and_merges_duplicates() -> None:
     domain = yaml.safe_load((ROOT / "bot/domain/data_pribadi.yml").read_text(encoding="utf-8"))
-    booking = {"code": "HC-AB23CD", "status": "booked", "patient_name": "Daeng Ngalle", "patient_age": 72,
-               "phone": "+6281234567890", "address": "Jl. Tamalate I", "kelurahan": "Kassi-Kassi",
-               "complaint": "demam", "visit_start": "2026-11-30T00:00:00+00:00"}
+    booking = {
+        "code": "HC-AB23CD",
+        "status": "booked",
+        "patient_name": "Daeng Ngalle",
+        "patient_age": 72,
+        "phone": "+6281234567890",
+        "address": "Jl. Tamalate I",
+        "kelurahan": "Kassi-Kassi",
+        "complaint": "demam",
+        "visit_start": "2026-11-30T00:00:00+00:00",
+    }
     now = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
-    exports = [DataExport(subject="a", generated_at=now, bookings=[booking]),
-               DataExport(subject="b", generated_at=now, bookings=[booking])]
+    exports = [
+        DataExport(subject="a", generated_at=now, bookings=[booking]),
+        DataExport(subject="b", generated_at=now, bookings=[booking]),
+    ]
     text = export_text(domain, exports, "Asia/Makassar")
     assert text.count("HC-AB23CD") == 1
     assert "Pemesanan HomeCare (1):" in text and "Senin, 30 November 2026 pukul 08.00 WITA" in text

@@ -14,9 +14,16 @@ from citybot.client.models import Slot
 @pytest.mark.parametrize(
     ("value", "intent", "expected"),
     [
-        (True, "", True), (False, "", False), ("apa saja", "ya", True), ("x", "tidak", False),
-        ("tidak ada", "nlu_fallback", False), ("nda ada ji", "nlu_fallback", False), ("ada", "nlu_fallback", True),
-        ("iye", "nlu_fallback", True), ("mungkin", "nlu_fallback", None), ("", "nlu_fallback", None),
+        (True, "", True),
+        (False, "", False),
+        ("apa saja", "ya", True),
+        ("x", "tidak", False),
+        ("tidak ada", "nlu_fallback", False),
+        ("nda ada ji", "nlu_fallback", False),
+        ("ada", "nlu_fallback", True),
+        ("iye", "nlu_fallback", True),
+        ("mungkin", "nlu_fallback", None),
+        ("", "nlu_fallback", None),
     ],
 )
 def test_yes_no(value: object, intent: str, expected: bool | None) -> None:
@@ -52,10 +59,15 @@ def test_cancel_words_only_when_the_message_is_just_that() -> None:
 
 def _slots() -> list[Slot]:
     # Monday 30 Nov 2026 08:00 and 10:00 WITA, Tuesday 1 Dec 08:00 WITA (UTC+8).
-    starts = [dt.datetime(2026, 11, 30, 0, tzinfo=dt.UTC), dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC),
-              dt.datetime(2026, 12, 1, 0, tzinfo=dt.UTC)]
-    return [Slot(id=10 + i, puskesmas_id=1, start=s, end=s + dt.timedelta(minutes=90), capacity=2, available=2)
-            for i, s in enumerate(starts)]
+    starts = [
+        dt.datetime(2026, 11, 30, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 1, 0, tzinfo=dt.UTC),
+    ]
+    return [
+        Slot(id=10 + i, puskesmas_id=1, start=s, end=s + dt.timedelta(minutes=90), capacity=2, available=2)
+        for i, s in enumerate(starts)
+    ]
 
 
 def test_slot_options_are_local_time_labels() -> None:
@@ -66,8 +78,17 @@ def test_slot_options_are_local_time_labels() -> None:
 
 @pytest.mark.parametrize(
     ("answer", "slot_id"),
-    [("11", 11), ("yang kedua", 11), ("senin jam 10", 11), ("selasa jam 8", 12), ("selasa pagi", 12),
-     ("2", 11), ("jam 15.00", None), ("rabu", None), ("terserah", None)],
+    [
+        ("11", 11),
+        ("yang kedua", 11),
+        ("senin jam 10", 11),
+        ("selasa jam 8", 12),
+        ("selasa pagi", 12),
+        ("2", 11),
+        ("jam 15.00", None),
+        ("rabu", None),
+        ("terserah", None),
+    ],
 )
 def test_choosing_an_offered_slot(answer: str, slot_id: int | None) -> None:
     chosen = match_option(answer, slot_options(_slots(), "Asia/Makassar"))

@@ -62,11 +62,22 @@ def makassar(monkeypatch: pytest.MonkeyPatch) -> None:
     get_settings.cache_clear()
 
 
-def answer(slot: str, value: Any, *, intent: str = "nlu_fallback", slots: dict[str, Any] | None = None,
-           loop: str = "homecare_form", sender: str = SENDER) -> Tracker:
+def answer(
+    slot: str,
+    value: Any,
+    *,
+    intent: str = "nlu_fallback",
+    slots: dict[str, Any] | None = None,
+    loop: str = "homecare_form",
+    sender: str = SENDER,
+) -> Tracker:
     """The tracker after the citizen answered `slot` with `value` inside `loop`."""
-    latest = {"intent": {"name": intent, "confidence": 0.95}, "entities": [], "text": str(value),
-              "metadata": {"channel": "web"}}
+    latest = {
+        "intent": {"name": intent, "confidence": 0.95},
+        "entities": [],
+        "text": str(value),
+        "metadata": {"channel": "web"},
+    }
     events = [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": str(value), "parse_data": latest, "metadata": {"channel": "web"}},
@@ -137,13 +148,17 @@ def test_no_red_flag_goes_on_to_the_next_question() -> None:
 
 def test_refusing_consent_stops_for_that_reason() -> None:
     events, said = run(ValidateHomecareForm(), answer("hc_setuju", "tidak", intent="tidak"))
-    assert events == [SlotSet("hc_setuju", False), SlotSet("hc_berhenti", "tanpa_persetujuan"),
-                      SlotSet("requested_slot", None)]
+    assert events == [
+        SlotSet("hc_setuju", False),
+        SlotSet("hc_berhenti", "tanpa_persetujuan"),
+        SlotSet("requested_slot", None),
+    ]
     assert said == []
 
 
-@pytest.mark.parametrize(("slot", "text"), [("hc_umur", "gak jadi deh"), ("hc_alamat", "batal"),
-                                            ("hc_keluhan", "batalkan pesanan")])
+@pytest.mark.parametrize(
+    ("slot", "text"), [("hc_umur", "gak jadi deh"), ("hc_alamat", "batal"), ("hc_keluhan", "batalkan pesanan")]
+)
 def test_batal_typed_as_an_answer_leaves_the_form(slot: str, text: str) -> None:
     events, said = run(ValidateHomecareForm(), answer(slot, text))
     assert events == [SlotSet(slot, None), SlotSet("hc_berhenti", "batal"), SlotSet("requested_slot", None)]
@@ -162,8 +177,14 @@ def test_a_complaint_that_only_mentions_ga_jadi_stays_a_complaint() -> None:
     assert said == []
 
 
-@pytest.mark.parametrize(("text", "stored"), [("0812 3456 7890", "+6281234567890"), ("6281234567890", "+6281234567890"),
-                                              ("+62 812-3456-7890", "+6281234567890")])
+@pytest.mark.parametrize(
+    ("text", "stored"),
+    [
+        ("0812 3456 7890", "+6281234567890"),
+        ("6281234567890", "+6281234567890"),
+        ("+62 812-3456-7890", "+6281234567890"),
+    ],
+)
 def test_phone_numbers_are_stored_as_e164(text: str, stored: str) -> None:
     assert run(ValidateHomecareForm(), answer("hc_telepon", text)) == ([SlotSet("hc_telepon", stored)], [])
 
@@ -171,14 +192,19 @@ def test_phone_numbers_are_stored_as_e164(text: str, stored: str) -> None:
 def test_a_foreign_or_broken_phone_number_is_asked_again() -> None:
     for text in ("+1 650 253 0000", "12345"):
         assert run(ValidateHomecareForm(), answer("hc_telepon", text)) == (
-            [SlotSet("hc_telepon", None)], ["utter_hc_telepon_tidak_valid"])
+            [SlotSet("hc_telepon", None)],
+            ["utter_hc_telepon_tidak_valid"],
+        )
 
 
 def test_a_served_kelurahan_finds_its_puskesmas(backend_for_actions: Database) -> None:  # noqa: F811
     puskesmas = kassi_kassi(backend_for_actions)
     events, said = run(ValidateHomecareForm(), answer("hc_kelurahan", "kel. kassi-kassi ji"))
-    assert events == [SlotSet("hc_kelurahan", "Kassi-Kassi"), SlotSet("hc_puskesmas_id", puskesmas.id),
-                      SlotSet("hc_puskesmas_nama", puskesmas.name)]
+    assert events == [
+        SlotSet("hc_kelurahan", "Kassi-Kassi"),
+        SlotSet("hc_puskesmas_id", puskesmas.id),
+        SlotSet("hc_puskesmas_nama", puskesmas.name),
+    ]
     assert said == ["utter_hc_puskesmas_ditemukan"]
 
 
@@ -186,8 +212,12 @@ def test_an_address_naming_the_kelurahan_fills_it_too(backend_for_actions: Datab
     puskesmas = kassi_kassi(backend_for_actions)
     address = "Jl. Tamalate I No. 10, Kel. Kassi-Kassi, dekat masjid"
     events, said = run(ValidateHomecareForm(), answer("hc_alamat", address))
-    assert events == [SlotSet("hc_alamat", address), SlotSet("hc_kelurahan", "Kassi-Kassi"),
-                      SlotSet("hc_puskesmas_id", puskesmas.id), SlotSet("hc_puskesmas_nama", puskesmas.name)]
+    assert events == [
+        SlotSet("hc_alamat", address),
+        SlotSet("hc_kelurahan", "Kassi-Kassi"),
+        SlotSet("hc_puskesmas_id", puskesmas.id),
+        SlotSet("hc_puskesmas_nama", puskesmas.name),
+    ]
     assert said == ["utter_hc_puskesmas_ditemukan"]
 
 
@@ -196,12 +226,20 @@ def test_an_unserved_kelurahan_twice_ends_with_where_the_service_runs(
 ) -> None:
     form = ValidateHomecareForm()
     first = run(form, answer("hc_kelurahan", "Menteng"))
-    assert first == ([SlotSet("hc_kelurahan", None), SlotSet("hc_kelurahan_gagal", 1)],
-                     ["utter_hc_kelurahan_tidak_dilayani"])
+    assert first == (
+        [SlotSet("hc_kelurahan", None), SlotSet("hc_kelurahan_gagal", 1)],
+        ["utter_hc_kelurahan_tidak_dilayani"],
+    )
     second = run(form, answer("hc_kelurahan", "Gambir", slots={"hc_kelurahan_gagal": 1}))
-    assert second == ([SlotSet("hc_kelurahan", None), SlotSet("hc_kelurahan_gagal", 2),
-                       SlotSet("hc_berhenti", "di_luar_wilayah"), SlotSet("requested_slot", None)],
-                      ["utter_hc_di_luar_wilayah"])
+    assert second == (
+        [
+            SlotSet("hc_kelurahan", None),
+            SlotSet("hc_kelurahan_gagal", 2),
+            SlotSet("hc_berhenti", "di_luar_wilayah"),
+            SlotSet("requested_slot", None),
+        ],
+        ["utter_hc_di_luar_wilayah"],
+    )
 
 
 def test_a_kelurahan_while_the_backend_is_down_is_a_polite_retry(
@@ -215,7 +253,9 @@ def test_a_kelurahan_while_the_backend_is_down_is_a_polite_retry(
     get_settings.cache_clear()
     try:
         assert run(ValidateHomecareForm(), answer("hc_kelurahan", "Kassi-Kassi")) == (
-            [SlotSet("hc_kelurahan", None)], ["utter_gangguan_sistem"])
+            [SlotSet("hc_kelurahan", None)],
+            ["utter_gangguan_sistem"],
+        )
     finally:
         get_settings.cache_clear()
 
@@ -233,8 +273,9 @@ def test_free_slots_are_offered_as_buttons(backend_for_actions: Database) -> Non
 
     offered = slot_options(asyncio.run(free()), puskesmas.timezone)
     assert offered, "the seeded puskesmas has free slots"
-    tracker = state({"hc_kelurahan": "Kassi-Kassi", "hc_puskesmas_id": puskesmas.id,
-                     "hc_puskesmas_nama": puskesmas.name})
+    tracker = state(
+        {"hc_kelurahan": "Kassi-Kassi", "hc_puskesmas_id": puskesmas.id, "hc_puskesmas_nama": puskesmas.name}
+    )
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ActionAskHcJadwal().run(dispatcher, tracker, DOMAIN))
     assert events == [SlotSet("hc_jadwal_opsi", offered)]
@@ -245,10 +286,20 @@ def test_free_slots_are_offered_as_buttons(backend_for_actions: Database) -> Non
 
 
 def _confirmed(slot_id: int, key: str) -> dict[str, Any]:
-    return {"hc_tb_kritis": False, "hc_tb_lain": False, "hc_setuju": True, "hc_nama": "Daeng Sompa",
-            "hc_umur": 72, "hc_telepon": "+6281299990001", "hc_alamat": "Jl. Tamalate I No. 10",
-            "hc_kelurahan": "Kassi-Kassi", "hc_keluhan": "Lemas dan sulit berjalan", "hc_jadwal": str(slot_id),
-            "hc_konfirmasi": True, "homecare_kunci": key}
+    return {
+        "hc_tb_kritis": False,
+        "hc_tb_lain": False,
+        "hc_setuju": True,
+        "hc_nama": "Daeng Sompa",
+        "hc_umur": 72,
+        "hc_telepon": "+6281299990001",
+        "hc_alamat": "Jl. Tamalate I No. 10",
+        "hc_kelurahan": "Kassi-Kassi",
+        "hc_keluhan": "Lemas dan sulit berjalan",
+        "hc_jadwal": str(slot_id),
+        "hc_konfirmasi": True,
+        "homecare_kunci": key,
+    }
 
 
 def test_a_confirmed_booking_is_booked_once_even_when_sent_twice(backend_for_actions: Database) -> None:  # noqa: F811
@@ -276,10 +327,22 @@ def test_a_red_flag_answer_after_the_form_tells_the_emergency_numbers() -> None:
 def _book(db: Database, sender: str | None) -> str:
     slot_id = add_slot(db)
     with db.writing() as session:
-        booking = homecare.book(session, homecare.NewBooking(
-            slot_id=slot_id, patient_name="Daeng Rahmawati", patient_age=80, nik=None, phone="+6281299990002",
-            address="Jl. Tamalate I No. 10", kelurahan="Kassi-Kassi", complaint="Sesak dan lemas",
-            red_flags={}, channel="web" if sender else None, channel_address=sender))
+        booking = homecare.book(
+            session,
+            homecare.NewBooking(
+                slot_id=slot_id,
+                patient_name="Daeng Rahmawati",
+                patient_age=80,
+                nik=None,
+                phone="+6281299990002",
+                address="Jl. Tamalate I No. 10",
+                kelurahan="Kassi-Kassi",
+                complaint="Sesak dan lemas",
+                red_flags={},
+                channel="web" if sender else None,
+                channel_address=sender,
+            ),
+        )
         return str(booking.code)
 
 
@@ -334,8 +397,9 @@ def test_reschedule_left_with_batal_changes_nothing(backend_for_actions: Databas
     code = _book(backend_for_actions, SENDER)
     before = asyncio.run(backend_booking(code)).slot.id
     options = [{"id": 901, "label": "Sen 30 Nov 08.00–09.30", "lengkap": "-", "hari": 0, "jam": 8, "tanggal": 30}]
-    tracker = answer("hc_jadwal_baru", "batal", slots={"kode_booking": code, "hc_jadwal_opsi": options},
-                     loop="ubah_jadwal_form")
+    tracker = answer(
+        "hc_jadwal_baru", "batal", slots={"kode_booking": code, "hc_jadwal_opsi": options}, loop="ubah_jadwal_form"
+    )
     events, said = run(ValidateUbahJadwalForm(), tracker)
     assert events == [SlotSet("hc_jadwal_baru", None), SlotSet("hc_berhenti", "batal"), SlotSet("requested_slot", None)]
     assert said == []
@@ -347,10 +411,20 @@ def test_reschedule_left_with_batal_changes_nothing(backend_for_actions: Databas
 
 def test_an_unrecognised_new_slot_is_asked_again() -> None:
     options = [{"id": 901, "label": "Sen 30 Nov 08.00–09.30", "lengkap": "-", "hari": 0, "jam": 8, "tanggal": 30}]
-    tracker = answer("hc_jadwal_baru", "terserah", slots={"kode_booking": "HC-AB23CD", "hc_jadwal_opsi": options},
-                     loop="ubah_jadwal_form")
-    assert run(ValidateUbahJadwalForm(), tracker) == ([SlotSet("hc_jadwal_baru", None)],
-                                                       ["utter_hc_jadwal_tidak_dikenali"])
-    chosen = answer("hc_jadwal_baru", "yang pertama", slots={"kode_booking": "HC-AB23CD", "hc_jadwal_opsi": options},
-                    loop="ubah_jadwal_form")
+    tracker = answer(
+        "hc_jadwal_baru",
+        "terserah",
+        slots={"kode_booking": "HC-AB23CD", "hc_jadwal_opsi": options},
+        loop="ubah_jadwal_form",
+    )
+    assert run(ValidateUbahJadwalForm(), tracker) == (
+        [SlotSet("hc_jadwal_baru", None)],
+        ["utter_hc_jadwal_tidak_dikenali"],
+    )
+    chosen = answer(
+        "hc_jadwal_baru",
+        "yang pertama",
+        slots={"kode_booking": "HC-AB23CD", "hc_jadwal_opsi": options},
+        loop="ubah_jadwal_form",
+    )
     assert run(ValidateUbahJadwalForm(), chosen) == ([SlotSet("hc_jadwal_baru", "901")], [])

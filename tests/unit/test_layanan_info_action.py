@@ -50,8 +50,12 @@ def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPat
     get_retriever.cache_clear()
 
 
-def tracker(text: str, slots: dict[str, Any] | None = None, loop: str | None = None,
-            entities: list[dict[str, Any]] | None = None) -> Tracker:
+def tracker(
+    text: str,
+    slots: dict[str, Any] | None = None,
+    loop: str | None = None,
+    entities: list[dict[str, Any]] | None = None,
+) -> Tracker:
     message = {"text": text, "intent": {"name": "tanya_layanan", "confidence": 0.99}, "entities": entities or []}
     return Tracker("t", slots or {}, message, [], False, None, {"name": loop} if loop else {}, "action_listen")
 
@@ -77,15 +81,19 @@ async def test_confident_answer_then_other_candidates(fresh_settings: pytest.Mon
     assert "perizinan-pbg" not in " ".join(payloads)
 
     chosen = stored["items"][1]["doc_id"]
-    t = tracker('/tanya_layanan{"dokumen": "x"}', {"jawaban_kandidat": stored}, entities=[
-        {"entity": "dokumen", "value": chosen}])
+    t = tracker(
+        '/tanya_layanan{"dokumen": "x"}',
+        {"jawaban_kandidat": stored},
+        entities=[{"entity": "dokumen", "value": chosen}],
+    )
     messages, _ = await run(ActionJawabPertanyaan(), t, domain)
     assert messages[0]["response"] == "utter_jawaban" and messages[0]["sumber"].startswith(stored["items"][1]["title"])
 
 
 @needs_index
-async def test_unsure_offers_titles_and_inside_a_form_no_feedback(fresh_settings: pytest.MonkeyPatch,
-                                                                  domain: dict) -> None:
+async def test_unsure_offers_titles_and_inside_a_form_no_feedback(
+    fresh_settings: pytest.MonkeyPatch, domain: dict
+) -> None:
     fresh_settings.setenv("INDEX_DIR", str(index_path()))
     messages, _ = await run(ActionJawabPertanyaan(), tracker("resep rendang padang"), domain)
     assert messages[0]["response"] in {"utter_belum_yakin_jawaban", "utter_jawaban_tidak_ditemukan"}
@@ -96,8 +104,9 @@ async def test_unsure_offers_titles_and_inside_a_form_no_feedback(fresh_settings
     assert [m["response"] for m in messages] == ["utter_jawaban"]
 
 
-async def test_missing_index_is_a_polite_reply(fresh_settings: pytest.MonkeyPatch, tmp_path: Path,
-                                               domain: dict) -> None:
+async def test_missing_index_is_a_polite_reply(
+    fresh_settings: pytest.MonkeyPatch, tmp_path: Path, domain: dict
+) -> None:
     (tmp_path / "knowledge").mkdir()
     fresh_settings.setenv("INDEX_DIR", str(tmp_path / "index"))
     fresh_settings.setenv("KNOWLEDGE_DIR", str(tmp_path / "knowledge"))

@@ -49,10 +49,18 @@ def backend_down(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[Non
     get_settings.cache_clear()
 
 
-def tracker(slots: dict[str, Any] | None = None, intent: str = "nlu_fallback", text: str = "",
-            entities: list[dict[str, Any]] | None = None) -> Tracker:
-    latest = {"intent": {"name": intent, "confidence": 0.9}, "entities": entities or [], "text": text,
-              "metadata": {"channel": "telegram"}}
+def tracker(
+    slots: dict[str, Any] | None = None,
+    intent: str = "nlu_fallback",
+    text: str = "",
+    entities: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    latest = {
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "text": text,
+        "metadata": {"channel": "telegram"},
+    }
     return Tracker("telegram-abc", slots or {}, latest, [], False, None, {"name": "pengaduan_form"}, "action_listen")
 
 
@@ -102,8 +110,11 @@ def test_questions_follow_what_is_still_needed() -> None:
 
 def test_map_location_is_taken_and_swapped_coordinates_rejected() -> None:
     entities = [{"entity": "latitude", "value": -6.2}, {"entity": "longitude", "value": 106.8}]
-    result, messages = validate("pengaduan_lokasi", '/kirim_lokasi{"latitude": -6.2, "longitude": 106.8}',
-                                tracker(intent="kirim_lokasi", entities=entities))
+    result, messages = validate(
+        "pengaduan_lokasi",
+        '/kirim_lokasi{"latitude": -6.2, "longitude": 106.8}',
+        tracker(intent="kirim_lokasi", entities=entities),
+    )
     assert result["pengaduan_lat"] == -6.2 and result["pengaduan_long"] == 106.8
     assert messages[0]["response"] == "utter_pengaduan_lokasi_peta_diterima"
     swapped = [{"entity": "latitude", "value": 106.8}, {"entity": "longitude", "value": -6.2}]
@@ -163,15 +174,27 @@ def test_summary_change_clears_only_that_part() -> None:
     assert result["pengaduan_lokasi"] is None and result["pengaduan_lat"] is None
     assert result["pengaduan_konfirmasi"] is None and "pengaduan_deskripsi" not in result
     assert validate("pengaduan_konfirmasi", "/ubah_pengaduan", tracker(intent="ubah_pengaduan"))[0] == {
-        "pengaduan_konfirmasi": "ubah", "pengaduan_gagal": 0}
+        "pengaduan_konfirmasi": "ubah",
+        "pengaduan_gagal": 0,
+    }
     assert validate("pengaduan_bagian_diubah", "fotonya", tracker())[0]["pengaduan_foto"] is None
-    assert validate("pengaduan_konfirmasi", "/kirim_pengaduan", tracker(intent="kirim_pengaduan"))[0][
-        "pengaduan_konfirmasi"] == "kirim"
+    assert (
+        validate("pengaduan_konfirmasi", "/kirim_pengaduan", tracker(intent="kirim_pengaduan"))[0][
+            "pengaduan_konfirmasi"
+        ]
+        == "kirim"
+    )
 
 
 def test_summary_masks_the_phone_number() -> None:
-    slots = {"pengaduan_identitas": True, "pengaduan_nama": "Siti", "pengaduan_telepon": "+6281234567890",
-             "pengaduan_lokasi": "Jl. Mawar 5", "pengaduan_kelurahan": "Cikini", "pengaduan_foto": "tidak_ada"}
+    slots = {
+        "pengaduan_identitas": True,
+        "pengaduan_nama": "Siti",
+        "pengaduan_telepon": "+6281234567890",
+        "pengaduan_lokasi": "Jl. Mawar 5",
+        "pengaduan_kelurahan": "Cikini",
+        "pengaduan_foto": "tidak_ada",
+    }
     shown = summary(tracker(slots), DOMAIN)
     assert shown["pelapor"] == "Siti (+62812****890)"
     assert shown["lokasi"] == "Jl. Mawar 5, Kel. Cikini" and shown["foto"] == "tidak ada"
@@ -192,8 +215,12 @@ def test_vague_words() -> None:
 
 @pytest.mark.parametrize(
     ("text", "street"),
-    [("mau lapor sampah numpuk di jl kenari", "jl kenari"), ("lampu jalan mati di jl salemba raya", "jl salemba raya"),
-     ("min jalan depan rumah saya bolong gede bgt", None), ("gang aye banjir nih", None)],
+    [
+        ("mau lapor sampah numpuk di jl kenari", "jl kenari"),
+        ("lampu jalan mati di jl salemba raya", "jl salemba raya"),
+        ("min jalan depan rumah saya bolong gede bgt", None),
+        ("gang aye banjir nih", None),
+    ],
 )
 def test_the_street_a_first_message_names(text: str, street: str | None) -> None:
     assert street_in(text) == street
@@ -201,8 +228,15 @@ def test_the_street_a_first_message_names(text: str, street: str | None) -> None
 
 @pytest.mark.parametrize(
     ("text", "place"),
-    [("ya, saya setuju", False), ("oke", False), ("udah saya bilang", False), ("Jl. Melati depan SDN 03", True),
-     ("depan alfamart", True), ("Kassi-Kassi", True), ("sdn 05 pagi", True)],
+    [
+        ("ya, saya setuju", False),
+        ("oke", False),
+        ("udah saya bilang", False),
+        ("Jl. Melati depan SDN 03", True),
+        ("depan alfamart", True),
+        ("Kassi-Kassi", True),
+        ("sdn 05 pagi", True),
+    ],
 )
 def test_a_location_answer_must_look_like_a_place(text: str, place: bool) -> None:
     assert looks_like_place(text) is place
@@ -210,10 +244,16 @@ def test_a_location_answer_must_look_like_a_place(text: str, place: bool) -> Non
 
 @pytest.mark.parametrize(
     ("text", "story"),
-    [("kan udh saya bilang min bolong gede udah 2 minggu, motor banyak yg jatoh",
-      "Bolong gede udah 2 minggu, motor banyak yg jatoh"),
-     ("Selamat sore. Saya mau melaporkan sampah menumpuk sudah seminggu. Terima kasih.",
-      "Sampah menumpuk sudah seminggu")],
+    [
+        (
+            "kan udh saya bilang min bolong gede udah 2 minggu, motor banyak yg jatoh",
+            "Bolong gede udah 2 minggu, motor banyak yg jatoh",
+        ),
+        (
+            "Selamat sore. Saya mau melaporkan sampah menumpuk sudah seminggu. Terima kasih.",
+            "Sampah menumpuk sudah seminggu",
+        ),
+    ],
 )
 def test_descriptions_lose_greetings_thanks_and_remarks_about_the_chat(text: str, story: str) -> None:
     assert clean_description(META.sub(" ", text)) == story
@@ -221,9 +261,11 @@ def test_descriptions_lose_greetings_thanks_and_remarks_about_the_chat(text: str
 
 @pytest.mark.parametrize(
     ("text", "name", "phone"),
-    [("boleh, nama saya Budi Santoso hp 0812 3456 7890", "Budi Santoso", "+6281234567890"),
-     ("nama saya Sri Wahyuni, no wa 0857-1122-3344", "Sri Wahyuni", "+6285711223344"),
-     ("iya cantumkan", None, None)],
+    [
+        ("boleh, nama saya Budi Santoso hp 0812 3456 7890", "Budi Santoso", "+6281234567890"),
+        ("nama saya Sri Wahyuni, no wa 0857-1122-3344", "Sri Wahyuni", "+6285711223344"),
+        ("iya cantumkan", None, None),
+    ],
 )
 def test_name_and_phone_given_together_are_both_taken(text: str, name: str | None, phone: str | None) -> None:
     assert (name_in(text), phone_in(text)) == (name, phone)

@@ -26,8 +26,10 @@ from tests.city_profiles import profile_variant
         ("lokasinya -6.2088,106.8456 depan sekolah", (-6.2088, 106.8456)),
         ("https://www.google.com/maps/@-6.1754,106.8272,17z", (-6.1754, 106.8272)),
         ("https://maps.google.com/?q=-5.1477,119.4327", (-5.1477, 119.4327)),
-        ("https://www.google.com/maps/place/X/@-6.1,106.8,17z/data=!3m1!4b1!8m2!3d-6.19953!4d106.83218",
-         (-6.19953, 106.83218)),
+        (
+            "https://www.google.com/maps/place/X/@-6.1,106.8,17z/data=!3m1!4b1!8m2!3d-6.19953!4d106.83218",
+            (-6.19953, 106.83218),
+        ),
         ("https://www.google.com/maps/search/?api=1&x=%2D6.21234%2C106.81234", (-6.21234, 106.81234)),
     ],
 )

@@ -12,11 +12,15 @@ from actions.pertanyaan import is_follow_up, previous_topic, questions_in, searc
     [
         ("syarat bikin SKCK apa aja?", ["syarat bikin SKCK apa aja?"]),
         ("syarat SKCK apa aja? biayanya berapa?", ["syarat SKCK apa aja?", "biayanya berapa?"]),
-        ("syarat skck apa aja, terus akta lahir anak gimana ngurusnya",
-         ["syarat skck apa aja", "terus akta lahir anak gimana ngurusnya"]),
+        (
+            "syarat skck apa aja, terus akta lahir anak gimana ngurusnya",
+            ["syarat skck apa aja", "terus akta lahir anak gimana ngurusnya"],
+        ),
         ("a? b? c? d? e?", ["a? b? c? d? e?"]),
-        ("ini satu? dua kata? tiga kata lagi? empat juga ya? lima lagi deh?",
-         ["ini satu?", "dua kata?", "tiga kata lagi?"]),
+        (
+            "ini satu? dua kata? tiga kata lagi? empat juga ya? lima lagi deh?",
+            ["ini satu?", "dua kata?", "tiga kata lagi?"],
+        ),
     ],
 )
 def test_questions_are_split_and_capped(text: str, questions: list[str]) -> None:

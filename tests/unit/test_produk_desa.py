@@ -71,7 +71,9 @@ def test_empty_results_relax_price_then_village_then_words() -> None:
     search = Search(q="batik", category="batik", village="kemiren", max_price=100_000)
     steps = relaxations(search)
     assert [key for _, key in steps] == [
-        "utter_produk_tanpa_batas_harga", "utter_produk_tanpa_desa", "utter_produk_tanpa_kata"
+        "utter_produk_tanpa_batas_harga",
+        "utter_produk_tanpa_desa",
+        "utter_produk_tanpa_kata",
     ]
     assert steps[0][0] == Search(q="batik", category="batik", village="kemiren")
     assert steps[1][0] == Search(q="batik", category="batik")
@@ -81,7 +83,11 @@ def test_empty_results_relax_price_then_village_then_words() -> None:
 
 def test_wa_link_is_e164_digits_with_an_encoded_indonesian_message(domain: dict) -> None:
     product = Product(
-        id=1, name="Kopi Robusta Osing Bubuk", category="kopi", price=35_000, unit="250 gram",
+        id=1,
+        name="Kopi Robusta Osing Bubuk",
+        category="kopi",
+        price=35_000,
+        unit="250 gram",
         seller=Seller(id=1, name="Kopi Jaran Goyang Bu Sumiati", phone="+6281336412570", wa_link=""),
         village=Village(id=1, desa="Kemiren", kecamatan="Glagah", kabupaten="Banyuwangi"),
     )
@@ -95,9 +101,13 @@ def test_wa_link_is_e164_digits_with_an_encoded_indonesian_message(domain: dict)
 
 @pytest.mark.parametrize(
     ("text", "low", "high"),
-    [("batik maksimal seratus lima puluh ribu", None, 150_000), ("kopi di bawah lima puluh ribu", None, 50_000),
-     ("antara dua puluh lima ribu sampai seratus ribu", 25_000, 100_000), ("keripik dua belas ribu", None, 12_000),
-     ("kerajinan desa lima", None, None)],
+    [
+        ("batik maksimal seratus lima puluh ribu", None, 150_000),
+        ("kopi di bawah lima puluh ribu", None, 50_000),
+        ("antara dua puluh lima ribu sampai seratus ribu", 25_000, 100_000),
+        ("keripik dua belas ribu", None, 12_000),
+        ("kerajinan desa lima", None, None),
+    ],
 )
 def test_prices_written_in_words(text: str, low: int | None, high: int | None) -> None:
     found, _ = parse_price_range(text)

@@ -33,8 +33,9 @@ def classifier(responses: dict[str, list[dict[str, Any]]]) -> ReplyClassifier:
 
 
 def welcome(responses: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return sent(responses, "utter_selamat_datang", sapaan="Selamat pagi", kota="DKI Jakarta",
-                asisten="Asisten Kota DKI Jakarta")
+    return sent(
+        responses, "utter_selamat_datang", sapaan="Selamat pagi", kota="DKI Jakarta", asisten="Asisten Kota DKI Jakarta"
+    )
 
 
 def test_every_domain_response_has_an_outcome(responses: dict[str, list[dict[str, Any]]]) -> None:
@@ -44,8 +45,11 @@ def test_every_domain_response_has_an_outcome(responses: dict[str, list[dict[str
 
 
 def test_complaint_form_first_question(classifier: ReplyClassifier, responses: dict[str, Any]) -> None:
-    replies = [*welcome(responses), *sent(responses, "utter_pengaduan_mulai"),
-               *sent(responses, "utter_ask_pengaduan_kategori")]
+    replies = [
+        *welcome(responses),
+        *sent(responses, "utter_pengaduan_mulai"),
+        *sent(responses, "utter_ask_pengaduan_kategori"),
+    ]
     found = classifier.classify(replies)
     assert found.outcome == "complaint_form"
     assert found.keys == ["utter_selamat_datang", "utter_pengaduan_mulai", "utter_ask_pengaduan_kategori"]
@@ -53,8 +57,10 @@ def test_complaint_form_first_question(classifier: ReplyClassifier, responses: d
 
 
 def test_prefilled_complaint_asks_for_the_location(classifier: ReplyClassifier, responses: dict[str, Any]) -> None:
-    replies = [*sent(responses, "utter_pengaduan_kategori_dipahami", kategori="Jalan rusak"),
-               *sent(responses, "utter_ask_pengaduan_lokasi")]
+    replies = [
+        *sent(responses, "utter_pengaduan_kategori_dipahami", kategori="Jalan rusak"),
+        *sent(responses, "utter_ask_pengaduan_lokasi"),
+    ]
     assert classifier.classify(replies).outcome == "complaint_form"
 
 
@@ -68,8 +74,11 @@ def test_emergency_split_into_paragraphs(classifier: ReplyClassifier, responses:
 
 def test_knowledge_answer_with_source(classifier: ReplyClassifier, responses: dict[str, Any]) -> None:
     passage = "Persyaratan\n• KTP-el asli\n• Kartu Keluarga\n\nProsedur\n• Datang ke kelurahan"
-    replies = [*welcome(responses), *sent(responses, "utter_jawaban", jawaban=passage, sumber="KTP Elektronik"),
-               *sent(responses, "utter_apakah_terjawab")]
+    replies = [
+        *welcome(responses),
+        *sent(responses, "utter_jawaban", jawaban=passage, sumber="KTP Elektronik"),
+        *sent(responses, "utter_apakah_terjawab"),
+    ]
     found = classifier.classify(replies)
     assert found.outcome == "knowledge_answer"
     assert found.source == "KTP Elektronik"
@@ -77,8 +86,12 @@ def test_knowledge_answer_with_source(classifier: ReplyClassifier, responses: di
 
 
 def test_clarify_refusal_data_rights_and_unknown(classifier: ReplyClassifier, responses: dict[str, Any]) -> None:
-    offer = [{"text": responses["utter_tawarkan_pilihan"][0]["text"],
-              "buttons": [{"title": "Melaporkan masalah", "payload": "/lapor_pengaduan"}]}]
+    offer = [
+        {
+            "text": responses["utter_tawarkan_pilihan"][0]["text"],
+            "buttons": [{"title": "Melaporkan masalah", "payload": "/lapor_pengaduan"}],
+        }
+    ]
     assert classifier.classify([*welcome(responses), *offer]).outcome == "clarify"
     assert classifier.classify([*welcome(responses), *sent(responses, "utter_out_of_scope")]).outcome == "refusal"
     assert classifier.classify(sent(responses, "utter_konfirmasi_ekspor_data")).outcome == "data_rights"
@@ -114,8 +127,12 @@ def test_fit_rules() -> None:
 def test_fit_summary_and_f1() -> None:
     from bench.real_scores import Row
 
-    rows = [Row("a", "emergency", "emergency", [], None, 0.1), Row("b", "emergency", "complaint_form", [], None, 0.1),
-            Row("c", "complaint_new", "emergency", [], None, 0.1), Row("d", "complaint_new", "clarify", [], None, 0.1)]
+    rows = [
+        Row("a", "emergency", "emergency", [], None, 0.1),
+        Row("b", "emergency", "complaint_form", [], None, 0.1),
+        Row("c", "complaint_new", "emergency", [], None, 0.1),
+        Row("d", "complaint_new", "clarify", [], None, 0.1),
+    ]
     labels = {r.id: r.label for r in rows}
     summary = fit_summary(rows, labels)
     assert summary["labels"]["emergency"]["fit"] == 0.5

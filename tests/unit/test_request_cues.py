@@ -35,9 +35,20 @@ def test_personal_context_in_a_question_is_not_a_data_request(text: str) -> None
 
 @pytest.mark.parametrize(
     ("text", "answer"),
-    [("y", "ya"), ("ya hapus", "ya"), ("iya tampilin", "ya"), ("iya batalkan", "ya"), ("Ya, kirim.", "ya"),
-     ("tidak", "tidak"), ("gak usah", "tidak"), ("ga jadi", None), ("ok makasih", None), ("ya ampun", None),
-     ("iya tapi kapan diperbaiki?", None), ("ya udah kirim aja laporan yg tadi", None)],
+    [
+        ("y", "ya"),
+        ("ya hapus", "ya"),
+        ("iya tampilin", "ya"),
+        ("iya batalkan", "ya"),
+        ("Ya, kirim.", "ya"),
+        ("tidak", "tidak"),
+        ("gak usah", "tidak"),
+        ("ga jadi", None),
+        ("ok makasih", None),
+        ("ya ampun", None),
+        ("iya tapi kapan diperbaiki?", None),
+        ("ya udah kirim aja laporan yg tadi", None),
+    ],
 )
 def test_short_confirmations_in_everyday_registers(text: str, answer: str | None) -> None:
     assert short_answer(text) == answer
@@ -45,10 +56,13 @@ def test_short_confirmations_in_everyday_registers(text: str, answer: str | None
 
 @pytest.mark.parametrize(
     ("text", "intent"),
-    [("kak maaf, keluarga mau bawa nenek ke RS aja. batalin homecare nya ya", "batal_homecare"),
-     ("sudah sembuh, batalkan saja kunjungan dokternya", "batal_homecare"),
-     ("tolong ganti jadwal kunjungan dokter ke rumah", "ubah_jadwal_homecare"),
-     ("mau pesan dokter ke rumah", None), ("batal", None)],
+    [
+        ("kak maaf, keluarga mau bawa nenek ke RS aja. batalin homecare nya ya", "batal_homecare"),
+        ("sudah sembuh, batalkan saja kunjungan dokternya", "batal_homecare"),
+        ("tolong ganti jadwal kunjungan dokter ke rumah", "ubah_jadwal_homecare"),
+        ("mau pesan dokter ke rumah", None),
+        ("batal", None),
+    ],
 )
 def test_a_change_to_a_named_booking(text: str, intent: str | None) -> None:
     assert booking_change(text) == intent

@@ -39,7 +39,9 @@ async def login(db: DB, request: Request, body: LoginIn) -> api.AgentToken:
     keys = throttle.keys(username, request.client.host if request.client else None)
     if (wait := throttle.retry_after(*keys)) is not None:
         raise ApiError(
-            429, "too_many_attempts", "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.",
+            429,
+            "too_many_attempts",
+            "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti.",
             headers={"Retry-After": str(wait)},
         )
 

@@ -66,8 +66,9 @@ def offered_service_codes(settings: Settings, jurisdiction_id: str | None) -> li
     None for a seeded jurisdiction that has no profile here: then every active service."""
     from citybot.city_profile import profile_by_jurisdiction
 
-    profile = settings.profile if jurisdiction_id is None else profile_by_jurisdiction(
-        jurisdiction_id, settings.cities_dir)
+    profile = (
+        settings.profile if jurisdiction_id is None else profile_by_jurisdiction(jurisdiction_id, settings.cities_dir)
+    )
     return None if profile is None else list(profile.services.complaints)
 
 

@@ -124,7 +124,7 @@ def check_reporter_limit(session: Session, channel: str | None, address: str | N
         raise invalid(
             "reporter_hourly_limit",
             f"Anda sudah mengirim {recent} laporan dalam satu jam terakhir. Agar semua laporan tertangani, "
-            "laporan berikutnya bisa dikirim sekitar satu jam lagi. Bila mendesak, ketik \"bicara dengan petugas\".",
+            'laporan berikutnya bisa dikirim sekitar satu jam lagi. Bila mendesak, ketik "bicara dengan petugas".',
         )
 
 
@@ -271,7 +271,7 @@ def supporters_count(complaint: Complaint) -> int:
 
 
 def role_of(complaint: Complaint, channel: str, address: str) -> str:
-    """"reporter", "supporter" or "public": what this citizen may see of the complaint."""
+    """ "reporter", "supporter" or "public": what this citizen may see of the complaint."""
     roles = {s.role for s in complaint.subscribers if s.channel == channel and s.address == address}
     if "reporter" in roles:
         return "reporter"

@@ -44,9 +44,7 @@ class NewBooking:
 def find_puskesmas(session: Session, kelurahan: str) -> list[Puskesmas]:
     # "kassi kassi", "Kassi-Kassi" and "kassi - kassi" are the same place to a citizen.
     key = " ".join(key_of(kelurahan).replace("-", " ").split())
-    served = select(ServedKelurahan.puskesmas_id).where(
-        func.replace(ServedKelurahan.kelurahan_key, "-", " ") == key
-    )
+    served = select(ServedKelurahan.puskesmas_id).where(func.replace(ServedKelurahan.kelurahan_key, "-", " ") == key)
     rows = list(session.scalars(select(Puskesmas).where(Puskesmas.id.in_(served)).order_by(Puskesmas.name)))
     if not rows:
         # A kecamatan name is a reasonable fallback: its puskesmas serves its kelurahan.

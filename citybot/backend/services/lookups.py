@@ -23,7 +23,7 @@ from citybot.backend.models import StatusLookup, utcnow
 LIMIT_CODE = "status_lookup_limit"
 _MESSAGE = (
     "Mohon maaf, pengecekan status laporan milik orang lain sedang dibatasi. Silakan coba lagi "
-    "sekitar {menit} menit lagi. Status laporan Anda sendiri tetap bisa dilihat dengan mengetik \"laporan saya\"."
+    'sekitar {menit} menit lagi. Status laporan Anda sendiri tetap bisa dilihat dengan mengetik "laporan saya".'
 )
 
 
@@ -31,9 +31,7 @@ def subject_hash(key: str, channel: str, address: str) -> str:
     return hmac.new(key.encode(), f"{channel}:{address}".encode(), hashlib.sha256).hexdigest()
 
 
-def check_and_record(
-    session: Session, subject: str, *, per_subject: int, total: int, window_seconds: int
-) -> None:
+def check_and_record(session: Session, subject: str, *, per_subject: int, total: int, window_seconds: int) -> None:
     """Count this look-up, or refuse it (422 with a sentence the bot can read out)."""
     now = utcnow()
     since = now - dt.timedelta(seconds=window_seconds)

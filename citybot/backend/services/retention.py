@@ -30,12 +30,17 @@ def purge(db: Database, settings: Settings, now: dt.datetime | None = None) -> d
     removed = {"outbox events": 0, "idempotency keys": 0, "knowledge shown": 0}
     with db.writing() as session:
         if (before := cutoff(now, settings.retention_outbox_days)) is not None:
-            removed["outbox events"] = _count(session.execute(delete(OutboxEvent).where(
-                OutboxEvent.delivered_at.is_not(None), OutboxEvent.delivered_at < before)))
+            removed["outbox events"] = _count(
+                session.execute(
+                    delete(OutboxEvent).where(OutboxEvent.delivered_at.is_not(None), OutboxEvent.delivered_at < before)
+                )
+            )
         if (before := cutoff(now, settings.retention_idempotency_days)) is not None:
-            removed["idempotency keys"] = _count(session.execute(
-                delete(IdempotencyKey).where(IdempotencyKey.created_at < before)))
+            removed["idempotency keys"] = _count(
+                session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < before))
+            )
         if (before := cutoff(now, settings.retention_knowledge_shown_days)) is not None:
-            removed["knowledge shown"] = _count(session.execute(
-                delete(KnowledgeShown).where(KnowledgeShown.shown_at < before)))
+            removed["knowledge shown"] = _count(
+                session.execute(delete(KnowledgeShown).where(KnowledgeShown.shown_at < before))
+            )
     return removed

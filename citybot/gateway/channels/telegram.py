@@ -118,7 +118,12 @@ class TelegramChannel:
         if message.location is not None:
             lat, lon = message.location.latitude, message.location.longitude
             return Inbound(
-                "telegram", chat_id, location_message(lat, lon), f"[lokasi] {lat:.6f}, {lon:.6f}", key, name,
+                "telegram",
+                chat_id,
+                location_message(lat, lon),
+                f"[lokasi] {lat:.6f}, {lon:.6f}",
+                key,
+                name,
                 {"latitude": lat, "longitude": lon},
             )
         if message.photo:

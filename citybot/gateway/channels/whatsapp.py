@@ -116,7 +116,12 @@ class WhatsAppChannel:
             except (KeyError, TypeError, ValueError):
                 return None
             return Inbound(
-                "whatsapp", wa_id, location_message(lat, lon), f"[lokasi] {lat:.6f}, {lon:.6f}", key, name,
+                "whatsapp",
+                wa_id,
+                location_message(lat, lon),
+                f"[lokasi] {lat:.6f}, {lon:.6f}",
+                key,
+                name,
                 {"latitude": lat, "longitude": lon},
             )
         if kind == "image":
@@ -206,8 +211,9 @@ class WhatsAppChannel:
                 for b in buttons
             ]
             action: dict[str, Any] = {"buttons": [{"type": "reply", "reply": c} for c in choices]}
-            out.append({"to": wa_id, "type": "interactive", "interactive": {"type": "button", "body": body,
-                                                                           "action": action}})
+            out.append(
+                {"to": wa_id, "type": "interactive", "interactive": {"type": "button", "body": body, "action": action}}
+            )
             return out
         for start in range(0, len(buttons), MAX_ROWS):
             chunk = buttons[start : start + MAX_ROWS]
@@ -216,8 +222,9 @@ class WhatsAppChannel:
                 for b in chunk
             ]
             action = {"button": texts.LIST_BUTTON, "sections": [{"title": _cut(texts.LIST_BUTTON, 24), "rows": rows}]}
-            out.append({"to": wa_id, "type": "interactive", "interactive": {"type": "list", "body": body,
-                                                                           "action": action}})
+            out.append(
+                {"to": wa_id, "type": "interactive", "interactive": {"type": "list", "body": body, "action": action}}
+            )
             body = {"text": texts.CHOOSE}
         return out
 

@@ -95,6 +95,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "agent_sessions", "agents", "long_payloads", "messages", "conversations", "outbound", "senders", "deliveries"
+        "agent_sessions",
+        "agents",
+        "long_payloads",
+        "messages",
+        "conversations",
+        "outbound",
+        "senders",
+        "deliveries",
     ):
         op.drop_table(table)
