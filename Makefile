@@ -129,6 +129,7 @@ audit: setup-dev
 
 lint: setup-dev
 	$(VENV)/bin/ruff check citybot actions tests bench
+	$(VENV)/bin/ruff format --check citybot actions tests bench
 
 typecheck: setup-dev
 	$(VENV)/bin/mypy citybot actions

@@ -24,6 +24,7 @@ from citybot.gateway import (
     branding,
     console,
     console_knowledge,
+    console_panels,
     health,
     internal,
     media,
@@ -155,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(telegram.router)
     app.include_router(whatsapp.router)
     app.include_router(console.router)
+    app.include_router(console_panels.router)
     app.include_router(console_knowledge.router)
     ops_metrics.install(app, settings)
     return app
