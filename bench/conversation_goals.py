@@ -159,6 +159,7 @@ class Conversation:
     rephrase: tuple[Move, ...] = ()  # said in turn when nothing else fits (then the last again; default: opening)
     choose: str | None = None  # regex of the button title the citizen takes when offered choices
     check: str = "none"  # the real-system check, see Checker
+    city: str = "jakarta"  # the city profile whose stack plays it (HomeCare is Makassar's, the catalogue Banyuwangi's)
 
     @property
     def max_turns(self) -> int:

@@ -279,15 +279,24 @@ def main(argv: Iterable[str] | None = None) -> int:
     if warning:
         print(warning + "\n")
     pace = args.pace if args.pace is not None else (3.1 if args.gateway else 0.0)
-    extra_env = {"GATEWAY_RATE_LIMIT_PER_MINUTE": "600"}
-    with stack_or_gateway(args.gateway, "conversations-", extra_env) as (url, stack):
-        ready = time.perf_counter() - started
-        print(f"gateway {url} ready after {ready:.0f} s", file=sys.stderr)
-        checker = checker_for(url, stack, args.backend)
-        warm_up(url)
-        run_start = time.perf_counter()
-        results = run(convs, url, checker, pace, args.concurrency)
-        run_seconds = time.perf_counter() - run_start
+    # A fresh stack per city profile (a given gateway plays them all): HomeCare is booked in
+    # Makassar, the catalogue searched in Banyuwangi, the rest in the default city.
+    cities = [None] if args.gateway else list(dict.fromkeys(c.city for c in convs))
+    results, ready, run_seconds = [], 0.0, 0.0
+    for city in cities:
+        group = [c for c in convs if city is None or c.city == city]
+        extra_env = {"GATEWAY_RATE_LIMIT_PER_MINUTE": "600", **({"CITY_PROFILE": city} if city else {})}
+        stack_started = time.perf_counter()
+        with stack_or_gateway(args.gateway, f"conversations-{city or 'given'}-", extra_env) as (url, stack):
+            ready += time.perf_counter() - stack_started
+            print(f"gateway {url} ({city or 'as given'}) ready after {ready:.0f} s", file=sys.stderr)
+            checker = checker_for(url, stack, args.backend)
+            warm_up(url)
+            run_start = time.perf_counter()
+            results += run(group, url, checker, pace, args.concurrency)
+            run_seconds += time.perf_counter() - run_start
+    order = {c.id: i for i, c in enumerate(convs)}
+    results.sort(key=lambda r: order.get(r.id, len(order)))
     print(table(results))
     summary = totals(results)
     print(
