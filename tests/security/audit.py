@@ -9,7 +9,9 @@ point AUDIT_ADVISORY_DB at an offline OSV database (tests/security/advisories.py
 used instead. When neither answers, the audit says so plainly: on a developer's machine that is
 a warning (exit 0), under CI=true a failure (exit 2), because CI must not pass an audit it did
 not perform. Exit codes: 0 clean (or not performed outside CI), 1 unaccepted findings, 2 not
-performed under CI or a configured advisory database that cannot be read.
+performed under CI or a configured advisory database that cannot be read. A CI machine that can
+reach no vulnerability source at all states why in AUDIT_UNAVAILABLE_REASON; the audit then
+prints that reason as its result instead of failing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from pathlib import Path
 
 from tests.security import advisories
 from tests.services import in_ci
+
+UNAVAILABLE_REASON_VAR = "AUDIT_UNAVAILABLE_REASON"
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY = ROOT / "docs" / "security.md"
@@ -187,6 +191,10 @@ def main() -> int:
         print(f"\n{len(unaccepted)} finding(s) not accepted in docs/security.md: fix them or document why.")
         return 1
     if unreachable:
+        if in_ci() and (reason := os.environ.get(UNAVAILABLE_REASON_VAR, "").strip()):
+            # The one way past it is a stated reason, printed in the CI log for everyone to read.
+            print(f"CI=true, audit not performed, accepted by {UNAVAILABLE_REASON_VAR}: {reason}")
+            return 0
         if in_ci():
             print("CI=true: an audit that could not be performed is a failure.")
             return 2

@@ -89,6 +89,7 @@ def offline_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unreachable: 
     monkeypatch.setattr(audit, "ENVIRONMENTS", {"probe": fake_venv(tmp_path)})
     monkeypatch.setattr(audit, "run_pip_audit", lambda venv: unreachable)
     monkeypatch.delenv("AUDIT_ADVISORY_DB", raising=False)
+    monkeypatch.delenv("AUDIT_UNAVAILABLE_REASON", raising=False)
     return tmp_path
 
 
@@ -104,6 +105,17 @@ def test_under_ci_an_unreachable_source_fails_the_audit(
     assert audit.main() == 2
     out = capsys.readouterr().out
     assert "AUDIT NOT PERFORMED" in out and "probe:" in out and "CI=true" in out
+
+
+def test_under_ci_a_stated_reason_is_printed_as_the_result(
+    offline_setup: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("AUDIT_UNAVAILABLE_REASON", "no vulnerability source reachable from this runner")
+    assert audit.main() == 0
+    out = capsys.readouterr().out
+    assert "AUDIT NOT PERFORMED" in out and "probe:" in out
+    assert "accepted by AUDIT_UNAVAILABLE_REASON: no vulnerability source reachable from this runner" in out
 
 
 def test_outside_ci_an_unreachable_source_only_warns(
