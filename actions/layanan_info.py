@@ -164,10 +164,14 @@ class ActionJawabPertanyaan(Action):
         query = search_text(question)
         answer = await run_bounded(_search, query, CANDIDATES * 2, limit=limit)
         follows = is_follow_up(question) or (same_message and is_short(question))
-        if topic is None or answer.confident or not follows:
+        if topic is None or not follows:
             return answer
+        # "brp biayanya?" right after an answer asks about that answer's subject: read with the
+        # last topic, it wins when sure, even over another document that alone looks sure.
         in_context = await run_bounded(_search, with_topic(query, topic), CANDIDATES * 2, limit=limit)
-        return in_context if in_context.confidence >= answer.confidence else answer
+        if in_context.confident or in_context.confidence >= answer.confidence:
+            return in_context
+        return answer
 
     async def _answer(
         self,
