@@ -101,8 +101,11 @@ lock:
 train: setup
 	$(PY) -m citybot.cli train
 
+# The active city's index (its recall figures printed), then every other city's, so a process
+# started with another CITY_PROFILE finds its index ready instead of building it on a first question.
 index: setup
 	$(PY) -m citybot.retrieval build
+	for dir in cities/*/; do CITY_PROFILE=$$(basename $$dir) $(PY) -m citybot.retrieval build --quiet || exit 1; done
 
 db: setup
 	$(PY) -m citybot.backend migrate
