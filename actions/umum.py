@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -82,15 +83,14 @@ class ActionTawarkanPilihan(Action):
         return []
 
 
-class _MenuReply(Action):
+class _MenuReply(Action, ABC):
     """A reply that ends with the city's menu: the response named `response` plus the buttons of
-    the services this city offers."""
+    the services this city offers. Abstract, so rasa-sdk registers only the named replies below."""
 
-    action_name = ""
     response = ""
 
-    def name(self) -> str:
-        return self.action_name
+    @abstractmethod
+    def name(self) -> str: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         send_with_menu(dispatcher, domain, self.response)
@@ -98,16 +98,28 @@ class _MenuReply(Action):
 
 
 class ActionSapa(_MenuReply):
-    action_name, response = "action_sapa", "utter_salam"
+    response = "utter_salam"
+
+    def name(self) -> str:
+        return "action_sapa"
 
 
 class ActionMenu(_MenuReply):
-    action_name, response = "action_menu", "utter_menu"
+    response = "utter_menu"
+
+    def name(self) -> str:
+        return "action_menu"
 
 
 class ActionDiLuarLayanan(_MenuReply):
-    action_name, response = "action_di_luar_layanan", "utter_out_of_scope"
+    response = "utter_out_of_scope"
+
+    def name(self) -> str:
+        return "action_di_luar_layanan"
 
 
 class ActionMintaUlang(_MenuReply):
-    action_name, response = "action_minta_ulang", "utter_minta_ulang"
+    response = "utter_minta_ulang"
+
+    def name(self) -> str:
+        return "action_minta_ulang"
