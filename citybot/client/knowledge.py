@@ -116,11 +116,7 @@ def most_shown_sync(
     api_key: str | None = None,
     http_timeout: float = 3.0,
 ) -> ShownReport:
-    """The same for the command line, which has no event loop."""
-    url, key = _target(base_url, api_key)
-    try:
-        with httpx.Client(verify=shared_ssl_context(), timeout=http_timeout) as http:
-            response = http.get(f"{url}{SHOWN_PATH}", params={"days": days, "limit": limit}, headers={"X-API-Key": key})
-    except httpx.HTTPError as exc:
-        raise BackendUnavailable(f"backend unreachable: {type(exc).__name__}") from exc
-    return _report(response)
+    """The same for the command line, which has no event loop of its own."""
+    return asyncio.run(
+        most_shown(days=days, limit=limit, base_url=base_url, api_key=api_key, http_timeout=http_timeout)
+    )
