@@ -181,6 +181,12 @@ def test_median_first_response_and_completion(known: Database, jakarta: CityProf
     assert (sampah.median_first_response_hours, sampah.median_completion_hours) == (3.0, None)
     assert (sampah.responded, sampah.completed) == (3, 0)
     assert (rows["pohon"].median_first_response_hours, rows["pohon"].responded) == (1.5, 1)
+    # among the waiting ones only T-5 got a note; the categories nobody answered stay listed
+    waiting = [
+        (d.category, d.median_first_response_hours, d.responded)
+        for d in summary(known, jakarta, status="menunggu").durations
+    ]
+    assert waiting == [("jalan", None, 0), ("pohon", None, 0), ("sampah", 0.5, 1)]
 
 
 def test_overdue_list_most_overdue_first(known: Database, jakarta: CityProfile) -> None:

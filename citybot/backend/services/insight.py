@@ -39,6 +39,7 @@ from citybot.backend.services.insight_durations import durations
 from citybot.backend.timeutil import local, zone
 from citybot.city_models import CityProfile
 from citybot.client.insight import (
+    CategoryDurations,
     InsightFilters,
     InsightSummary,
     KelurahanCount,
@@ -224,6 +225,27 @@ def overdue(
     return items
 
 
+def _every_category(
+    spans: list[CategoryDurations], weeks: list[WeeklyCount], catalogue: Catalogue
+) -> list[CategoryDurations]:
+    """A category whose reports nobody has answered yet is listed too, with no medians: the
+    chart should show the gap, not drop the category."""
+    seen = {d.category for d in spans}
+    missing = sorted({w.category for w in weeks} - seen)
+    extra = [
+        CategoryDurations(
+            category=code,
+            category_name=catalogue.name(code),
+            median_first_response_hours=None,
+            median_completion_hours=None,
+            responded=0,
+            completed=0,
+        )
+        for code in missing
+    ]
+    return sorted([*spans, *extra], key=lambda d: d.category)
+
+
 def summary(
     session: Session,
     filters: InsightFilters,
@@ -247,6 +269,7 @@ def summary(
         hot_spots = top_kelurahan(session, where, known)
         late = overdue(session, where, catalogue, tz, moment)
         spans = pending.result() if pending is not None else durations(session, where, catalogue.names)
+    spans = _every_category(spans, weeks, catalogue)
     return InsightSummary(
         filters=filters, totals=counted, weekly=weeks, top_kelurahan=hot_spots, durations=spans, overdue=late
     )

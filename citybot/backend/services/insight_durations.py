@@ -29,8 +29,15 @@ def _is_response() -> ColumnElement[bool]:
     )
 
 
+def _counts() -> ColumnElement[bool]:
+    """History rows that can be a response or a completion. The creation entry, a third of all
+    rows, is neither: leaving it out of the join and grouping is the cheapest speed-up there is."""
+    return or_(_is_response(), StatusHistory.status == DONE_STATUS)
+
+
 def response_times(where: list[ColumnElement[bool]]) -> Subquery:
-    """Per filtered complaint: id, service_code, created_at, first_response_at, completed_at."""
+    """Per filtered complaint with any response: id, service_code, created_at, first_response_at,
+    completed_at (a complaint nobody answered has neither time and adds nothing to a median)."""
     first_response = func.min(case((_is_response(), StatusHistory.changed_at)))
     completed = func.min(case((StatusHistory.status == DONE_STATUS, StatusHistory.changed_at)))
     return (
@@ -42,7 +49,7 @@ def response_times(where: list[ColumnElement[bool]]) -> Subquery:
             completed.label("completed_at"),
         )
         .join(StatusHistory, StatusHistory.complaint_id == Complaint.id)
-        .where(*where)
+        .where(*where, _counts())
         .group_by(Complaint.id, Complaint.service_code, Complaint.created_at)
         .subquery("response_times")
     )
@@ -59,7 +66,7 @@ def history_times(where: list[ColumnElement[bool]]) -> Subquery:
             completed.label("completed_at"),
         )
         .join(Complaint, StatusHistory.complaint_id == Complaint.id)
-        .where(*where)
+        .where(*where, _counts())
         .group_by(StatusHistory.complaint_id)
         .subquery("history_times")
     )
