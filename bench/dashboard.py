@@ -28,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import percentile  # noqa: E402
+from bench._common import machine, percentile  # noqa: E402
 from citybot.city_profile import load_profile  # noqa: E402
 from tests.backend_process import backend_cli, served_backend  # noqa: E402
 
@@ -219,6 +219,10 @@ def run(url: str, n: int, runs: int) -> None:
     today = dt.date.today()
     with served_backend(env, "--no-outbox") as base:
         print(f"dashboard load over HTTP, {runs} runs, one uvicorn worker (target: whole load < 1 s)")
+        # Shared machines vary: the load average says how much of the CPU the figures had.
+        info = machine()
+        load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+        print(f"  machine: {info['nproc']} cores, {info['memory']}, {info['cpu']}; load average {load}")
         report("no filter (two years)", asyncio.run(measure(base, token, runs, {})))
         last_90 = {"date_from": (today - dt.timedelta(days=90)).isoformat(), "date_to": today.isoformat()}
         report("last 90 days", asyncio.run(measure(base, token, runs, last_90)))

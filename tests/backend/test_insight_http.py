@@ -97,6 +97,7 @@ async def test_insight_is_for_supervisors_and_its_download_is_masked(env: dict[s
     assert download.status_code == 200 and download.text == exported
     assert download.headers["content-type"].startswith("text/csv")
     assert download.headers["content-disposition"].startswith('attachment; filename="pengaduan-jakarta-')
+    assert download.headers["x-total-count"] == download.headers["x-export-rows"] == "17"
     assert (bad_range.status_code, bad_range.json()["code"]) == (422, "invalid_date_range")
     assert (bad_status.status_code, bad_status.json()["code"]) == (422, "invalid_status")
     assert bad_date.status_code == 422

@@ -101,13 +101,17 @@ def _download(db: DB, settings: AppSettings, filters: InsightFilters, fmt: str) 
             else:
                 yield from insight_export.geojson_chunks(rows)
 
+    with db.read() as session:
+        total = insight_export.matching(session, filters, profile.timezone)
     today = dt.datetime.now(profile.zone).date().isoformat()
     media = "text/csv; charset=utf-8" if fmt == "csv" else GEOJSON
-    return StreamingResponse(
-        chunks(),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="pengaduan-{profile.key}-{today}.{fmt}"'},
-    )
+    headers = {
+        "Content-Disposition": f'attachment; filename="pengaduan-{profile.key}-{today}.{fmt}"',
+        # Streamed, so no Content-Length: these say how much is coming and whether it was capped.
+        "X-Total-Count": str(total),
+        "X-Export-Rows": str(min(total, insight_export.EXPORT_MAX_ROWS)),
+    }
+    return StreamingResponse(chunks(), media_type=media, headers=headers)
 
 
 @router.get(

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from citybot.backend.models import Complaint
@@ -68,6 +68,11 @@ def _statement(filters: InsightFilters, tz: str, limit: int) -> Select[Any]:
         .order_by(Complaint.created_at, Complaint.id)
         .limit(limit)
     )
+
+
+def matching(session: Session, filters: InsightFilters, tz: str) -> int:
+    """How many complaints the filters select (the download says so, and whether it was capped)."""
+    return int(session.scalar(select(func.count()).select_from(Complaint).where(*conditions(filters, tz))) or 0)
 
 
 def export_rows(
