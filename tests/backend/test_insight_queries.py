@@ -166,6 +166,9 @@ def test_totals_weeks_and_hot_spots(known: Database, jakarta: CityProfile) -> No
         ("Kramat", 2),
         ("Kelurahan Antah", 1),
     ]
+    with known.read() as session:
+        top_two = insight.top_kelurahan(session, [], {"kramat": "Kramat"}, limit=2)
+    assert [(k.kelurahan, k.count) for k in top_two] == [("Menteng", 3), ("Cikini", 2)]
 
 
 def test_median_first_response_and_completion(known: Database, jakarta: CityProfile) -> None:
