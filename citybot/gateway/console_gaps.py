@@ -32,7 +32,13 @@ FETCH_LIMIT = 2000
 def _group(settings: Settings, page: UnansweredPage) -> list[dict[str, Any]]:
     from citybot.retrieval.gaps import Question, grouper_for
 
-    grouper = grouper_for(Path(settings.index_dir), settings.embedding_backend, settings.embedding_model)
+    grouper = grouper_for(
+        Path(settings.index_dir),
+        settings.embedding_backend,
+        settings.embedding_model,
+        Path(settings.knowledge_dir),
+        Path(settings.retrieval_cache_dir),
+    )
     questions = [
         Question(item.text, item.kind, tuple((d.id, d.score) for d in item.closest_docs)) for item in page.items
     ]

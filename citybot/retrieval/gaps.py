@@ -1,18 +1,23 @@
 """What citizens asked that the assistant could not answer, grouped by meaning, for editors.
 
 Input: the masked questions the backend kept as signals (not understood, low-confidence answer,
-"Belum" feedback, handoff), or any list of texts. Each question is de-slanged as the retrieval
-reads it, embedded with the same e5 model the index uses (as a query: e5's prefix for short
-texts compared with each other), and grouped by agglomerative clustering on cosine distance
-with a distance threshold rather than a fixed number of groups (`bench/gaps.py` picks the
-threshold on a labelled set). Each group gets its size, the kinds of signal, three examples, the
-knowledge documents that came closest (the city's index searched with the group's centroid)
-and a Markdown stub in the knowledge format that passes the validator once saved.
+"Belum" feedback, handoff), or any list of texts. Each question is read as the retrieval reads
+it (de-slanged), and represented like the retrieval's hybrid search:
+- dense: its content words embedded with the index's e5 model (as a query), minus the mean
+  vector of a background of citizens' questions (knowledge/checks.yml). Short questions share
+  so much filler ("min", "gimana", "apa aja") that raw e5 vectors all sit near each other;
+- lexical: TF-IDF over the retrieval analyser's stemmed terms (topic words: paspor, PBB, SIM).
+Groups come from agglomerative clustering (average linkage, cosine distance) cut at a distance
+threshold, not a fixed number of groups; `bench/gaps.py` picks the weights and the threshold on
+a labelled set (see its figures there). Each group gets its size, the kinds of signal, three
+examples, the knowledge documents that came closest (the city's index searched with the group's
+e5 centroid) and a Markdown stub in the knowledge format that passes the validator once saved.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import threading
 from collections import Counter
@@ -22,15 +27,17 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
-from .documents import CATEGORIES
+from .documents import CATEGORIES, CHECKS_FILE
 from .embedders import Embedder, get_embedder
 from .index import LoadedIndex, read_manifest
 from .text import Analyzer, load_lexicon
 
-# Cosine distance under which two questions join one group (average linkage); chosen by
-# `bench/gaps.py` on bench/data/gap_questions.yml (pair precision/recall in the module's report).
-DEFAULT_THRESHOLD = 0.12
+# Chosen by `bench/gaps.py` on bench/data/gap_questions.yml: the share of the dense part in the
+# similarity, and the cosine distance under which two questions join one group.
+DENSE_WEIGHT = 0.35
+DEFAULT_THRESHOLD = 0.875
 EXAMPLES = 3
 CLOSEST_DOCS = 3
 # A stub borrows category and source from its closest document only when that document is
@@ -78,16 +85,70 @@ class GapGroup:
 
 
 class Grouper:
-    """The embedder, the city's index (for closest documents) and the de-slanging analyser."""
+    """The embedder, the city's index (for closest documents), the de-slanging analyser and the
+    background questions the dense vectors are centred on."""
 
-    def __init__(self, embedder: Embedder, index: LoadedIndex | None = None) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        index: LoadedIndex | None = None,
+        background: Sequence[str] = (),
+        cache_dir: Path | None = None,
+    ) -> None:
         self.embedder = embedder
         self.index = index
         self.analyzer = index.analyzer if index is not None else Analyzer(load_lexicon())
+        self.background = [t for t in background if t.strip()]
+        self.cache_dir = cache_dir
+        self._background_mean: np.ndarray | None = None
+        self._lock = threading.Lock()
+
+    def content(self, text: str) -> str:
+        """The de-slanged words that carry a topic: fillers and question words dropped."""
+        words = [w for w in _WORD.findall(self.analyzer.surface(text)) if w not in self.analyzer.stopwords]
+        return " ".join(w for w in words if w not in _MASKS) or self.analyzer.surface(text) or text
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        rows = [self.embedder.embed_query(self.analyzer.surface(t) or t).reshape(-1) for t in texts]
+        """e5 query vectors of the texts' content words (unit length)."""
+        rows = [self.embedder.embed_query(self.content(t)).reshape(-1) for t in texts]
         return np.vstack(rows) if rows else np.zeros((0, self.embedder.dim), dtype=np.float32)
+
+    def background_mean(self) -> np.ndarray | None:
+        """Mean vector of the background questions, embedded once (and kept on disk by content)."""
+        if not self.background:
+            return None
+        with self._lock:
+            if self._background_mean is not None:
+                return self._background_mean
+            digest = hashlib.sha256("\n".join([self.embedder.key, *self.background]).encode()).hexdigest()[:20]
+            path = self.cache_dir / f"gaps-background-{digest}.npy" if self.cache_dir else None
+            if path is not None and path.exists():
+                self._background_mean = np.load(path)
+            else:
+                self._background_mean = self.embed(self.background).mean(axis=0)
+                if path is not None:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    np.save(path, self._background_mean)
+            return self._background_mean
+
+    def features(self, texts: Sequence[str], dense: np.ndarray, weight: float = DENSE_WEIGHT) -> np.ndarray:
+        """Hybrid rows: centred dense part and TF-IDF part, each of unit length, weighted."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        mean = self.background_mean()
+        if mean is None and len(dense) >= 20:  # no background: the batch, when large enough to say much
+            mean = dense.mean(axis=0)
+        if mean is None:  # uncentred e5 vectors of short questions all look alike: words alone decide
+            weight = 0.0
+            mean = np.zeros(dense.shape[1], dtype=np.float32)
+        centred = _unit(dense - mean)
+        vectoriser = TfidfVectorizer(analyzer=self.analyzer.terms, sublinear_tf=True)
+        try:
+            vectoriser.fit([*self.background, *texts])
+            lexical = _unit(np.asarray(vectoriser.transform(texts).toarray(), dtype=np.float32))
+        except ValueError:  # not one topic word in any text
+            lexical = np.zeros((len(texts), 1), dtype=np.float32)
+        return np.hstack([np.sqrt(weight) * centred, np.sqrt(1 - weight) * lexical])
 
     def group(
         self, questions: Sequence[Question], threshold: float = DEFAULT_THRESHOLD, today: dt.date | None = None
@@ -98,7 +159,8 @@ class Grouper:
             return []
         # Identical texts are embedded once; they still count in the group's size.
         unique = list(dict.fromkeys(" ".join(q.text.split()) for q in questions))
-        vectors = self.embed(unique)
+        dense = self.embed(unique)
+        vectors = self.features(unique, dense)
         labels = cluster(vectors, threshold)
         where = {text: i for i, text in enumerate(unique)}
         members: dict[int, list[Question]] = {}
@@ -107,11 +169,10 @@ class Grouper:
         groups: list[tuple[int, int, str, GapGroup]] = []
         for label, found in members.items():
             rows = [i for i, lab in enumerate(labels) if lab == label]
-            centroid = vectors[rows].mean(axis=0)
-            centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-            nearest = sorted(rows, key=lambda i: -float(vectors[i] @ centroid))
+            middle = vectors[rows].mean(axis=0)
+            nearest = sorted(rows, key=lambda i: -float(vectors[i] @ middle))
             examples = [unique[i] for i in nearest[:EXAMPLES]]
-            docs = self.closest_docs(centroid, found)
+            docs = self.closest_docs(_unit(dense[rows].mean(axis=0, keepdims=True))[0], found)
             group = GapGroup(
                 size=len(found),
                 kinds=dict(Counter(q.kind for q in found).most_common()),
@@ -176,6 +237,28 @@ class Grouper:
         top = sorted(keywords[:3], key=lambda w: lead.index(w) if w in lead else len(lead))
         title = " ".join(w.capitalize() for w in top) or "Pertanyaan Warga"
         return knowledge_stub(title, category, keywords, sources, group, today)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return np.asarray(rows / np.maximum(norms, 1e-12), dtype=np.float32)
+
+
+def background_questions(knowledge_dir: Path) -> list[str]:
+    """The editors' own test questions (checks.yml): how this city's citizens phrase things. A
+    knowledge folder without them borrows the project's national set."""
+    from citybot.settings import ROOT
+
+    for path in (knowledge_dir / CHECKS_FILE, ROOT / "knowledge" / CHECKS_FILE):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
+        except (OSError, yaml.YAMLError):  # a broken checks file is the validator's business
+            data = None
+        checks = data.get("checks") if isinstance(data, dict) else None
+        found = [str(c["q"]) for c in checks or [] if isinstance(c, dict) and c.get("q")]
+        if found:
+            return found
+    return []
 
 
 def cluster(vectors: np.ndarray, threshold: float) -> np.ndarray:
@@ -246,7 +329,9 @@ _cache_lock = threading.Lock()
 _cached: dict[str, tuple[str, Grouper]] = {}
 
 
-def grouper_for(index_dir: Path, backend: str, model: str) -> Grouper:
+def grouper_for(
+    index_dir: Path, backend: str, model: str, knowledge_dir: Path | None = None, cache_dir: Path | None = None
+) -> Grouper:
     """One Grouper per index directory, loaded on first use and again when the index is rebuilt;
     without a built index, the configured embedder alone (closest documents then come from the
     signals themselves)."""
@@ -262,6 +347,7 @@ def grouper_for(index_dir: Path, backend: str, model: str) -> Grouper:
         embedder = get_embedder(*spec)
         if embedder is None:
             raise RuntimeError("the gap report needs an embedding model (EMBEDDING_BACKEND is 'none')")
-        grouper = Grouper(embedder, index)
+        background = background_questions(knowledge_dir) if knowledge_dir is not None else []
+        grouper = Grouper(embedder, index, background, cache_dir)
         _cached[key] = (build, grouper)
         return grouper

@@ -86,7 +86,13 @@ def cmd_gaps(args: argparse.Namespace) -> int:
             print(f"sistem kota di {settings.backend_base_url} menolak atau tidak menjawab: {exc}", file=sys.stderr)
             return 1
     index = Path(args.index or settings.index_dir)
-    grouper = grouper_for(index, settings.embedding_backend, settings.embedding_model)
+    grouper = grouper_for(
+        index,
+        settings.embedding_backend,
+        settings.embedding_model,
+        Path(args.knowledge or settings.knowledge_dir),
+        Path(settings.retrieval_cache_dir),
+    )
     today = dt.datetime.now(ZoneInfo(settings.city_timezone)).date()
     groups = grouper.group(questions, threshold=args.threshold, today=today)
     if args.stubs:
@@ -115,6 +121,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--user", help="log in to the backend as this editor (password prompt)")
     g.add_argument("--from-file", help="group the questions in this file (one a line) instead")
     g.add_argument("--index", help="index for the closest documents (default: settings.index_dir)")
+    g.add_argument("--knowledge", help="knowledge folder whose checks.yml is the background (default: settings)")
     g.add_argument("--stubs", help="write each group's stub under this folder as <category>/<id>.md")
     g.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="cosine distance to join a group")
     g.add_argument("--limit", type=int, default=2000, help="at most this many questions")
