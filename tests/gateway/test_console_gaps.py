@@ -155,3 +155,57 @@ def test_editor_reads_grouped_gaps_and_no_citizen_data(tmp_path: Path, fake_rasa
         changed = editor.post("/agent/api/complaints/JKL-2026-000001/status", json={"status": "proses"}, headers=H)
         assert changed.status_code == 403
         assert editor.get("/agent/api/knowledge/review").status_code == 200
+
+
+def test_the_gateway_command_line_creates_an_editor(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from citybot.gateway.agents import find
+    from citybot.gateway.db import GatewayDB
+    from citybot.passwords import check
+    from citybot.settings import ROOT
+
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    env = {**os.environ, "GATEWAY_DATABASE_URL": url}
+    command = [sys.executable, "-m", "citybot.gateway", "create-agent", "--username", "editor.baru", "--role"]
+    done = subprocess.run(
+        [*command, "editor", "--password", "kata-sandi-baru"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "editor.baru: editor"
+    short = subprocess.run(
+        [*command, "editor", "--password", "pendek"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert short.returncode == 2 and "10 characters" in short.stderr
+    bad = subprocess.run(
+        [*command, "admin", "--password", "kata-sandi-baru"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    db = GatewayDB(url)
+    try:
+        with db.begin() as session:
+            account = find(session, "editor.baru")
+    finally:
+        db.dispose()
+    assert account is not None and account.role == "editor" and account.active
+    assert check("kata-sandi-baru", account.password_hash).ok
