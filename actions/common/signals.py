@@ -79,7 +79,9 @@ def last_question(tracker: Tracker) -> str:
     messages = [tracker.latest_message] + [e for e in reversed(tracker.events) if e.get("event") == "user"]
     for message in messages:
         text = str(message.get("text") or "").strip()
-        intent = str((message.get("intent") or {}).get("name") or "")
+        # The latest message carries `intent`; user events carry it inside `parse_data`.
+        parsed = message.get("intent") or (message.get("parse_data") or {}).get("intent") or {}
+        intent = str(parsed.get("name") or "")
         if text and not text.startswith("/") and intent not in _NOT_QUESTIONS:
             return text
     return ""

@@ -154,6 +154,7 @@ def test_handoff_records_the_last_question(live_backend: Backend, domain: dict[s
             "parse_data": {"intent": {"name": "x"}},
         },
         {"event": "user", "text": "/tidak", "parse_data": {"intent": {"name": "tidak"}}},
+        {"event": "user", "text": "ya", "parse_data": {"intent": {"name": "ya"}}},
     ]
     t = tracker("mau ngomong sama petugas aja", "bicara_petugas", events=events)
     t.latest_message["intent"] = {"name": "bicara_petugas"}
