@@ -10,8 +10,10 @@ it (de-slanged), and represented like the retrieval's hybrid search:
 Groups come from agglomerative clustering (average linkage, cosine distance) cut at a distance
 threshold, not a fixed number of groups; `bench/gaps.py` picks the weights and the threshold on
 a labelled set (see its figures there). Each group gets its size, the kinds of signal, three
-examples, the knowledge documents that came closest (the city's index searched with the group's
-e5 centroid) and a Markdown stub in the knowledge format that passes the validator once saved.
+examples, the knowledge documents that came closest (the group's central questions searched in
+the city's hybrid index, scored by the retrieval's own calibrated confidence: raw e5 cosines put
+every document at 0.86-0.89) and a Markdown stub in the knowledge format that passes the
+validator once saved.
 """
 
 from __future__ import annotations
@@ -40,9 +42,10 @@ DENSE_WEIGHT = 0.35
 DEFAULT_THRESHOLD = 0.875
 EXAMPLES = 3
 CLOSEST_DOCS = 3
-# A stub borrows category and source from its closest document only when that document is
-# really near: e5-small puts unrelated Indonesian sentences at cosine 0.78-0.85 to each other.
-BORROW_ABOVE = 0.85
+# A stub borrows category and source from its closest document only when the retrieval would
+# offer that document with at least this confidence (its own "not found" line is 0.2).
+BORROW_ABOVE = 0.3
+BM25_WEIGHT = 0.5  # the retrieval's measured default (settings.retrieval_bm25_weight)
 KIND_LABELS = {
     "not_understood": "tidak dipahami",
     "low_confidence": "jawaban ragu",
@@ -172,7 +175,7 @@ class Grouper:
             middle = vectors[rows].mean(axis=0)
             nearest = sorted(rows, key=lambda i: -float(vectors[i] @ middle))
             examples = [unique[i] for i in nearest[:EXAMPLES]]
-            docs = self.closest_docs(_unit(dense[rows].mean(axis=0, keepdims=True))[0], found)
+            docs = self.closest_docs([unique[i] for i in nearest], found)
             group = GapGroup(
                 size=len(found),
                 kinds=dict(Counter(q.kind for q in found).most_common()),
@@ -184,27 +187,40 @@ class Grouper:
         groups.sort(key=lambda g: (-g[0], -g[1], g[2]))
         return [g[3] for g in groups]
 
-    def closest_docs(self, centroid: np.ndarray, found: Sequence[Question]) -> list[DocRef]:
-        """The documents whose passages lie nearest the group's centroid (cosine); without a dense
-        index, the documents the retrieval itself offered when the questions were asked."""
+    def closest_docs(self, texts: Sequence[str], found: Sequence[Question]) -> list[DocRef]:
+        """The documents the retrieval itself would offer for the group's questions: each of the
+        (up to five) most central questions is ranked by the hybrid index, a document scores the
+        retrieval's calibrated confidence scaled by its share of the top score, averaged over the
+        questions. Without an index: the documents offered when the questions were asked."""
         index = self.index
-        if index is not None and index.faiss is not None and index.passages:
-            scores, ids = index.faiss.search(centroid.reshape(1, -1).astype(np.float32), min(30, len(index.passages)))
-            best: dict[str, tuple[float, str]] = {}
-            for score, i in zip(scores[0], ids[0], strict=True):
-                if i < 0:
+        if index is not None and index.passages:
+            from .confidence import confidence
+
+            totals: dict[str, float] = {}
+            asked = list(texts[:5])
+            for text in asked:
+                ranking = index.rank(text, self.embedder, BM25_WEIGHT, 1 - BM25_WEIGHT, k=CLOSEST_DOCS)
+                if not ranking.hits:
                     continue
-                p = index.passages[int(i)]
-                if p.doc_id not in best or float(score) > best[p.doc_id][0]:
-                    best[p.doc_id] = (float(score), p.title)
-            ranked = sorted(best.items(), key=lambda item: -item[1][0])[:CLOSEST_DOCS]
-            return [DocRef(doc, title, round(score, 4)) for doc, (score, title) in ranked]
+                sure = confidence(ranking.features, index.manifest["calibration"])
+                top = max(ranking.hits[0].score, 1e-9)
+                for hit in ranking.hits:
+                    totals[hit.doc_id] = totals.get(hit.doc_id, 0.0) + sure * hit.score / top
+            ranked = sorted(totals.items(), key=lambda item: -item[1])[:CLOSEST_DOCS]
+            return [DocRef(doc, self._doc_title(doc), round(total / len(asked), 4)) for doc, total in ranked]
         seen: dict[str, list[float]] = {}
         for q in found:
             for doc, score in q.closest:
                 seen.setdefault(doc, []).append(score)
         ranked_ids = sorted(seen, key=lambda d: -sum(seen[d]) / len(seen[d]))[:CLOSEST_DOCS]
         return [DocRef(d, d, round(sum(seen[d]) / len(seen[d]), 4)) for d in ranked_ids]
+
+    def _doc_title(self, doc_id: str) -> str:
+        if self.index is not None:
+            for p in self.index.passages:
+                if p.doc_id == doc_id:
+                    return p.title
+        return doc_id
 
     def _doc_meta(self, doc_id: str) -> tuple[str, list[str]]:
         if self.index is not None:
