@@ -10,6 +10,7 @@ sender id is sent, so a signal identifies no one.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,10 +39,13 @@ _NOT_QUESTIONS = {
     "pilih_jadwal",
 }
 _AREA_SLOTS = ("pengaduan_kelurahan", "hc_kelurahan")
+_WORDY = re.compile(r"[^\W\d_]{3,}.*\s.*[^\W\d_]{2,}|[^\W\d_]{4,}")  # two words, or one real word
 
 
 def record(kind: SignalKind, tracker: Tracker, text: str = "", **fields: Any) -> None:
     """Record one signal in the background; never raises, never delays the reply."""
+    if kind != "emergency" and kind != "handoff" and not _WORDY.search(text):
+        return  # "?", "p", "wkwk" or a sticker: nothing an editor could write an answer for
     try:
         channel, _ = contact(tracker)
         record_signal_later(kind, text, channel=channel, **fields)

@@ -120,6 +120,15 @@ def test_fallback_records_not_understood_masked(live_backend: Backend, domain: d
     # "Bukan keduanya" after the offer is the same message going on, not a new signal.
     run(ActionTawarkanPilihan(), tracker("/tidak", "tidak"), domain)
     assert signals_with(live_backend, text="/tidak") == []
+    # A lone "?" or "p" gives an editor nothing to answer: no signal.
+    mark = f"ok {marker[:2]}"  # two short words: below the bar, and unique to this run
+    run(ActionTawarkanPilihan(), tracker(mark, "nlu_fallback"), domain)
+    run(ActionTawarkanPilihan(), tracker(f"{marker} kartu kuning", "nlu_fallback"), domain)
+    with live_backend.db.read() as session:
+        kept = session.scalars(
+            select(ConversationSignal.text).where(ConversationSignal.text.in_([mark, f"{marker} kartu kuning"]))
+        ).all()
+    assert kept == [f"{marker} kartu kuning"]
 
 
 def test_belum_after_an_answer_records_negative_feedback(live_backend: Backend, domain: dict[str, Any]) -> None:
