@@ -20,7 +20,7 @@ from citybot.client.signals import record_signal, signal_body
 from citybot.gateway.app import create_app as create_gateway
 from citybot.retrieval import build_index
 from citybot.retrieval.documents import parse_document
-from tests.gateway.conftest import make_settings
+from tests.gateway.conftest import Gateway, make_settings
 from tests.gateway.servers import FakeRasa, free_port, serve
 from tests.retrieval.conftest import write_doc
 
@@ -209,3 +209,12 @@ def test_the_gateway_command_line_creates_an_editor(tmp_path: Path) -> None:
         db.dispose()
     assert account is not None and account.role == "editor" and account.active
     assert check("kata-sandi-baru", account.password_hash).ok
+
+
+def test_without_the_city_backend_the_report_says_so(gateway: Gateway) -> None:
+    # No backend listens: the supervisor's console session has no backend token to read with.
+    admin = login(gateway.url, "admin", ADMIN_PASSWORD)
+    assert admin.get("/agent/api/me").json()["city_panels"] is False
+    response = admin.get("/agent/api/gaps")
+    assert response.status_code == 409 and "tidak terhubung" in response.json()["detail"]
+    assert admin.get("/agent/api/gaps", params={"since_days": 0}).status_code == 422
