@@ -22,6 +22,7 @@ from citybot.backend.routers import (
     knowledge,
     open311,
     ops,
+    signals,
 )
 from citybot.backend.services import retention
 from citybot.backend.services.outbox import run_dispatcher
@@ -100,6 +101,8 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     for module in (open311, complaints, homecare, catalogue, data_rights, agent, insight, knowledge, ops):
         app.include_router(module.router)
     app.include_router(open311.discovery_router)
+    app.include_router(signals.record_router)
+    app.include_router(signals.read_router)
     ops_metrics.install(app, database, settings)
 
     @app.get("/health", tags=["Ops"], summary="Liveness (no data, no key)")

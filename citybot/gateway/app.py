@@ -23,6 +23,7 @@ from citybot.gateway import (
     agents,
     branding,
     console,
+    console_gaps,
     console_knowledge,
     console_panels,
     health,
@@ -158,5 +159,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console.router)
     app.include_router(console_panels.router)
     app.include_router(console_knowledge.router)
+    app.include_router(console_gaps.router)
     ops_metrics.install(app, settings)
     return app
