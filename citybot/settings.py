@@ -173,6 +173,11 @@ class Settings(BaseSettings):
     # Rasa's tracker store: a conversation idle this long is deleted whole (a returning citizen
     # starts afresh; complaints and bookings live in the backend, not here).
     retention_conversations_days: float = Field(180.0, ge=0, le=3650)
+    # Console map (Wawasan tab): the tile server ({z}/{x}/{y} template; a city may run its own);
+    # empty = no tiles, the map draws its own grid and kelurahan labels only. The console's
+    # Content-Security-Policy allows images from this URL's origin and no other.
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = "&copy; kontributor OpenStreetMap"
 
     @field_validator("gateway_trusted_proxies")
     @classmethod

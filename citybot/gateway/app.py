@@ -23,6 +23,7 @@ from citybot.gateway import (
     agents,
     branding,
     console,
+    console_insight,
     console_knowledge,
     console_panels,
     health,
@@ -158,5 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console.router)
     app.include_router(console_panels.router)
     app.include_router(console_knowledge.router)
+    app.include_router(console_insight.router)
+    app.include_router(console_insight.static_router)  # the vendored map and chart libraries
     ops_metrics.install(app, settings)
     return app
