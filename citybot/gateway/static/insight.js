@@ -6,8 +6,9 @@
   const $ = (id) => document.getElementById(id);
   const el = K.el;
   const PALETTE = ["#12355b", "#e8710a", "#188038", "#d93025", "#9334e6", "#1a73e8", "#b06000", "#007b83", "#c5221f", "#5f6368"];
-  const EMERGENCY = { banjir: "Banjir", kebakaran: "Kebakaran", medis: "Medis", kejahatan: "Kejahatan", kecelakaan: "Kecelakaan",
-    bencana: "Bencana", kekerasan: "Kekerasan", sar: "Pencarian dan pertolongan", lainnya: "Lainnya" };
+  // Kinds of citybot.nlu.emergency_patterns (a flood is "bencana").
+  const EMERGENCY = { bencana: "Banjir/bencana", kebakaran: "Kebakaran", medis: "Medis", kejahatan: "Kejahatan",
+    sar: "Orang hilang/SAR", krisis: "Krisis jiwa", umum: "Darurat umum" };
   const charts = {};
   let config = null;
   let areas = null;
