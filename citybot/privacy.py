@@ -163,3 +163,38 @@ def install_log_masking() -> None:
 
     logging.setLogRecordFactory(factory)
     _installed = True
+
+
+# --- free text kept for insight (conversation signals) -------------------------------------
+# Signals keep what a citizen asked, so editors see the questions, never who asked: besides NIK
+# and phone numbers, the names people introduce themselves with and e-mail addresses go too.
+_STOPS = (
+    r"(?:mau|ingin|pengen|pgn|mo|dari|dr|warga|tinggal|di|yang|yg|dan|mohon|minta|tanya|nanya|izin|ijin|"
+    r"ini|itu|umur|usia|alamat|rumah|kelurahan|kel|kecamatan|kec|rt|rw|no|nomor|hp|wa|ktp|nik|anak|istri|"
+    r"suami|keluarga|teman|adalah|sudah|udah|belum|blm|lagi|sedang|punya|kok|kan|sih|ya|min|admin|kak|pak|bu)"
+)
+_NAME_WORD = rf"(?!{_STOPS}\b)[^\W\d_][\w'.-]*"
+_NAMES = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"
+_HONORIFIC = r"(?:pak|bu|bapak|ibu|mas|mbak|mba|kak|bang|abang|om|tante|bpk|ibuk)\.?"
+_SELF = r"(?:saya|sy|aku|gue|gw|ane)"
+NAME_PATTERNS = (
+    re.compile(rf"\bnama\s*(?:lengkap\s*)?(?:{_SELF}|ku|q)\b\s*(?:adalah|ialah|:)?\s*{_NAMES}", re.IGNORECASE),
+    re.compile(rf"\b(?:perkenalkan|kenalkan|kenalin)\s*,?\s*(?:nama\s+)?{_SELF}\s+{_NAMES}", re.IGNORECASE),
+    re.compile(rf"\b(?:{_SELF}|ini)\s+(?:dengan\s+)?{_HONORIFIC}\s+{_NAMES}", re.IGNORECASE),
+    re.compile(rf"\b(?:{_SELF}|ini)\s+dengan\s+{_NAMES}", re.IGNORECASE),
+    re.compile(rf"\batas\s+nama\s+{_NAMES}", re.IGNORECASE),
+)
+NAME_MASK = "[nama]"
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def mask_names(text: str) -> str:
+    """Replace self-introductions ("nama saya Budi", "saya Pak Budi") with `[nama]`."""
+    for pattern in NAME_PATTERNS:
+        text = pattern.sub(NAME_MASK, text)
+    return text
+
+
+def mask_personal(text: str) -> str:
+    """What insight may keep of a citizen's message: no NIK, phone number, e-mail or own name."""
+    return mask_names(_EMAIL.sub("[email]", mask_text(text)))

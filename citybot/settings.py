@@ -297,6 +297,9 @@ class Settings(BaseSettings):
     # (the answer never waits for it); the backend deletes records older than the retention days.
     knowledge_shown_timeout_seconds: float = Field(1.0, gt=0, le=5)
     retention_knowledge_shown_days: float = Field(90.0, ge=0, le=3650)
+    # Conversation signals (unanswered questions, emergencies): recording gives up after this and
+    # never delays a reply; the backend keeps them `retention_conversations_days`.
+    signals_timeout_seconds: float = Field(1.0, gt=0, le=5)
 
 
 @lru_cache(maxsize=1)

@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("seed", help="load seed data (idempotent)").set_defaults(func=_seed)
     agent = sub.add_parser("create-agent", help="create/update an agent and print a bearer token")
     agent.add_argument("--username", required=True)
-    agent.add_argument("--role", choices=["agent", "supervisor"], default="agent")
+    agent.add_argument("--role", choices=["agent", "supervisor", "editor"], default="agent")
     agent.add_argument("--password")
     agent.set_defaults(func=_create_agent)
     args = parser.parse_args(argv)

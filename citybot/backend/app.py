@@ -21,6 +21,7 @@ from citybot.backend.routers import (
     knowledge,
     open311,
     ops,
+    signals,
 )
 from citybot.backend.services import retention
 from citybot.backend.services.outbox import run_dispatcher
@@ -99,6 +100,8 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     for module in (open311, complaints, homecare, catalogue, data_rights, agent, knowledge, ops):
         app.include_router(module.router)
     app.include_router(open311.discovery_router)
+    app.include_router(signals.record_router)
+    app.include_router(signals.read_router)
     ops_metrics.install(app, database, settings)
 
     @app.get("/health", tags=["Ops"], summary="Liveness (no data, no key)")

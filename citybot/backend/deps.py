@@ -67,7 +67,25 @@ def supervisor(agent: Annotated[Agent, Depends(current_agent)]) -> Agent:
     return agent
 
 
+def staff(agent: Annotated[Agent, Depends(current_agent)]) -> Agent:
+    """Agents and supervisors: the roles that may read citizens' complaints and bookings.
+    Editors only write knowledge, so they never see a citizen's data."""
+    if agent.role not in agents.CASEWORK_ROLES:
+        raise ApiError(403, "casework_role_required", "Peran ini tidak boleh melihat data warga.")
+    return agent
+
+
+def editor_or_supervisor(agent: Annotated[Agent, Depends(current_agent)]) -> Agent:
+    """The gap report (masked questions nobody answered) is for editors and supervisors."""
+    if agent.role not in ("editor", "supervisor"):
+        raise ApiError(403, "editor_required", "Hanya editor atau supervisor yang boleh melihat ini.")
+    return agent
+
+
 ReadSession = Annotated[Session, Depends(read_session)]
 DB = Annotated[Database, Depends(get_db)]
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
+StaffAgent = Annotated[Agent, Depends(staff)]
+Supervisor = Annotated[Agent, Depends(supervisor)]
+EditorOrSupervisor = Annotated[Agent, Depends(editor_or_supervisor)]

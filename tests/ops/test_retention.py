@@ -127,18 +127,24 @@ def test_backend_forgets_delivered_events_and_old_idempotency_keys(database_url:
             "outbox events": 1,
             "idempotency keys": 1,
             "knowledge shown": 0,
+            "conversation signals": 0,
         }
         with db.read() as session:
             assert sorted(session.scalars(select(OutboxEvent.type))) == ["new", "owed"]
             assert list(session.scalars(select(IdempotencyKey.key))) == ["new-key"]
         # 0 = keep forever.
         forever = backend_settings(
-            database_url, retention_outbox_days=0, retention_idempotency_days=0, retention_knowledge_shown_days=0
+            database_url,
+            retention_outbox_days=0,
+            retention_idempotency_days=0,
+            retention_knowledge_shown_days=0,
+            retention_conversations_days=0,
         )
         assert backend_retention.purge(db, forever, now=NOW + dt.timedelta(days=3650)) == {
             "outbox events": 0,
             "idempotency keys": 0,
             "knowledge shown": 0,
+            "conversation signals": 0,
         }
     finally:
         db.dispose()

@@ -12,6 +12,7 @@ from citybot.backend.models.homecare import Booking, Puskesmas, ServedKelurahan,
 from citybot.backend.models.kampung import Product, Seller, Village
 from citybot.backend.models.knowledge import KnowledgeShown
 from citybot.backend.models.permits import PermitApplication, PermitEvent
+from citybot.backend.models.signals import ConversationSignal
 from citybot.backend.models.platform import Agent, AgentToken, AuditRecord, IdempotencyKey, OutboxEvent, StatusLookup
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "Base",
     "Booking",
     "Complaint",
+    "ConversationSignal",
     "IdempotencyKey",
     "Jurisdiction",
     "KnowledgeShown",

@@ -1,4 +1,7 @@
-"""Agent console endpoints: bearer token with a role (agent, supervisor)."""
+"""Agent console endpoints: bearer token with a role (agent, supervisor, editor).
+
+Complaints and bookings carry citizens' data: agents and supervisors only (`StaffAgent`).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from citybot.backend import render
-from citybot.backend.deps import DB, AppSettings, CurrentAgent, ReadSession, bearer
+from citybot.backend.deps import DB, AppSettings, CurrentAgent, ReadSession, StaffAgent, bearer
 from citybot.backend.errors import ApiError, invalid, not_found
 from citybot.backend.open311 import complaint_model
 from citybot.backend.schemas import ErrorOut, LoginIn, StatusChangeIn
@@ -87,7 +90,7 @@ def _bounded(day: dt.date | None) -> dt.date | None:
 def list_complaints(
     session: ReadSession,
     settings: AppSettings,
-    agent: CurrentAgent,
+    agent: StaffAgent,
     status: Annotated[str | None, Query(max_length=16)] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
     date_from: Annotated[dt.date | None, Query()] = None,
@@ -113,7 +116,7 @@ def list_complaints(
 
 
 @router.post("/complaints/{ticket}/status", response_model=api.Complaint, summary="Change status (notifies)")
-def change_status(db: DB, agent: CurrentAgent, ticket: str, body: StatusChangeIn) -> api.Complaint:
+def change_status(db: DB, agent: StaffAgent, ticket: str, body: StatusChangeIn) -> api.Complaint:
     t = clean_text(ticket, "ticket", 32)
     if t is None:
         raise not_found("complaint_not_found", "Laporan tidak ditemukan.")
@@ -128,7 +131,7 @@ def change_status(db: DB, agent: CurrentAgent, ticket: str, body: StatusChangeIn
 @router.get("/bookings", response_model=api.BookingPage)
 def list_bookings(
     session: ReadSession,
-    agent: CurrentAgent,
+    agent: StaffAgent,
     date: Annotated[dt.date | None, Query()] = None,
     puskesmas_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,

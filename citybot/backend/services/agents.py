@@ -1,4 +1,7 @@
-"""Agents and their bearer tokens (roles: agent, supervisor).
+"""Agents and their bearer tokens (roles: agent, supervisor, editor).
+
+Editors write knowledge: they read the gap report (masked questions) and never citizens'
+complaints or bookings; agents work cases; supervisors do both and read insight.
 
 Passwords use `citybot.passwords` (Argon2id, the same format as the gateway console); old scrypt
 hashes still verify and are replaced at the next login. A password reset or a deactivation
@@ -18,7 +21,8 @@ from citybot.backend.errors import ApiError, invalid
 from citybot.backend.models import Agent, AgentToken, utcnow
 from citybot.passwords import Checked, check, hash_password
 
-ROLES = ("agent", "supervisor")
+ROLES = ("agent", "supervisor", "editor")
+CASEWORK_ROLES = ("agent", "supervisor")  # may read complaints and bookings
 TOKEN_TTL = dt.timedelta(hours=12)
 
 
@@ -36,7 +40,7 @@ def revoke_tokens(session: Session, agent_id: int) -> None:
 
 def upsert_agent(session: Session, username: str, role: str, password: str) -> Agent:
     if role not in ROLES:
-        raise invalid("invalid_role", "Peran harus agent atau supervisor.")
+        raise invalid("invalid_role", "Peran harus agent, supervisor atau editor.")
     if len(password) < 8:
         raise invalid("weak_password", "Kata sandi minimal 8 karakter.")
     agent = session.scalar(select(Agent).where(Agent.username == username))

@@ -5,7 +5,9 @@
 - Idempotency-Key records older than `retention_idempotency_days` (clients retry within
   minutes; after this a repeat with the same key is treated as new);
 - records of knowledge documents shown to citizens older than `retention_knowledge_shown_days`
-  (the editors' report looks back 30 days).
+  (the editors' report looks back 30 days);
+- conversation signals older than `retention_conversations_days`: they are what is left of
+  conversations, so they go when the conversations do.
 Complaints, bookings and their history are city records and are not touched here.
 """
 
@@ -16,7 +18,7 @@ import datetime as dt
 from sqlalchemy import CursorResult, delete
 
 from citybot.backend.db import Database
-from citybot.backend.models import IdempotencyKey, KnowledgeShown, OutboxEvent, utcnow
+from citybot.backend.models import ConversationSignal, IdempotencyKey, KnowledgeShown, OutboxEvent, utcnow
 from citybot.retention import cutoff
 from citybot.settings import Settings
 
@@ -27,7 +29,7 @@ def _count(result: object) -> int:
 
 def purge(db: Database, settings: Settings, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
-    removed = {"outbox events": 0, "idempotency keys": 0, "knowledge shown": 0}
+    removed = {"outbox events": 0, "idempotency keys": 0, "knowledge shown": 0, "conversation signals": 0}
     with db.writing() as session:
         if (before := cutoff(now, settings.retention_outbox_days)) is not None:
             removed["outbox events"] = _count(
@@ -42,5 +44,9 @@ def purge(db: Database, settings: Settings, now: dt.datetime | None = None) -> d
         if (before := cutoff(now, settings.retention_knowledge_shown_days)) is not None:
             removed["knowledge shown"] = _count(
                 session.execute(delete(KnowledgeShown).where(KnowledgeShown.shown_at < before))
+            )
+        if (before := cutoff(now, settings.retention_conversations_days)) is not None:
+            removed["conversation signals"] = _count(
+                session.execute(delete(ConversationSignal).where(ConversationSignal.created_at < before))
             )
     return removed
