@@ -100,6 +100,7 @@ async def static_file(name: str) -> Response:
         "insight.js": "text/javascript",
         "insight_map.js": "text/javascript",
         "gaps.js": "text/javascript",
+        "insight.css": "text/css",
     }
     if name not in allowed:
         return Response(status_code=404)
