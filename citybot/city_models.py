@@ -78,6 +78,20 @@ class Areas(_Strict):
     homecare: HomeCare | None = None
 
 
+class Centroid(_Strict):
+    """An approximate point of a kelurahan/desa: reports without coordinates are drawn there."""
+
+    name: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+
+
+class Centroids(_Strict):
+    """The fields of centroids.yml."""
+
+    centroids: list[Centroid] = []
+
+
 class Product(_Strict):
     name: str
     category: str
@@ -139,6 +153,7 @@ class CityProfile(ProfileFile):
     folder: Path
     areas: Areas
     catalogue: Catalogue | None = None
+    centroids: list[Centroid] = []
     sample_complaints: list[SampleComplaint] = []
     sample_permits: list[SamplePermit] = []
 
@@ -165,6 +180,10 @@ class CityProfile(ProfileFile):
             return []
         covered = set(self.areas.homecare.coverage)
         return [p for p in self.areas.puskesmas if p.code in covered]
+
+    def centroid_index(self) -> dict[str, Centroid]:
+        """Centroids by lower-cased name: complaints carry the kelurahan as the citizen or bot wrote it."""
+        return {c.name.lower(): c for c in self.centroids}
 
     def offers(self, service: Literal["homecare", "catalogue", "permit_status", "transport_info"]) -> bool:
         return bool(getattr(self.services, service))

@@ -1,7 +1,8 @@
 """City profiles: what differs between cities, read from `cities/<key>/` (data, not code).
 
 A folder holds `profile.yml` (identity, time zone, numbers, services, office hours, service area,
-branding), `areas.yml` (kelurahan/desa, puskesmas areas, HomeCare coverage), `seed/*.yml` (the
+branding), `areas.yml` (kelurahan/desa, puskesmas areas, HomeCare coverage), optionally
+`centroids.yml` (an approximate point per kelurahan for the insight map), `seed/*.yml` (the
 reference backend's sample rows, the Smart Kampung catalogue) and `knowledge/` (documents that
 add to or replace national ones). `get_profile()` is the active one (setting `CITY_PROFILE`);
 `load_profile(folder)` raises `ProfileError` whose lines name the file and the field.
@@ -23,6 +24,7 @@ from citybot.city_models import (
     HHMM,
     Areas,
     Catalogue,
+    Centroids,
     CityProfile,
     ProfileFile,
     SampleComplaint,
@@ -130,12 +132,31 @@ def _cross_checks(p: CityProfile) -> list[str]:
             for i, seller in enumerate(p.catalogue.sellers):
                 if seller.desa.lower() not in known_kel:
                     problems.append(f"{cat}: sellers.{i}.desa: {seller.desa!r} is not in {areas}")
+    problems += _centroid_checks(p, known_kel)
     for i, c in enumerate(p.sample_complaints):
         if c.service not in p.services.complaints:
             problems.append(
                 f"{p.folder / 'seed' / 'complaints.yml'}: complaints.{i}.service: "
                 f"{c.service!r} is not one of services.complaints"
             )
+    return problems
+
+
+def _centroid_checks(p: CityProfile, known_kel: set[str]) -> list[str]:
+    """Each centroid names a known kelurahan once and lies inside the city's service area, so a
+    swapped lat/lon or a point typed for another city is caught before it lands on the map."""
+    path = p.folder / "centroids.yml"
+    problems: list[str] = []
+    seen: set[str] = set()
+    for i, c in enumerate(p.centroids):
+        key = c.name.lower()
+        if key not in known_kel:
+            problems.append(f"{path}: centroids.{i}.name: {c.name!r} is not in the kelurahan list")
+        if key in seen:
+            problems.append(f"{path}: centroids.{i}.name: {c.name!r} is listed twice")
+        seen.add(key)
+        if not any(s <= c.lat <= n and w <= c.lon <= e for s, w, n, e in p.service_area):
+            problems.append(f"{path}: centroids.{i}: ({c.lat}, {c.lon}) lies outside the profile's service_area")
     return problems
 
 
@@ -151,6 +172,7 @@ def _load(folder: Path) -> CityProfile:
     areas = _read_yaml(folder / "areas.yml", problems)
     seed = folder / "seed"
     catalogue = _read_yaml(seed / "catalogue.yml", problems, required=False)
+    centroids = _read_yaml(folder / "centroids.yml", problems, required=False) or {}
     complaints = _read_yaml(seed / "complaints.yml", problems, required=False) or {}
     permits = _read_yaml(seed / "permits.yml", problems, required=False) or {}
     if raw is None or areas is None or problems:
@@ -158,6 +180,7 @@ def _load(folder: Path) -> CityProfile:
     checks: list[tuple[Path, dict[str, Any], type[BaseModel]]] = [
         (folder / "profile.yml", raw, ProfileFile),
         (folder / "areas.yml", areas, Areas),
+        (folder / "centroids.yml", centroids, Centroids),
     ]
     if catalogue is not None:
         checks.append((seed / "catalogue.yml", catalogue, Catalogue))
@@ -187,6 +210,7 @@ def _load(folder: Path) -> CityProfile:
             "folder": folder,
             "areas": areas,
             "catalogue": catalogue,
+            "centroids": centroids.get("centroids") or [],
             "sample_complaints": samples["complaints"],
             "sample_permits": samples["permits"],
         }

@@ -18,6 +18,7 @@ from citybot.backend.routers import (
     complaints,
     data_rights,
     homecare,
+    insight,
     knowledge,
     open311,
     ops,
@@ -97,7 +98,7 @@ def create_app(settings: Settings, *, start_outbox: bool = False, db: Database |
     app.state.db = database
     app.state.login_throttle = LoginThrottle.from_settings("backend-agent-login", settings)
     install_error_handlers(app)
-    for module in (open311, complaints, homecare, catalogue, data_rights, agent, knowledge, ops):
+    for module in (open311, complaints, homecare, catalogue, data_rights, agent, insight, knowledge, ops):
         app.include_router(module.router)
     app.include_router(open311.discovery_router)
     app.include_router(signals.record_router)

@@ -32,12 +32,19 @@ def status_notes(complaint: Complaint) -> str:
     return f"{label}: {last_note}" if last_note else label
 
 
+def target_time(created_at: dt.datetime, expected_days: int | None, tz: str) -> dt.datetime | None:
+    """Filing time plus the service's target days, in the city's zone; None without a target.
+    The one rule behind Open311 `expected_datetime` and the insight overdue list."""
+    if expected_days is None:
+        return None
+    return local(created_at, tz) + dt.timedelta(days=expected_days)
+
+
 def expected_at(complaint: Complaint) -> dt.datetime | None:
     """When the agency aims to have acted: filing time plus the service's target days, while open."""
-    days = complaint.service.expected_days
-    if days is None or statuses.open311_status(complaint.status) == "closed":
+    if statuses.open311_status(complaint.status) == "closed":
         return None
-    return local(complaint.created_at, complaint.jurisdiction.timezone) + dt.timedelta(days=days)
+    return target_time(complaint.created_at, complaint.service.expected_days, complaint.jurisdiction.timezone)
 
 
 def request_json(complaint: Complaint) -> dict[str, Any]:

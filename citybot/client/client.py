@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from citybot.client.insight import InsightApi
 from citybot.client.models import (
     AgentToken,
     Booking,
@@ -29,14 +30,15 @@ from citybot.client.models import (
     Slot,
     SupportResult,
 )
-from citybot.client.transport import ApiTransport, drop_none
+from citybot.client.transport import drop_none
 
 OPEN311 = "/open311/v2"
 API = "/api/v1"
 
 
-class CityClient(ApiTransport):
-    """Typed access to complaints, HomeCare, permits, the kampung catalogue and data rights.
+class CityClient(InsightApi):
+    """Typed access to complaints, HomeCare, permits, the kampung catalogue, data rights and
+    (inherited from `InsightApi`) the supervisors' insight.
 
     Use as `async with CityClient() as city: ...` or call `aclose()`; `transport` lets tests
     run it against the real ASGI app without a network.

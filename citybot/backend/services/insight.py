@@ -1,0 +1,203 @@
+"""Insight for supervisors: counts per week, hot spots, response times and the overdue list.
+
+Definitions (the console, the downloads and the tests all read them from here):
+
+- **filters**: `date_from`/`date_to` are calendar dates in the city's time zone, both inclusive;
+  `category` is a service code, `status` an internal status, `kelurahan` matched without case.
+- **week**: the ISO week start (Monday) in the city's time zone, as `YYYY-MM-DD`. PostgreSQL
+  applies the zone's full rules; SQLite shifts by the zone's UTC offset, which is the same
+  thing for the Indonesian zones (WIB/WITA/WIT keep no daylight saving time).
+- **first response**: the first status-history entry after the creation entry that either
+  moves the status away from the initial `menunggu` or was written by staff (an agent note);
+  the reporter's own confirmation or reopening is not a response. Hours from `created_at`.
+- **completion**: the first time the status became `selesai`, in hours from `created_at`.
+- **medians**: the exact median (mean of the two middle values for an even count), rounded to
+  two decimals of an hour; PostgreSQL computes it with `percentile_cont(0.5)`, SQLite in Python
+  over the fetched durations, so both engines answer the same numbers.
+- **expected_at**: `created_at` + the service's `expected_days` (the rule behind Open311
+  `expected_datetime`, `citybot.backend.open311.target_time`). **overdue**: not closed
+  (selesai, ditolak, duplikat, dibatalkan) and now > expected_at; a service without
+  `expected_days` is never overdue.
+- **kelurahan centroids** (`cities/<city>/centroids.yml`): a report without coordinates is drawn
+  at its kelurahan's centroid (see `insight_geo`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from citybot.backend.models import Complaint, ServiceCategory, utcnow
+from citybot.backend.open311 import target_time
+from citybot.backend.services import statuses
+from citybot.backend.services.insight_durations import durations
+from citybot.backend.timeutil import local, zone
+from citybot.client.insight import (
+    InsightFilters,
+    InsightSummary,
+    KelurahanCount,
+    OverdueItem,
+    Totals,
+    WeeklyCount,
+)
+
+TOP_KELURAHAN = 10
+OVERDUE_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Service names and target days, read once per request (a handful of rows)."""
+
+    names: dict[str, str]
+    expected_days: dict[str, int]
+
+    @classmethod
+    def load(cls, session: Session) -> Catalogue:
+        rows = session.execute(select(ServiceCategory.code, ServiceCategory.name, ServiceCategory.expected_days))
+        names: dict[str, str] = {}
+        days: dict[str, int] = {}
+        for code, name, expected in rows:
+            names[code] = name
+            if expected is not None:
+                days[code] = expected
+        return cls(names, days)
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, code)
+
+
+def conditions(filters: InsightFilters, tz: str) -> list[ColumnElement[bool]]:
+    """WHERE clauses of the shared filters; dates become the city's local midnights."""
+    where: list[ColumnElement[bool]] = []
+    zone_info = zone(tz)
+    if filters.date_from is not None:
+        where.append(Complaint.created_at >= dt.datetime.combine(filters.date_from, dt.time(0), tzinfo=zone_info))
+    if filters.date_to is not None:
+        end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time(0), tzinfo=zone_info)
+        where.append(Complaint.created_at < end)
+    if filters.category:
+        where.append(Complaint.service_code == filters.category)
+    if filters.status:
+        where.append(Complaint.status == filters.status)
+    if filters.kelurahan:
+        where.append(func.lower(Complaint.kelurahan) == filters.kelurahan.lower())
+    return where
+
+
+def overdue_condition(catalogue: Catalogue, now: dt.datetime) -> ColumnElement[bool]:
+    """Open and past the target. One cutoff per service keeps it portable and index-friendly:
+    created_at + days < now  <=>  created_at < now - days (no daylight saving time in Indonesia)."""
+    per_service = [
+        and_(Complaint.service_code == code, Complaint.created_at < now - dt.timedelta(days=days))
+        for code, days in sorted(catalogue.expected_days.items())
+    ]
+    if not per_service:
+        return false()
+    return and_(Complaint.status.not_in(statuses.CLOSED), or_(*per_service))
+
+
+def totals(session: Session, where: list[ColumnElement[bool]], catalogue: Catalogue, now: dt.datetime) -> Totals:
+    closed = func.coalesce(func.sum(case((Complaint.status.in_(statuses.CLOSED), 1), else_=0)), 0)
+    overdue = func.coalesce(func.sum(case((overdue_condition(catalogue, now), 1), else_=0)), 0)
+    row = session.execute(select(func.count(Complaint.id), closed, overdue).where(*where)).one()
+    everything, closed_n, overdue_n = int(row[0]), int(row[1]), int(row[2])
+    return Totals(all=everything, open=everything - closed_n, closed=closed_n, overdue=overdue_n)
+
+
+def week_start(session: Session, tz: str, now: dt.datetime) -> ColumnElement[str]:
+    """The Monday of a complaint's week in the city's zone, as 'YYYY-MM-DD' on both engines."""
+    if session.get_bind().dialect.name == "postgresql":
+        local_time = func.timezone(tz, Complaint.created_at)
+        return func.to_char(func.date_trunc("week", local_time), "YYYY-MM-DD")
+    offset = zone(tz).utcoffset(now.replace(tzinfo=None))
+    seconds = int(offset.total_seconds()) if offset is not None else 0
+    # SQLite keeps naive UTC text; shift to local time, then back to the Monday on or before it.
+    return func.date(Complaint.created_at, f"{seconds:+d} seconds", "-6 days", "weekday 1")
+
+
+def weekly(
+    session: Session, where: list[ColumnElement[bool]], catalogue: Catalogue, tz: str, now: dt.datetime
+) -> list[WeeklyCount]:
+    week = week_start(session, tz, now).label("week")
+    count = func.count(Complaint.id)
+    rows = session.execute(
+        select(week, Complaint.service_code, count)
+        .where(*where)
+        .group_by(week, Complaint.service_code)
+        .order_by(week, Complaint.service_code)
+    )
+    return [
+        WeeklyCount(week=str(w), category=code, category_name=catalogue.name(code), count=int(n)) for w, code, n in rows
+    ]
+
+
+def top_kelurahan(session: Session, where: list[ColumnElement[bool]]) -> list[KelurahanCount]:
+    count = func.count(Complaint.id)
+    rows = session.execute(
+        select(Complaint.kelurahan, count)
+        .where(*where, Complaint.kelurahan.is_not(None))
+        .group_by(Complaint.kelurahan)
+        .order_by(count.desc(), Complaint.kelurahan)
+        .limit(TOP_KELURAHAN)
+    )
+    return [KelurahanCount(kelurahan=str(name), count=int(n)) for name, n in rows]
+
+
+def overdue(
+    session: Session,
+    where: list[ColumnElement[bool]],
+    catalogue: Catalogue,
+    tz: str,
+    now: dt.datetime,
+    limit: int = OVERDUE_LIMIT,
+) -> list[OverdueItem]:
+    """Most overdue first. Each service has its own target, so the oldest `limit` of each service
+    (an index range each) are merged here rather than ordering the whole table by a computed time."""
+    items: list[OverdueItem] = []
+    for code, days in sorted(catalogue.expected_days.items()):
+        rows = session.execute(
+            select(Complaint.ticket, Complaint.kelurahan, Complaint.status, Complaint.created_at)
+            .where(
+                *where,
+                Complaint.service_code == code,
+                Complaint.status.not_in(statuses.CLOSED),
+                Complaint.created_at < now - dt.timedelta(days=days),
+            )
+            .order_by(Complaint.created_at, Complaint.id)
+            .limit(limit)
+        )
+        for ticket, kelurahan, status, created_at in rows:
+            expected = target_time(created_at, days, tz)
+            assert expected is not None
+            items.append(
+                OverdueItem(
+                    ticket=ticket or "",
+                    category=code,
+                    category_name=catalogue.name(code),
+                    kelurahan=kelurahan,
+                    status=status,
+                    created_at=local(created_at, tz),
+                    expected_at=expected,
+                    days_overdue=round((now - expected).total_seconds() / 86_400, 2),
+                )
+            )
+    items.sort(key=lambda item: (-item.days_overdue, item.ticket))
+    return items[:limit]
+
+
+def summary(session: Session, filters: InsightFilters, tz: str, now: dt.datetime | None = None) -> InsightSummary:
+    moment = now or utcnow()
+    where = conditions(filters, tz)
+    catalogue = Catalogue.load(session)
+    return InsightSummary(
+        filters=filters,
+        totals=totals(session, where, catalogue, moment),
+        weekly=weekly(session, where, catalogue, tz, moment),
+        top_kelurahan=top_kelurahan(session, where),
+        durations=durations(session, where, catalogue.names),
+        overdue=overdue(session, where, catalogue, tz, moment),
+    )
