@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -20,8 +19,11 @@ import httpx
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
+from citybot.client import CityClient
 from citybot.client.errors import BackendUnavailable, CityClientError
-from citybot.client.transport import check_status, drop_none
+from citybot.client.insight import InsightFilters
+from citybot.client.signals import SignalsClient
+from citybot.client.transport import check_status
 from citybot.gateway import agents
 from citybot.gateway.console import Agent, _city, _hub
 from citybot.gateway.console_panels import _backend_token, _city_error
@@ -64,46 +66,40 @@ def require_supervisor(agent: Agent) -> agents.CurrentAgent:
 Supervisor = Annotated[agents.CurrentAgent, Depends(require_supervisor)]
 
 
-@dataclass(frozen=True)
-class Filters:
-    date_from: dt.date | None
-    date_to: dt.date | None
-    category: str | None
-    status: str | None
-    kelurahan: str | None
-
-    def params(self) -> dict[str, Any]:
-        return drop_none(
-            {
-                "date_from": self.date_from.isoformat() if self.date_from else None,
-                "date_to": self.date_to.isoformat() if self.date_to else None,
-                "category": self.category or None,
-                "status": self.status or None,
-                "kelurahan": self.kelurahan or None,
-            }
-        )
-
-
 def filters(
     date_from: Annotated[dt.date | None, Query()] = None,
     date_to: Annotated[dt.date | None, Query()] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
     status: Annotated[str | None, Query(max_length=16)] = None,
     kelurahan: Annotated[str | None, Query(max_length=80)] = None,
-) -> Filters:
-    return Filters(date_from, date_to, category, status, kelurahan)
+) -> InsightFilters:
+    """The console's filter bar; empty fields mean "all" (the backend validates the values)."""
+    return InsightFilters(
+        date_from=date_from,
+        date_to=date_to,
+        category=category or None,
+        status=status or None,
+        kelurahan=(kelurahan or "").strip() or None,
+    )
 
 
-Filtered = Annotated[Filters, Depends(filters)]
+Filtered = Annotated[InsightFilters, Depends(filters)]
 
 
-async def _backend_json(request: Request, agent: agents.CurrentAgent, path: str, params: dict[str, Any]) -> Any:
+async def _city_call(
+    request: Request, agent: agents.CurrentAgent, call: Callable[[CityClient, str], Awaitable[Any]]
+) -> Any:
+    """One backend call with the supervisor's own backend token; errors become the console's."""
     token = _backend_token(agent)
     try:
         async with _city(request) as city:
-            return await city._get(f"{INSIGHT}/{path}", params, headers=city._bearer(token))
+            return await call(city, token)
     except CityClientError as exc:
         return _city_error(exc)
+
+
+def _filter_kwargs(f: InsightFilters) -> dict[str, Any]:
+    return f.model_dump()
 
 
 @router.get("/api/insight/config")
@@ -120,35 +116,50 @@ async def insight_config(request: Request, agent: Supervisor) -> dict[str, Any]:
 
 @router.get("/api/insight/summary", response_model=None)
 async def insight_summary(request: Request, agent: Supervisor, f: Filtered) -> Any:
-    return await _backend_json(request, agent, "summary", f.params())
+    async def call(city: CityClient, token: str) -> Any:
+        return (await city.insight_summary(token, **_filter_kwargs(f))).model_dump(mode="json")
+
+    return await _city_call(request, agent, call)
 
 
 @router.get("/api/insight/map", response_model=None)
 async def insight_map(request: Request, agent: Supervisor, f: Filtered) -> Any:
-    return await _backend_json(request, agent, "map", f.params())
+    return await _city_call(request, agent, lambda city, token: city.insight_map(token, **_filter_kwargs(f)))
 
 
 @router.get("/api/insight/areas", response_model=None)
 async def insight_areas(request: Request, agent: Supervisor) -> Any:
-    return await _backend_json(request, agent, "areas", {})
+    return await _city_call(request, agent, lambda city, token: city.insight_areas(token))
 
 
 @router.get("/api/insight/emergencies", response_model=None)
-async def insight_emergencies(request: Request, agent: Supervisor, days: Annotated[int, Query(ge=1, le=90)] = 7) -> Any:
-    return await _backend_json(request, agent, "emergencies", {"days": days})
+async def insight_emergencies(request: Request, agent: Supervisor, days: Annotated[int, Query(ge=1, le=31)] = 7) -> Any:
+    """Emergency replies by type and kelurahan today and over the last `days` days."""
+    token = _backend_token(agent)
+    settings = _hub(request).settings
+    try:
+        async with SignalsClient(
+            settings.backend_base_url, settings.backend_api_key, timeout=settings.http_timeout_seconds
+        ) as signals:
+            report = await signals.emergencies(token, days=days)
+    except CityClientError as exc:
+        return _city_error(exc)
+    return {**report.model_dump(mode="json"), "days": days}
 
 
 @router.get("/api/insight/handoffs")
 async def insight_handoffs(request: Request, agent: Supervisor) -> dict[str, Any]:
     hub = _hub(request)
-    return await hub.run_db(lambda s: handoff_summary(s, hub.office_hours))  # type: ignore[no-any-return]
+    return await hub.run_db(lambda s: handoff_summary(s, hub.office_hours))
 
 
 EXPORTS = {"csv": "text/csv; charset=utf-8", "geojson": "application/geo+json"}
 
 
-async def _export(request: Request, agent: agents.CurrentAgent, kind: str, f: Filters) -> Response:
-    """Streams the backend's download through, chunk by chunk (large exports stay out of memory)."""
+async def _export(request: Request, agent: agents.CurrentAgent, kind: str, f: InsightFilters) -> Response:
+    """Streams the backend's download through chunk by chunk, so a city-wide export never sits in
+    the gateway's memory (`InsightApi.insight_export` reads it whole; this uses the same client's
+    connection, API key and bearer token)."""
     token = _backend_token(agent)
     city = _city(request)
     http = city._http  # the client's own connection settings (TLS, timeouts, API key)
@@ -177,13 +188,11 @@ async def _export(request: Request, agent: agents.CurrentAgent, kind: str, f: Fi
             await city.aclose()
 
     today = dt.datetime.now(ZoneInfo(_hub(request).settings.city_timezone)).date().isoformat()
+    disposition = upstream.headers.get("content-disposition") or f'attachment; filename="pengaduan-{today}.{kind}"'
     return StreamingResponse(
         body(),
         media_type=EXPORTS[kind],
-        headers={
-            "Content-Disposition": f'attachment; filename="laporan-{today}.{kind}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
     )
 
 
