@@ -4,7 +4,8 @@ conversation is run), offline: the map's tile server is a closed local port, so 
 its own grid and kelurahan labels under the markers.
 
 Seeded through the real APIs (tests/browser/dashboard_seed.py): ten reports in three kelurahan
-(six with a point, three with only a kelurahan, one with neither; two past their target),
+(six with a point, three with only a kelurahan, one with neither; two past their target, one
+of them in progress, another report done),
 five emergency replies, seven unanswered questions of two topics, two handoffs (one taken).
 Screenshots go to docs/screenshots/dashboard-*.png (README: "Dasbor wawasan").
 """
@@ -83,7 +84,9 @@ def login(page: Any, stack: Stack, username: str, password: str) -> None:
 
 
 def markers_on_map(page: Any) -> int:
-    """Reports drawn on the map: single pins plus the number each cluster bubble stands for."""
+    """Reports drawn on the map: single pins plus the number each cluster bubble stands for
+    (read once the clusters' zoom animation is over: meanwhile old and new ones coexist)."""
+    page.wait_for_function("() => !document.querySelector('#i-map .leaflet-cluster-anim, #i-map .leaflet-zoom-anim')")
     singles = page.locator("#i-map .pin").count()
     bubbles = page.locator("#i-map .marker-cluster span").all_text_contents()
     return singles + sum(int(n) for n in bubbles)
@@ -93,7 +96,7 @@ def test_supervisor_sees_the_dashboard(browser: Any, dashboard: tuple[Stack, See
     from playwright.sync_api import expect
 
     stack, seeded = dashboard
-    context = browser.new_context(viewport={"width": 1440, "height": 1900}, locale="id-ID")
+    context = browser.new_context(viewport={"width": 1440, "height": 1500}, locale="id-ID")
     failed_tiles: list[str] = []
     try:
         page = context.new_page()
@@ -107,6 +110,7 @@ def test_supervisor_sees_the_dashboard(browser: Any, dashboard: tuple[Stack, See
 
         # Totals and the map: six exact points, three at kelurahan centroids, one without a place.
         expect(page.locator("[data-total=all]")).to_have_attribute("data-count", "10")
+        expect(page.locator("[data-total=closed]")).to_have_attribute("data-count", "1")
         expect(page.locator("[data-total=overdue]")).to_have_attribute("data-count", "2")
         note = page.locator("#i-map-note")
         expect(note).to_have_attribute("data-placed", "9")
@@ -126,6 +130,13 @@ def test_supervisor_sees_the_dashboard(browser: Any, dashboard: tuple[Stack, See
             for row in page.locator("#i-top-table tr.top-kelurahan").all()
         }
         assert top == {"Gambir": 4, "Cideng": 3, "Kemayoran": 2}
+
+        # Durations: of the four rubbish reports the city answered two (one in progress after
+        # five days, one done) and finished one.
+        rubbish = page.locator("#i-duration-table tr.duration-row[data-category=sampah]")
+        expect(rubbish).to_have_attribute("data-responded", "2")
+        expect(rubbish).to_have_attribute("data-completed", "1")
+        assert 55 <= float(rubbish.get_attribute("data-first-hours") or 0) <= 65  # median of ~120 h and ~0 h
 
         # The overdue list holds exactly the two backdated reports; a ticket opens its detail.
         rows = page.locator("#i-overdue tr.overdue-row")

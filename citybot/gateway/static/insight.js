@@ -92,7 +92,8 @@
       options: { scales: { y: { beginAtZero: true, title: { display: true, text: "jam (median)" } } } } });
     $("i-duration-table").replaceChildren(table(["Kategori", "Tanggapan pertama (jam)", "Selesai (jam)", "Ditanggapi", "Selesai"],
       rows.map((r) => [r.category_name || r.category, hours(r.median_first_response_hours), hours(r.median_completion_hours), r.responded, r.completed]),
-      (r, n) => ({ "data-category": rows[n].category })));
+      (r, n) => ({ class: "duration-row", "data-category": rows[n].category, "data-responded": String(rows[n].responded),
+        "data-completed": String(rows[n].completed), "data-first-hours": String(rows[n].median_first_response_hours ?? "") })));
   }
 
   function overdue(rows) {
@@ -106,7 +107,7 @@
     const box = $("i-emergency").querySelector(".body");
     const sum = (rows) => rows.reduce((a, r) => a + r.count, 0);
     const today = sum(data.today), week = sum(data.week);
-    const days = [...new Set(data.by_day.map((r) => r.day))].sort();
+    const days = lastDays(data.days || 7);
     const earlier = days.slice(0, -1).map((d) => sum(data.by_day.filter((r) => r.day === d)));
     const usual = earlier.length ? earlier.reduce((a, b) => a + b, 0) / earlier.length : 0;
     box.replaceChildren();
@@ -127,11 +128,21 @@
       (r, n) => ({ class: "emergency-row", "data-type": data.week[n].type, "data-kelurahan": data.week[n].kelurahan || "",
         "data-today": String(r[2]), "data-week": String(r[3]) })));
     const types = [...new Set(data.by_day.map((r) => r.type))];
-    chart("i-emergency-chart", { type: "bar", data: { labels: days.map((d) => d.slice(5)), datasets: types.map((t, i) => ({
+    chart("i-emergency-chart", { type: "bar", data: { labels: days.map((d) => d.slice(8) + "/" + d.slice(5, 7)), datasets: types.map((t, i) => ({
       label: typeName(t), backgroundColor: color(i + 3),
       data: days.map((d) => sum(data.by_day.filter((r) => r.day === d && r.type === t))) })) },
       options: { plugins: { legend: { position: "bottom", labels: { boxWidth: 10 } } },
         scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } });
+  }
+
+  // The last n calendar days in the city's zone, oldest first (days without replies count 0).
+  function lastDays(n) {
+    const out = [];
+    for (let i = n - 1; i >= 0; i--) {
+      const d = new Date(Date.now() - i * 86400000);
+      out.push(d.toLocaleDateString("sv-SE", { timeZone: config.timezone }));  // YYYY-MM-DD
+    }
+    return out;
   }
 
   function stat(value, label, key, warn) {

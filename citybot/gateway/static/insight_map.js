@@ -7,7 +7,9 @@
   const LABEL_ZOOM = 13;  // kelurahan names from this zoom on (a city has hundreds)
   let map = null;
   let clusters = null;
-  let fallback = null;
+  let fallback = null;  // kelurahan centroid labels
+  let grid = null;  // the lat/lon grid, redrawn for the view
+  let cityBounds = null;
   let boundsSet = false;
 
   function div(className, text) {
@@ -29,45 +31,53 @@
     }
     clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 });
     map.addLayer(clusters);
-    map.on("zoomend", () => {
+    grid = L.layerGroup().addTo(map);
+    map.on("moveend", () => {
       map.getContainer().classList.toggle("hide-area-labels", map.getZoom() < LABEL_ZOOM);
+      drawGrid();
     });
     map.setView([-6.2, 106.8], 11);
     return map;
   }
 
   function step(span) {
-    for (const s of [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]) if (span / s <= 12) return s;
+    for (const s of [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]) if (span / s <= 8) return s;
     return 2;
+  }
+
+  const gridLabel = (text) => L.divIcon({ className: "grid-label", html: div("", text), iconSize: null });
+
+  // The grid follows the view: lines every round step of degrees, labelled along the top and left.
+  function drawGrid() {
+    grid.clearLayers();
+    const b = map.getBounds();
+    const [w, s, e, n] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    const d = step(Math.max(e - w, n - s));
+    const digits = d < 0.01 ? 3 : d < 0.1 ? 2 : 1;
+    const opts = { pane: "fallback", color: "#b8c2cc", weight: 1, interactive: false };
+    const pad = map.containerPointToLatLng([4, 4]);
+    for (let x = Math.ceil(w / d) * d; x <= e; x += d) {
+      grid.addLayer(L.polyline([[s, x], [n, x]], opts));
+      grid.addLayer(L.marker([pad.lat, x], { pane: "fallback", interactive: false, icon: gridLabel(x.toFixed(digits) + "° BT") }));
+    }
+    for (let y = Math.ceil(s / d) * d; y <= n; y += d) {
+      grid.addLayer(L.polyline([[y, w], [y, e]], opts));
+      grid.addLayer(L.marker([y, pad.lng], { pane: "fallback", interactive: false,
+        icon: gridLabel(Math.abs(y).toFixed(digits) + (y < 0 ? "° LS" : "° LU")) }));
+    }
   }
 
   function drawFallback(areas) {
     if (fallback) map.removeLayer(fallback);
     fallback = L.layerGroup();
     const box = areas.bbox;  // [west, south, east, north]
-    if (box && box.length === 4) {
-      const [w, s, e, n] = box;
-      const d = step(Math.max(e - w, n - s));
-      const opts = { pane: "fallback", color: "#b8c2cc", weight: 1, interactive: false };
-      for (let x = Math.floor(w / d) * d; x <= e + d; x += d) {
-        fallback.addLayer(L.polyline([[s - d, x], [n + d, x]], opts));
-        fallback.addLayer(L.marker([s - d / 2, x], { pane: "fallback", interactive: false,
-          icon: L.divIcon({ className: "grid-label", html: div("", x.toFixed(3) + "° BT"), iconSize: null }) }));
-      }
-      for (let y = Math.floor(s / d) * d; y <= n + d; y += d) {
-        fallback.addLayer(L.polyline([[y, w - d], [y, e + d]], opts));
-        fallback.addLayer(L.marker([y, w - d / 2], { pane: "fallback", interactive: false,
-          icon: L.divIcon({ className: "grid-label", html: div("", Math.abs(y).toFixed(3) + (y < 0 ? "° LS" : "° LU")), iconSize: null }) }));
-      }
-      if (!boundsSet) { map.fitBounds([[s, w], [n, e]]); boundsSet = true; }
-    }
+    if (box && box.length === 4) cityBounds = L.latLngBounds([box[1], box[0]], [box[3], box[2]]);
     for (const f of areas.features || []) {
       const [lon, lat] = f.geometry.coordinates;
       fallback.addLayer(L.marker([lat, lon], { pane: "fallback", interactive: false, keyboard: false,
         icon: L.divIcon({ className: "area-label", html: div("", f.properties.name), iconSize: null }) }));
     }
     fallback.addTo(map);
-    map.getContainer().classList.toggle("hide-area-labels", map.getZoom() < LABEL_ZOOM);
   }
 
   function legend() {
@@ -109,7 +119,16 @@
     if (data.unplaced) text += " · " + data.unplaced + " laporan tanpa lokasi";
     if (data.truncated) text += " · hanya sebagian yang ditampilkan: persempit saringan";
     note.textContent = text;
-    if (markers.length && !boundsSet) { map.fitBounds(clusters.getBounds(), { maxZoom: 15 }); boundsSet = true; }
+  }
+
+  // The first view: the reports if there are any, else the whole city.
+  function fitOnce() {
+    if (boundsSet) return;
+    const points = clusters.getLayers().length ? clusters.getBounds() : null;
+    if (points && points.isValid()) map.fitBounds(points.pad(0.15), { maxZoom: 15, animate: false });
+    else if (cityBounds) map.fitBounds(cityBounds, { animate: false });
+    else return;
+    boundsSet = true;
   }
 
   window.insightMap = {
@@ -118,7 +137,9 @@
       if (areas) drawFallback(areas);
       legend();
       drawPoints(mapData, onOpen);
-      setTimeout(() => map.invalidateSize(), 0);  // the view was hidden while the map was made
+      map.invalidateSize();  // the view was hidden while the map was made
+      fitOnce();
+      drawGrid();
     },
   };
 })();
