@@ -64,7 +64,7 @@ def _geojson(data: dict[str, Any]) -> Response:
 
 @router.get("/summary", response_model=InsightSummary, summary="Totals, weekly counts, hot spots, durations, overdue")
 def summary(session: ReadSession, settings: AppSettings, filters: Filters) -> InsightSummary:
-    return insight.summary(session, filters, settings.city_timezone)
+    return insight.summary(session, filters, settings.profile)
 
 
 @router.get(

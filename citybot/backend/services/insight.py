@@ -35,6 +35,7 @@ from citybot.backend.open311 import target_time
 from citybot.backend.services import statuses
 from citybot.backend.services.insight_durations import durations
 from citybot.backend.timeutil import local, zone
+from citybot.city_models import CityProfile
 from citybot.client.insight import (
     InsightFilters,
     InsightSummary,
@@ -135,16 +136,21 @@ def weekly(
     ]
 
 
-def top_kelurahan(session: Session, where: list[ColumnElement[bool]]) -> list[KelurahanCount]:
-    count = func.count(Complaint.id)
+def top_kelurahan(
+    session: Session, where: list[ColumnElement[bool]], known: dict[str, str], limit: int = TOP_KELURAHAN
+) -> list[KelurahanCount]:
+    """Hot spots. Names are grouped without case and shown as the profile spells them; the
+    ordering (count, then name) is done here because PostgreSQL's collation and SQLite's byte
+    order sort names differently. A city has a few hundred kelurahan at most."""
+    key = func.lower(Complaint.kelurahan)
     rows = session.execute(
-        select(Complaint.kelurahan, count)
+        select(key, func.min(Complaint.kelurahan), func.count(Complaint.id))
         .where(*where, Complaint.kelurahan.is_not(None))
-        .group_by(Complaint.kelurahan)
-        .order_by(count.desc(), Complaint.kelurahan)
-        .limit(TOP_KELURAHAN)
+        .group_by(key)
     )
-    return [KelurahanCount(kelurahan=str(name), count=int(n)) for name, n in rows]
+    counts = [KelurahanCount(kelurahan=known.get(str(row[0]), str(row[1])), count=int(row[2])) for row in rows]
+    counts.sort(key=lambda item: (-item.count, item.kelurahan))
+    return counts[:limit]
 
 
 def overdue(
@@ -189,15 +195,19 @@ def overdue(
     return items[:limit]
 
 
-def summary(session: Session, filters: InsightFilters, tz: str, now: dt.datetime | None = None) -> InsightSummary:
+def summary(
+    session: Session, filters: InsightFilters, profile: CityProfile, now: dt.datetime | None = None
+) -> InsightSummary:
     moment = now or utcnow()
+    tz = profile.timezone
     where = conditions(filters, tz)
     catalogue = Catalogue.load(session)
+    known = {k.name.lower(): k.name for k in profile.areas.kelurahan}
     return InsightSummary(
         filters=filters,
         totals=totals(session, where, catalogue, moment),
         weekly=weekly(session, where, catalogue, tz, moment),
-        top_kelurahan=top_kelurahan(session, where),
+        top_kelurahan=top_kelurahan(session, where, known),
         durations=durations(session, where, catalogue.names),
         overdue=overdue(session, where, catalogue, tz, moment),
     )

@@ -115,10 +115,7 @@ def _postgres_medians(session: Session, times: Subquery) -> list[Row]:
         func.count(times.c.first_response_at),
         func.count(times.c.completed_at),
     ).group_by(times.c.service_code)
-    return [
-        (str(row[0]), _float(row[1]), _float(row[2]), int(row[3]), int(row[4]))
-        for row in session.execute(stmt).tuples()
-    ]
+    return [(str(row[0]), _float(row[1]), _float(row[2]), int(row[3]), int(row[4])) for row in session.execute(stmt)]
 
 
 def _float(value: float | None) -> float | None:
