@@ -17,6 +17,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import signals
 from actions.common.city import city_values
 from actions.common.tracker import latest_text
 from actions.homecare.state import reset_events
@@ -49,6 +50,13 @@ class ActionDarurat(Action):
         kind = MEDICAL if text.startswith("/") else kind_of(text)
         metrics.EMERGENCIES.labels(kind).inc()
         dispatcher.utter_message(response=RESPONSES[kind], **city_values().emergency_numbers)
+        # Type and area only (no text): supervisors see a flood spike, nobody sees the message.
+        signals.record(
+            "emergency",
+            tracker,
+            subtype=signals.emergency_type(kind, text),
+            kelurahan=signals.emergency_area(tracker, text),
+        )
         events: list[EventType] = [*reset_events(keep_code=True), SlotSet("homecare_kunci", None)]
         if tracker.active_loop.get("name"):
             events += [SlotSet("requested_slot", None), ActiveLoop(None)]

@@ -16,6 +16,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import signals
 from actions.common.city import city_values
 from actions.common.dates import waktu_lengkap
 from actions.common.responses import response_text
@@ -85,6 +86,8 @@ class ActionSerahkanKePetugas(Action):
         failed = intent == "nlu_fallback"
         reason_key = "utter_petugas_alasan_gagal_paham" if failed else "utter_petugas_alasan_permintaan"
         reason = response_text(domain, reason_key)
+        # What the citizen last asked is what the assistant could not settle (masked, no sender).
+        signals.record("handoff", tracker, signals.last_question(tracker))
         events: list[EventType] = []
         if tracker.active_loop.get("name"):
             # The agent takes over from here; the form must not ask again later.

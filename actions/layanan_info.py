@@ -17,6 +17,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import signals
 from actions.common.blocking import run_bounded
 from actions.common.menu import send_with_menu
 from actions.common.responses import response_text
@@ -82,7 +83,15 @@ def candidates_from(hits: list[Any]) -> list[dict[str, str]]:
         # An FAQ passage's heading is the question itself: the answer reads better without it.
         section = "" if hit.passage_id.startswith("faq:") else hit.section
         found.append(
-            {"doc_id": hit.doc_id, "title": hit.title, "section": section, "text": hit.text, "sumber": source_line(hit)}
+            {
+                "doc_id": hit.doc_id,
+                "title": hit.title,
+                "section": section,
+                "text": hit.text,
+                "sumber": source_line(hit),
+                # Kept for the "Belum" feedback signal: how close the answer the citizen rejected was.
+                "skor": f"{float(getattr(hit, 'score', 0.0)):.4f}",
+            }
         )
     return found
 
@@ -198,9 +207,13 @@ class ActionJawabPertanyaan(Action):
         metrics.RETRIEVAL_CONFIDENCE.observe(answer.confidence)
         candidates = candidates_from(answer.hits)[:CANDIDATES]
         if not candidates:
+            signals.record("low_confidence", tracker, text)
             dispatcher.utter_message(response="utter_jawaban_tidak_ditemukan")
             return [SlotSet("jawaban_kandidat", None)]
         doubtful = answer.confidence < settings.retrieval_sure_above
+        if not answer.confident or (doubtful and ranked_out_of_scope(tracker)):
+            # Every question not answered surely, whatever is said next: the editors' gap report.
+            signals.record("low_confidence", tracker, text, closest_docs=signals.doc_scores(candidates))
         if doubtful and ranked_out_of_scope(tracker):
             # Only a question cue made this a question (the classifier said out of scope): answer
             # only what the knowledge files answer surely; a product review is not a KAI question.
@@ -248,6 +261,10 @@ class ActionTawarkanKandidat(Action):
         stored = tracker.get_slot("jawaban_kandidat") or {}
         items = stored.get("items", []) if isinstance(stored, dict) else []
         others = items[1:]
+        # "Belum": the answer shown did not answer the question it was given for.
+        if signals.feedback_was_asked(tracker):
+            question = str(tracker.get_slot("pertanyaan_terakhir") or "")
+            signals.record("negative_feedback", tracker, question, closest_docs=signals.doc_scores(items[:1]))
         if not others or (isinstance(stored, dict) and stored.get("ditawarkan")):
             dispatcher.utter_message(response="utter_tidak_ada_kandidat")
             return []

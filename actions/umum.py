@@ -11,12 +11,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import signals
 from actions.common.city import city_values
 from actions.common.menu import send_with_menu
 from actions.common.responses import optional_text, response_text
+from actions.common.tracker import latest_intent, latest_text
 
 # Intents that make no sense as a "did you mean" choice.
 _NOT_OFFERED = {"nlu_fallback", "out_of_scope", "ya", "tidak", "chitchat", "tidak_jelas"}
+# A message the assistant could not read: a signal for the editors' gap report.
+_NOT_UNDERSTOOD = {"nlu_fallback", "tidak_jelas"}
 
 
 def greeting_for(now: datetime) -> str:
@@ -62,6 +66,8 @@ class ActionTawarkanPilihan(Action):
         followed = await continue_previous(dispatcher, tracker, domain)
         if followed is not None:
             return followed
+        if latest_intent(tracker) in _NOT_UNDERSTOOD:  # not the "bukan keduanya" that follows
+            signals.record("not_understood", tracker, latest_text(tracker))
         ranking = tracker.latest_message.get("intent_ranking") or []
         buttons: list[dict[str, str]] = []
         for candidate in ranking:

@@ -171,7 +171,10 @@ def install_log_masking() -> None:
 _STOPS = (
     r"(?:mau|ingin|pengen|pgn|mo|dari|dr|warga|tinggal|di|yang|yg|dan|mohon|minta|tanya|nanya|izin|ijin|"
     r"ini|itu|umur|usia|alamat|rumah|kelurahan|kel|kecamatan|kec|rt|rw|no|nomor|hp|wa|ktp|nik|anak|istri|"
-    r"suami|keluarga|teman|adalah|sudah|udah|belum|blm|lagi|sedang|punya|kok|kan|sih|ya|min|admin|kak|pak|bu)"
+    r"suami|keluarga|teman|adalah|sudah|udah|belum|blm|lagi|sedang|punya|kok|kan|sih|ya|min|admin|kak|pak|bu|"
+    r"gimana|gmn|bgmn|bagaimana|apa|apakah|knp|kenapa|mengapa|kapan|dimana|berapa|brp|cara|caranya|bisa|"
+    r"boleh|soal|tentang|perihal|mengenai|tolong|mohon|terima|makasih|untuk|utk|buat|bikin|ngurus|urus|"
+    r"mengurus|daftar|lapor|melapor|ngadu|butuh|perlu|sebagai|selaku|tidak|tdk|gak|ga|nggak|enggak)"
 )
 _NAME_WORD = rf"(?!{_STOPS}\b)[^\W\d_][\w'.-]*"
 _NAMES = rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}"

@@ -18,7 +18,7 @@ ComplaintStatus = Literal[
 BookingStatus = Literal[
     "proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "entered-in-error"
 ]
-AgentRole = Literal["agent", "supervisor"]
+AgentRole = Literal["agent", "supervisor", "editor"]
 
 
 class _Model(BaseModel):

@@ -21,7 +21,10 @@ from citybot.passwords import hash_password
 from citybot.settings import Settings
 
 log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
-ROLES = ("agent", "supervisor")
+# agent: the handoff queue and cases; supervisor: that, insight and accounts; editor: the
+# knowledge files and the gap report only (no conversation, complaint or booking of a citizen).
+ROLES = ("agent", "supervisor", "editor")
+CASEWORK_ROLES = ("agent", "supervisor")
 
 
 def _token_hash(token: str) -> str:
@@ -38,6 +41,16 @@ class CurrentAgent:
     @property
     def is_supervisor(self) -> bool:
         return self.role == "supervisor"
+
+    @property
+    def can_read_gaps(self) -> bool:
+        """The gap report shows masked questions only, for the people who write the answers."""
+        return self.role in ("editor", "supervisor")
+
+    @property
+    def does_casework(self) -> bool:
+        """Conversations, complaints and bookings hold citizens' data: agents and supervisors."""
+        return self.role in CASEWORK_ROLES
 
 
 @dataclass(frozen=True)
@@ -73,7 +86,7 @@ def upsert_agent(session: Session, username: str, password_hash: str, role: str 
     A reset ends the account's sessions: whoever knew the old password is logged out at once.
     """
     if role not in ROLES:
-        raise ValueError("role must be agent or supervisor")
+        raise ValueError("role must be agent, supervisor or editor")
     row = session.scalar(select(Agent).where(Agent.username == username))
     revoked: list[str] = []
     if row is None:

@@ -1,5 +1,8 @@
 """Agent console: login, handoff queue, conversations (take over, reply, hand back) and live
 updates over SSE. The complaint, booking and knowledge panels are in `console_panels`.
+
+Everything showing a citizen's conversation takes `Staff` (agents and supervisors): an editor
+logs in for the knowledge tabs and the gap report only.
 """
 
 from __future__ import annotations
@@ -51,7 +54,15 @@ async def console_write(x_requested_with: Annotated[str | None, Header()] = None
         raise HTTPException(status_code=403, detail="missing X-Requested-With")
 
 
+async def casework_agent(agent: Annotated[agents.CurrentAgent, Depends(current_agent)]) -> agents.CurrentAgent:
+    """Routes that show citizens' conversations, complaints or bookings refuse editors."""
+    if not agent.does_casework:
+        raise HTTPException(status_code=403, detail="Peran editor tidak dapat melihat data warga.")
+    return agent
+
+
 Agent = Annotated[agents.CurrentAgent, Depends(current_agent)]
+Staff = Annotated[agents.CurrentAgent, Depends(casework_agent)]
 Write = Depends(console_write)
 
 
@@ -63,7 +74,7 @@ class LoginIn(BaseModel):
 class AgentIn(BaseModel):
     username: str = Field(min_length=3, max_length=60, pattern=r"^[a-z0-9._-]+$")
     password: str = Field(min_length=10, max_length=200)
-    role: Literal["agent", "supervisor"] = "agent"
+    role: Literal["agent", "supervisor", "editor"] = "agent"
 
 
 class ReplyIn(BaseModel):
@@ -212,7 +223,7 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 @router.get("/api/queue")
-async def queue(request: Request, agent: Agent) -> dict[str, Any]:
+async def queue(request: Request, agent: Staff) -> dict[str, Any]:
     items = await _hub(request).run_db(conversations.open_queue)
     return {
         "items": [
@@ -234,7 +245,7 @@ async def queue(request: Request, agent: Agent) -> dict[str, Any]:
 
 
 @router.get("/api/conversations/{sender}")
-async def conversation(sender: str, request: Request, agent: Agent) -> dict[str, Any]:
+async def conversation(sender: str, request: Request, agent: Staff) -> dict[str, Any]:
     def read(session: Any) -> dict[str, Any]:
         known = store.get_sender(session, sender)
         conv = session.get(conversations.Conversation, sender)
@@ -281,7 +292,7 @@ async def _tell_citizen(hub: Hub, sender: str, text: str, author: str, agent: st
 
 
 @router.post("/api/conversations/{sender}/take", dependencies=[Write])
-async def take(sender: str, request: Request, agent: Agent) -> dict[str, str]:
+async def take(sender: str, request: Request, agent: Staff) -> dict[str, str]:
     hub = _hub(request)
     await _run(request, lambda s: conversations.take_over(s, sender, agent.username))
     await _tell_citizen(hub, sender, texts.AGENT_JOINED.format(agent=agent.username), "system", agent.username)
@@ -290,7 +301,7 @@ async def take(sender: str, request: Request, agent: Agent) -> dict[str, str]:
 
 
 @router.post("/api/conversations/{sender}/reply", dependencies=[Write])
-async def reply(sender: str, body: ReplyIn, request: Request, agent: Agent) -> dict[str, str]:
+async def reply(sender: str, body: ReplyIn, request: Request, agent: Staff) -> dict[str, str]:
     hub = _hub(request)
     await _run(request, lambda s: conversations.require_agent_owner(s, sender, agent.username))
     await _tell_citizen(hub, sender, body.text.strip(), f"agent:{agent.username}", agent.username)
@@ -298,7 +309,7 @@ async def reply(sender: str, body: ReplyIn, request: Request, agent: Agent) -> d
 
 
 @router.post("/api/conversations/{sender}/release", dependencies=[Write])
-async def release(sender: str, request: Request, agent: Agent) -> dict[str, str]:
+async def release(sender: str, request: Request, agent: Staff) -> dict[str, str]:
     hub = _hub(request)
     await _run(request, lambda s: conversations.hand_back(s, sender, agent.username, agent.is_supervisor))
     await _tell_citizen(hub, sender, texts.AGENT_LEFT, "system")
@@ -307,7 +318,7 @@ async def release(sender: str, request: Request, agent: Agent) -> dict[str, str]
 
 
 @router.get("/api/events")
-async def events(request: Request, agent: Agent) -> StreamingResponse:
+async def events(request: Request, agent: Staff) -> StreamingResponse:
     hub = _hub(request)
     queue_ = hub.broker.subscribe(AGENTS_TOPIC)
 

@@ -1,5 +1,4 @@
-"""The console's Pengetahuan tab: the editors' review report for supervisors (the role that
-looks after content; there is no separate editor role).
+"""The console's Pengetahuan tab: the editors' review report, for editors and supervisors.
 
 Same report as ``python -m citybot.retrieval review``: documents by review age, passed dates,
 documents without sources, and the documents citizens were shown most in the last 30 days
@@ -49,8 +48,8 @@ async def _most_shown(settings: Settings) -> MostShown:
 
 @router.get("/api/knowledge/review")
 async def knowledge_review(request: Request, agent: Agent) -> dict[str, Any]:
-    if not agent.is_supervisor:
-        raise HTTPException(status_code=403, detail="Laporan pengetahuan hanya untuk supervisor.")
+    if not (agent.is_supervisor or agent.role == "editor"):
+        raise HTTPException(status_code=403, detail="Laporan pengetahuan hanya untuk editor dan supervisor.")
     settings: Settings = request.app.state.hub.settings
     today = dt.datetime.now(ZoneInfo(settings.city_timezone)).date()
     result, shown = await asyncio.gather(

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from citybot.client.errors import CityClientError, NotFound, Rejected, Unauthorized
 from citybot.gateway import agents
-from citybot.gateway.console import Agent, Write, _city, _hub
+from citybot.gateway.console import Agent, Staff, Write, _city, _hub
 
 log = logging.getLogger(__name__)  # masked process-wide (citybot.privacy)
 router = APIRouter(prefix="/agent", include_in_schema=False)
@@ -45,7 +45,7 @@ def _backend_token(agent: agents.CurrentAgent) -> str:
 @router.get("/api/complaints", response_model=None)
 async def complaints(
     request: Request,
-    agent: Agent,
+    agent: Staff,
     status: Annotated[str | None, Query(max_length=16)] = None,
     category: Annotated[str | None, Query(max_length=40)] = None,
     date_from: Annotated[dt.date | None, Query()] = None,
@@ -69,7 +69,7 @@ async def complaints(
 
 
 @router.post("/api/complaints/{ticket}/status", dependencies=[Write], response_model=None)
-async def change_status(ticket: str, body: StatusIn, request: Request, agent: Agent) -> dict[str, Any] | JSONResponse:
+async def change_status(ticket: str, body: StatusIn, request: Request, agent: Staff) -> dict[str, Any] | JSONResponse:
     token = _backend_token(agent)
     try:
         async with _city(request) as city:
@@ -82,7 +82,7 @@ async def change_status(ticket: str, body: StatusIn, request: Request, agent: Ag
 @router.get("/api/bookings", response_model=None)
 async def bookings(
     request: Request,
-    agent: Agent,
+    agent: Staff,
     date: Annotated[dt.date | None, Query()] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
