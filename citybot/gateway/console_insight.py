@@ -25,7 +25,7 @@ from citybot.client.insight import InsightFilters
 from citybot.client.signals import SignalsClient
 from citybot.client.transport import check_status
 from citybot.gateway import agents
-from citybot.gateway.console import Agent, _city, _hub
+from citybot.gateway.console import Agent, Staff, _city, _hub
 from citybot.gateway.console_panels import _backend_token, _city_error
 from citybot.gateway.handoff_stats import handoff_summary
 
@@ -207,10 +207,9 @@ async def export_geojson(request: Request, agent: Supervisor, f: Filtered) -> Re
 
 
 @router.get("/api/complaints/{ticket}", response_model=None)
-async def complaint_detail(ticket: str, request: Request, agent: Agent) -> dict[str, Any] | JSONResponse:
-    """One complaint with its history, for the console's detail view (the list shows the same)."""
-    if agent.role not in ("agent", "supervisor"):
-        raise HTTPException(status_code=403, detail="Detail laporan hanya untuk petugas dan supervisor.")
+async def complaint_detail(ticket: str, request: Request, agent: Staff) -> dict[str, Any] | JSONResponse:
+    """One complaint with its history, for the console's detail view (the list shows the same);
+    agents and supervisors only, like the list."""
     _backend_token(agent)  # only accounts the city backend knows
     if not ticket.replace("-", "").isalnum() or len(ticket) > 32:
         raise HTTPException(status_code=404, detail="Laporan tidak ditemukan.")

@@ -193,7 +193,7 @@ def test_downloads_and_roles(dashboard: tuple[Stack, Seeded], accounts: None) ->
     with console_login(stack, "admin", stack.env["AGENT_BOOTSTRAP_PASSWORD"]) as admin:
         csv = admin.get("/agent/api/insight/export.csv", params={"kelurahan": "Gambir"})
         assert csv.status_code == 200
-        assert csv.headers["content-disposition"].startswith('attachment; filename="laporan-')
+        assert csv.headers["content-disposition"].startswith('attachment; filename="pengaduan-')
         assert sum(ticket in csv.text for ticket in seeded.tickets) == 4
         geo = admin.get("/agent/api/insight/export.geojson").json()
         assert geo["type"] == "FeatureCollection"
@@ -228,7 +228,11 @@ def test_editor_sees_the_gap_report_only(browser: Any, dashboard: tuple[Stack, S
         sizes = sorted(int(g.get_attribute("data-size") or 0) for g in groups.all())
         assert sizes == [3, 4]  # the permit question and the tax amnesty question, apart
         for group in groups.all():
-            assert 1 <= group.locator("li.example").count() <= 3
+            examples = group.locator("li.example").all_text_contents()
+            assert 1 <= len(examples) <= 3
+            topics = {"keramaian" in e for e in examples}
+            assert len(topics) == 1, examples  # a group never mixes the two topics
+            assert group.locator("li.doc").count() >= 1  # the documents that came closest
             assert "---\nid: " in group.locator("pre").text_content()
         text = page.locator("#g-groups").text_content()
         assert "081234567890" not in text  # examples are masked

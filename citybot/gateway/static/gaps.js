@@ -5,11 +5,9 @@
   const K = window.konsol;
   const $ = (id) => document.getElementById(id);
   const el = K.el;
-  const KINDS = {
-    not_understood: "tidak dipahami", nlu_fallback: "tidak dipahami", fallback: "tidak dipahami",
-    low_confidence: "jawaban kurang yakin", unknown: "tidak ada dokumen", feedback_no: "dinilai belum menjawab",
-    negative_feedback: "dinilai belum menjawab", feedback: "dinilai belum menjawab", handoff: "minta petugas",
-  };
+  // As citybot.retrieval.gaps.KIND_LABELS.
+  const KINDS = { not_understood: "tidak dipahami", low_confidence: "jawaban ragu", negative_feedback: "dijawab 'Belum'",
+    handoff: "minta petugas", text: "teks" };
 
   async function copy(text, button) {
     try {
