@@ -61,6 +61,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()
 
+
 NEAREST = {
     "keramaian": [{"id": "administrasi-pengantar-nikah", "score": 0.41}],
     "pajak": [{"id": "transportasi-ganjil-genap", "score": 0.22}],
