@@ -179,6 +179,16 @@ class Settings(BaseSettings):
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_tile_attribution: str = "&copy; kontributor OpenStreetMap"
 
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_template(cls, value: str) -> str:
+        value = value.strip()
+        if value and (
+            not value.startswith(("https://", "http://")) or not all(k in value for k in ("{z}", "{x}", "{y}"))
+        ):
+            raise ValueError("MAP_TILE_URL must be empty or an http(s) URL with {z}, {x} and {y}")
+        return value
+
     @field_validator("gateway_trusted_proxies")
     @classmethod
     def _proxy_networks(cls, value: str) -> str:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
+
 from citybot.gateway.console_csp import console_csp, origin
 from tests.gateway.conftest import make_settings
 
@@ -25,3 +28,8 @@ def test_no_tiles_no_foreign_images(tmp_path: Path) -> None:
     assert policy["img-src"] == "'self' data: blob: http://127.0.0.1:8123"  # the citizens' photos only
     assert origin("javascript:alert(1)") is None
     assert origin("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://tile.openstreetmap.org"
+
+
+def test_a_tile_setting_without_placeholders_stops_start_up(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="MAP_TILE_URL"):
+        make_settings(tmp_path, "http://127.0.0.1:9", 8123, map_tile_url="https://tile.example/peta.png")
