@@ -70,7 +70,7 @@
     const weeks = [...new Set(rows.map((r) => r.week))].sort();
     const cats = [...new Map(rows.map((r) => [r.category, r.category_name || r.category]))];
     const count = (w, c) => rows.filter((r) => r.week === w && r.category === c).reduce((a, r) => a + r.count, 0);
-    chart("i-weekly-chart", { type: "bar", data: { labels: weeks.map((w) => "mg " + w),
+    chart("i-weekly-chart", { type: "bar", data: { labels: weeks.map((w) => "pekan " + w.slice(8) + "/" + w.slice(5, 7)),
       datasets: cats.map(([c, name], i) => ({ label: name, data: weeks.map((w) => count(w, c)), backgroundColor: color(i) })) },
       options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } });
     $("i-weekly-table").replaceChildren(table(["Minggu mulai", "Kategori", "Jumlah"],
