@@ -156,6 +156,7 @@ test: audit lint typecheck validate pytest story-test
 
 bench: setup-dev train index db
 	$(PY) bench/backend.py
+	$(PY) bench/dashboard.py
 	$(PY) bench/retrieval.py
 	$(PY) bench/load.py
 	$(MAKE) --no-print-directory bench-real

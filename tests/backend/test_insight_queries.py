@@ -290,3 +290,10 @@ def test_areas_are_the_profile_centroids_with_a_bounding_box(jakarta: CityProfil
     lats = [f["geometry"]["coordinates"][1] for f in fc["features"]]
     assert west < min(lons) and east > max(lons) and south < min(lats) and north > max(lats)
     assert 106.4 < west < east < 107.0 and -6.4 < south < north < -5.5
+
+
+def test_summary_on_a_side_connection_answers_the_same(known: Database, jakarta: CityProfile) -> None:
+    with known.read() as session, known.read() as side:
+        together = insight.summary(session, InsightFilters(), jakarta, now=NOW, side_session=side)
+    alone = summary(known, jakarta)
+    assert together == alone and together.durations and together.weekly

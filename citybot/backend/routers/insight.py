@@ -59,12 +59,14 @@ Filters = Annotated[InsightFilters, Depends(insight_filters)]
 
 def _geojson(data: dict[str, Any]) -> Response:
     # Straight to bytes: FastAPI's generic encoder walks every one of the 5,000 features again.
-    return Response(json.dumps(data, ensure_ascii=False).encode("utf-8"), media_type=GEOJSON)
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(body, media_type=GEOJSON)
 
 
 @router.get("/summary", response_model=InsightSummary, summary="Totals, weekly counts, hot spots, durations, overdue")
-def summary(session: ReadSession, settings: AppSettings, filters: Filters) -> InsightSummary:
-    return insight.summary(session, filters, settings.profile)
+def summary(db: DB, session: ReadSession, settings: AppSettings, filters: Filters) -> InsightSummary:
+    with db.read() as side:
+        return insight.summary(session, filters, settings.profile, side_session=side)
 
 
 @router.get(

@@ -25,7 +25,9 @@ Definitions (the console, the downloads and the tests all read them from here):
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
@@ -98,59 +100,86 @@ def overdue_condition(catalogue: Catalogue, now: dt.datetime) -> ColumnElement[b
     ]
     if not per_service:
         return false()
-    return and_(Complaint.status.not_in(statuses.CLOSED), or_(*per_service))
+    # The open statuses by name (not "not closed"): the status index can then find them.
+    return and_(Complaint.status.in_(statuses.OPEN), or_(*per_service))
 
 
 def totals(session: Session, where: list[ColumnElement[bool]], catalogue: Catalogue, now: dt.datetime) -> Totals:
     closed = func.coalesce(func.sum(case((Complaint.status.in_(statuses.CLOSED), 1), else_=0)), 0)
     overdue = func.coalesce(func.sum(case((overdue_condition(catalogue, now), 1), else_=0)), 0)
-    row = session.execute(select(func.count(Complaint.id), closed, overdue).where(*where)).one()
+    row = session.execute(select(func.count(), closed, overdue).select_from(Complaint).where(*where)).one()
     everything, closed_n, overdue_n = int(row[0]), int(row[1]), int(row[2])
     return Totals(all=everything, open=everything - closed_n, closed=closed_n, overdue=overdue_n)
 
 
-def week_start(session: Session, tz: str, now: dt.datetime) -> ColumnElement[str]:
-    """The Monday of a complaint's week in the city's zone, as 'YYYY-MM-DD' on both engines."""
-    if session.get_bind().dialect.name == "postgresql":
-        local_time = func.timezone(tz, Complaint.created_at)
-        return func.to_char(func.date_trunc("week", local_time), "YYYY-MM-DD")
+def _is_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def week_start(session: Session, tz: str, now: dt.datetime) -> ColumnElement[Any]:
+    """The Monday of a complaint's week in the city's zone: a timestamp on PostgreSQL, 'YYYY-MM-DD'
+    text on SQLite (`_week_text` makes both the same). Formatting happens after grouping: per row,
+    to_char() costs more than the whole count."""
+    if _is_postgres(session):
+        return func.date_trunc("week", func.timezone(tz, Complaint.created_at))
     offset = zone(tz).utcoffset(now.replace(tzinfo=None))
     seconds = int(offset.total_seconds()) if offset is not None else 0
     # SQLite keeps naive UTC text; shift to local time, then back to the Monday on or before it.
     return func.date(Complaint.created_at, f"{seconds:+d} seconds", "-6 days", "weekday 1")
 
 
+def _week_text(value: object) -> str:
+    return value.date().isoformat() if isinstance(value, dt.datetime) else str(value)
+
+
 def weekly(
     session: Session, where: list[ColumnElement[bool]], catalogue: Catalogue, tz: str, now: dt.datetime
 ) -> list[WeeklyCount]:
     week = week_start(session, tz, now).label("week")
-    count = func.count(Complaint.id)
+    # No ORDER BY: PostgreSQL would then sort all rows to group them instead of hashing them;
+    # the few hundred groups are sorted here.
     rows = session.execute(
-        select(week, Complaint.service_code, count)
-        .where(*where)
-        .group_by(week, Complaint.service_code)
-        .order_by(week, Complaint.service_code)
+        select(week, Complaint.service_code, func.count()).where(*where).group_by(week, Complaint.service_code)
     )
-    return [
-        WeeklyCount(week=str(w), category=code, category_name=catalogue.name(code), count=int(n)) for w, code, n in rows
+    counts = [
+        WeeklyCount(week=_week_text(row[0]), category=row[1], category_name=catalogue.name(row[1]), count=row[2])
+        for row in rows
     ]
+    counts.sort(key=lambda item: (item.week, item.category))
+    return counts
 
 
 def top_kelurahan(
     session: Session, where: list[ColumnElement[bool]], known: dict[str, str], limit: int = TOP_KELURAHAN
 ) -> list[KelurahanCount]:
-    """Hot spots. Names are grouped without case and shown as the profile spells them; the
-    ordering (count, then name) is done here because PostgreSQL's collation and SQLite's byte
-    order sort names differently. A city has a few hundred kelurahan at most."""
-    key = func.lower(Complaint.kelurahan)
+    """Hot spots. Spellings are counted by the database and folded here without case, shown as
+    the profile spells them (else the first spelling in code-point order); the ordering (count,
+    then name) is done here too because PostgreSQL's collation and SQLite's byte order sort
+    names differently. A city has a few hundred kelurahan; lower() per row would cost more."""
     rows = session.execute(
-        select(key, func.min(Complaint.kelurahan), func.count(Complaint.id))
+        select(Complaint.kelurahan, func.count())
         .where(*where, Complaint.kelurahan.is_not(None))
-        .group_by(key)
+        .group_by(Complaint.kelurahan)
     )
-    counts = [KelurahanCount(kelurahan=known.get(str(row[0]), str(row[1])), count=int(row[2])) for row in rows]
-    counts.sort(key=lambda item: (-item.count, item.kelurahan))
-    return counts[:limit]
+    counts: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    for spelled, n in rows:
+        key = str(spelled).lower()
+        counts[key] = counts.get(key, 0) + int(n)
+        shown[key] = known.get(key) or min(shown.get(key, str(spelled)), str(spelled))
+    ranked = sorted((KelurahanCount(kelurahan=shown[k], count=n) for k, n in counts.items()), key=_by_count)
+    return ranked[:limit]
+
+
+def _by_count(item: KelurahanCount) -> tuple[int, str]:
+    return -item.count, item.kelurahan
+
+
+def _day_number(session: Session) -> ColumnElement[Any]:
+    """Days since some epoch, monotonic in created_at: what an ORDER BY needs on either engine."""
+    if _is_postgres(session):
+        return func.extract("epoch", Complaint.created_at) / 86_400.0
+    return func.julianday(Complaint.created_at)
 
 
 def overdue(
@@ -161,53 +190,63 @@ def overdue(
     now: dt.datetime,
     limit: int = OVERDUE_LIMIT,
 ) -> list[OverdueItem]:
-    """Most overdue first. Each service has its own target, so the oldest `limit` of each service
-    (an index range each) are merged here rather than ordering the whole table by a computed time."""
+    """Most overdue first: ordered by created_at + the service's target days, which the database
+    can do as a day number plus a per-service constant over the (few) open complaints."""
+    if not catalogue.expected_days:
+        return []
+    target_days = case(
+        *((Complaint.service_code == code, days) for code, days in sorted(catalogue.expected_days.items())),
+        else_=0,
+    )
+    rows = session.execute(
+        select(Complaint.ticket, Complaint.service_code, Complaint.kelurahan, Complaint.status, Complaint.created_at)
+        .where(*where, overdue_condition(catalogue, now))
+        .order_by(_day_number(session) + target_days, Complaint.id)
+        .limit(limit)
+    )
     items: list[OverdueItem] = []
-    for code, days in sorted(catalogue.expected_days.items()):
-        rows = session.execute(
-            select(Complaint.ticket, Complaint.kelurahan, Complaint.status, Complaint.created_at)
-            .where(
-                *where,
-                Complaint.service_code == code,
-                Complaint.status.not_in(statuses.CLOSED),
-                Complaint.created_at < now - dt.timedelta(days=days),
+    for ticket, code, kelurahan, status, created_at in rows:
+        expected = target_time(created_at, catalogue.expected_days[code], tz)
+        assert expected is not None
+        items.append(
+            OverdueItem(
+                ticket=ticket or "",
+                category=code,
+                category_name=catalogue.name(code),
+                kelurahan=kelurahan,
+                status=status,
+                created_at=local(created_at, tz),
+                expected_at=expected,
+                days_overdue=round((now - expected).total_seconds() / 86_400, 2),
             )
-            .order_by(Complaint.created_at, Complaint.id)
-            .limit(limit)
         )
-        for ticket, kelurahan, status, created_at in rows:
-            expected = target_time(created_at, days, tz)
-            assert expected is not None
-            items.append(
-                OverdueItem(
-                    ticket=ticket or "",
-                    category=code,
-                    category_name=catalogue.name(code),
-                    kelurahan=kelurahan,
-                    status=status,
-                    created_at=local(created_at, tz),
-                    expected_at=expected,
-                    days_overdue=round((now - expected).total_seconds() / 86_400, 2),
-                )
-            )
     items.sort(key=lambda item: (-item.days_overdue, item.ticket))
-    return items[:limit]
+    return items
 
 
 def summary(
-    session: Session, filters: InsightFilters, profile: CityProfile, now: dt.datetime | None = None
+    session: Session,
+    filters: InsightFilters,
+    profile: CityProfile,
+    now: dt.datetime | None = None,
+    *,
+    side_session: Session | None = None,
 ) -> InsightSummary:
+    """Everything the dashboard's charts and lists need. With `side_session` (a second connection)
+    the durations, the one query that reads the whole status history, run at the same time as
+    the other parts instead of after them; the answer is the same."""
     moment = now or utcnow()
     tz = profile.timezone
     where = conditions(filters, tz)
     catalogue = Catalogue.load(session)
     known = {k.name.lower(): k.name for k in profile.areas.kelurahan}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(durations, side_session, where, catalogue.names) if side_session is not None else None
+        counted = totals(session, where, catalogue, moment)
+        weeks = weekly(session, where, catalogue, tz, moment)
+        hot_spots = top_kelurahan(session, where, known)
+        late = overdue(session, where, catalogue, tz, moment)
+        spans = pending.result() if pending is not None else durations(session, where, catalogue.names)
     return InsightSummary(
-        filters=filters,
-        totals=totals(session, where, catalogue, moment),
-        weekly=weekly(session, where, catalogue, tz, moment),
-        top_kelurahan=top_kelurahan(session, where, known),
-        durations=durations(session, where, catalogue.names),
-        overdue=overdue(session, where, catalogue, tz, moment),
+        filters=filters, totals=counted, weekly=weeks, top_kelurahan=hot_spots, durations=spans, overdue=late
     )
