@@ -6,6 +6,8 @@ python -m citybot.retrieval review knowledge/   # editors' report: review age, p
 python -m citybot.retrieval build --source knowledge --out var/index   # skips if unchanged
 python -m citybot.retrieval search --index var/index --k 3 "syarat bikin PBG apa aja?"
 python -m citybot.retrieval search --index var/index --queries questions.txt   # JSON lines
+python -m citybot.retrieval gaps --since 7d --user editor   # unanswered questions, grouped, with
+                                                            # knowledge stubs (gaps_cli.py)
 """
 
 from __future__ import annotations
@@ -196,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--show", action="store_true", help="print the passage text too")
     s.add_argument("query", nargs="*")
     s.set_defaults(func=cmd_search)
+    from .gaps_cli import add_parser as add_gaps
+
+    add_gaps(sub)
     args = parser.parse_args(argv)
     return int(args.func(args))
 
