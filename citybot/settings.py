@@ -173,6 +173,21 @@ class Settings(BaseSettings):
     # Rasa's tracker store: a conversation idle this long is deleted whole (a returning citizen
     # starts afresh; complaints and bookings live in the backend, not here).
     retention_conversations_days: float = Field(180.0, ge=0, le=3650)
+    # Console map (Wawasan tab): the tile server ({z}/{x}/{y} template; a city may run its own);
+    # empty = no tiles, the map draws its own grid and kelurahan labels only. The console's
+    # Content-Security-Policy allows images from this URL's origin and no other.
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_tile_attribution: str = "&copy; kontributor OpenStreetMap"
+
+    @field_validator("map_tile_url")
+    @classmethod
+    def _tile_template(cls, value: str) -> str:
+        value = value.strip()
+        if value and (
+            not value.startswith(("https://", "http://")) or not all(k in value for k in ("{z}", "{x}", "{y}"))
+        ):
+            raise ValueError("MAP_TILE_URL must be empty or an http(s) URL with {z}, {x} and {y}")
+        return value
 
     @field_validator("gateway_trusted_proxies")
     @classmethod

@@ -24,6 +24,7 @@ from citybot.gateway import (
     branding,
     console,
     console_gaps,
+    console_insight,
     console_knowledge,
     console_panels,
     health,
@@ -159,6 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console.router)
     app.include_router(console_panels.router)
     app.include_router(console_knowledge.router)
+    app.include_router(console_insight.router)
+    app.include_router(console_insight.static_router)  # the vendored map and chart libraries
     app.include_router(console_gaps.router)
     ops_metrics.install(app, settings)
     return app

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 from citybot.client import CityClient
 from citybot.client.errors import CityClientError, NotFound, Rejected, Unauthorized
 from citybot.gateway import agents, conversations, store, texts
+from citybot.gateway.console_csp import console_csp
 from citybot.gateway.events import sse_stream
 from citybot.gateway.hub import AGENTS_TOPIC, Hub, Recipient
 from citybot.gateway.messages import Reply
@@ -86,8 +87,10 @@ def _city(request: Request) -> CityClient:
 
 
 @router.get("", include_in_schema=False)
-async def console_page() -> FileResponse:
-    return FileResponse(STATIC / "agent.html", media_type="text/html", headers={"Cache-Control": "no-store"})
+async def console_page(request: Request) -> FileResponse:
+    csp = console_csp(request.app.state.settings)
+    headers = {"Cache-Control": "no-store", "Content-Security-Policy": csp}
+    return FileResponse(STATIC / "agent.html", media_type="text/html", headers=headers)
 
 
 def _too_many(retry_after: int) -> HTTPException:

@@ -93,7 +93,15 @@ async def _converse(request: Request, inbound: Inbound) -> RepliesOut | JSONResp
 
 @router.get("/static/{name}", include_in_schema=False)
 async def static_file(name: str) -> Response:
-    allowed = {"chat.js": "text/javascript", "chat.css": "text/css", "agent.js": "text/javascript"}
+    allowed = {
+        "chat.js": "text/javascript",
+        "chat.css": "text/css",
+        "agent.js": "text/javascript",
+        "insight.js": "text/javascript",
+        "insight_map.js": "text/javascript",
+        "gaps.js": "text/javascript",
+        "insight.css": "text/css",
+    }
     if name not in allowed:
         return Response(status_code=404)
     return FileResponse(STATIC / name, media_type=allowed[name])

@@ -28,17 +28,39 @@
   const postJSON = (path, body) => api(path, { method: "POST", headers: H, body: JSON.stringify(body || {}) });
 
   function showLogin() {
-    $("app").hidden = true; $("login").hidden = false; $("logout").hidden = true; $("live").hidden = true;
+    for (const v of ["app", "insight", "gaps"]) $(v).hidden = true;
+    $("views").hidden = true;
+    $("login").hidden = false; $("logout").hidden = true; $("live").hidden = true;
     $("who").textContent = "";
     if (events) { events.close(); events = null; }
   }
 
+  const ROLE = { supervisor: "supervisor", agent: "petugas", editor: "editor" };
+  // Views by role: agents the conversations, supervisors also Wawasan and the gap report,
+  // editors the gap report only (the server refuses the rest to them anyway).
+  const VIEWS = { agent: ["app"], supervisor: ["app", "insight", "gaps"], editor: ["gaps"] };
+  const hooks = {};  // views' loaders, registered by insight.js and gaps.js
+
+  function showView(name) {
+    for (const v of ["app", "insight", "gaps"]) {
+      $(v).hidden = v !== name;
+      $("view-" + v).classList.toggle("on", v === name);
+    }
+    if (hooks[name]) hooks[name]();
+  }
+  for (const b of document.querySelectorAll("#views button")) b.onclick = () => showView(b.dataset.view);
+
   async function start(info) {
     me = info;
     zone = info.timezone || undefined;
-    $("login").hidden = true; $("app").hidden = false; $("logout").hidden = false;
-    $("who").textContent = info.username + " (" + (info.role === "supervisor" ? "supervisor" : "petugas") + ")";
+    const views = VIEWS[info.role] || VIEWS.agent;
+    $("login").hidden = true; $("logout").hidden = false;
+    $("who").textContent = info.username + " (" + (ROLE[info.role] || info.role) + ")";
+    for (const v of ["app", "insight", "gaps"]) $("view-" + v).hidden = !views.includes(v);
+    $("views").hidden = views.length < 2;
     $("review-tab").hidden = info.role !== "supervisor";  // supervisors look after the content
+    showView(views[0]);
+    if (!views.includes("app")) return;
     await loadQueue();
     connect();
     loadComplaints();
@@ -186,7 +208,11 @@
         catch (err) { alert("Gagal mengubah status: " + err.message); save.disabled = false; }
       };
       statusCell.append(select, note, save);
-      row.append(el("td", {}, c.ticket), info, statusCell);
+      const ticketCell = el("td");
+      const open = el("button", { class: "linklike", "data-ticket": c.ticket }, c.ticket);
+      open.onclick = () => showComplaint(c.ticket);
+      ticketCell.appendChild(open);
+      row.append(ticketCell, info, statusCell);
       table.appendChild(row);
     }
     box.replaceChildren(el("p", { class: "muted" }, data.total + " laporan"), table);
@@ -268,5 +294,29 @@
   }
   $("r-load").onclick = loadReview;
 
+  // --- complaint detail (from the Laporan list and the Wawasan map and tables) ----------------
+  async function showComplaint(ticket) {
+    const box = $("complaint-detail");
+    box.replaceChildren(el("p", { class: "muted" }, "Memuat laporan " + ticket + "…"));
+    if (!$("complaint-dialog").open) $("complaint-dialog").showModal();
+    let c;
+    try { c = await api("/complaints/" + encodeURIComponent(ticket)); }
+    catch (err) { box.replaceChildren(el("p", { class: "error" }, "Laporan tidak dapat dimuat: " + err.message)); return; }
+    const dl = el("dl");
+    const rows = [["Layanan", c.service_name], ["Status", c.status_label || c.status], ["Alamat", c.address || "-"],
+      ["Kelurahan", c.kelurahan || "-"], ["Dilaporkan", fmt(c.requested_datetime)], ["Diperbarui", fmt(c.updated_datetime)],
+      ["Target selesai", c.expected_datetime ? fmt(c.expected_datetime) : "-"], ["Instansi", c.agency_responsible || "-"],
+      ["Dukungan warga", String(c.supporters_count || 0)]];
+    for (const [k, v] of rows) dl.append(el("dt", {}, k), el("dd", {}, v));
+    box.replaceChildren(el("h3", { "data-ticket": c.ticket }, "Laporan " + c.ticket), dl, el("p", {}, c.description || ""));
+    if (c.history && c.history.length) {
+      box.appendChild(el("h4", {}, "Riwayat status"));
+      const list = el("ul");
+      for (const h of c.history) list.appendChild(el("li", {}, fmt(h.changed_at) + " · " + h.status_label + (h.note ? " — " + h.note : "")));
+      box.appendChild(list);
+    }
+  }
+
+  window.konsol = { api, el, fmt, query, showComplaint, hooks, me: () => me };
   api("/me").then(start).catch(() => showLogin());
 })();
