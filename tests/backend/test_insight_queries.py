@@ -119,6 +119,22 @@ def _fill(session: Session) -> None:
         for hours, status, actor in entries:
             at = case.created + dt.timedelta(hours=hours)
             session.add(StatusHistory(complaint_id=complaint.id, status=status, actor=actor, changed_at=at))
+    # Another city's report in the same database (a second profile's seed) counts nowhere here.
+    session.add(Jurisdiction(id="makassarkota.go.id", name="Makassar", timezone="Asia/Makassar", ticket_prefix="M"))
+    session.flush()
+    session.add(
+        Complaint(
+            ticket="M-1",
+            service_code="jalan",
+            jurisdiction_id="makassarkota.go.id",
+            status="menunggu",
+            kelurahan="Menteng",
+            lat=-6.2001,
+            long=106.8302,
+            created_at=wib(3, 9, 1),
+            updated_at=wib(3, 9, 1),
+        )
+    )
     session.flush()
 
 
@@ -167,7 +183,9 @@ def test_totals_weeks_and_hot_spots(known: Database, jakarta: CityProfile) -> No
         ("Kelurahan Antah", 1),
     ]
     with known.read() as session:
-        top_two = insight.top_kelurahan(session, [], {"kramat": "Kramat"}, limit=2)
+        top_two = insight.top_kelurahan(
+            session, insight.conditions(InsightFilters(), jakarta), {"kramat": "Kramat"}, limit=2
+        )
     assert [(k.kelurahan, k.count) for k in top_two] == [("Menteng", 3), ("Cikini", 2)]
 
 

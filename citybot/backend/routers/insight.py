@@ -102,7 +102,7 @@ def _download(db: DB, settings: AppSettings, filters: InsightFilters, fmt: str) 
                 yield from insight_export.geojson_chunks(rows)
 
     with db.read() as session:
-        total = insight_export.matching(session, filters, profile.timezone)
+        total = insight_export.matching(session, filters, profile)
     today = dt.datetime.now(profile.zone).date().isoformat()
     media = "text/csv; charset=utf-8" if fmt == "csv" else GEOJSON
     headers = {

@@ -74,10 +74,11 @@ class Catalogue:
         return self.names.get(code, code)
 
 
-def conditions(filters: InsightFilters, tz: str) -> list[ColumnElement[bool]]:
-    """WHERE clauses of the shared filters; dates become the city's local midnights."""
-    where: list[ColumnElement[bool]] = []
-    zone_info = zone(tz)
+def conditions(filters: InsightFilters, profile: CityProfile) -> list[ColumnElement[bool]]:
+    """WHERE clauses of the shared filters; dates become the city's local midnights. Only the
+    active city's complaints count: one database may hold another profile's seeded rows."""
+    where: list[ColumnElement[bool]] = [Complaint.jurisdiction_id == profile.jurisdiction_id]
+    zone_info = zone(profile.timezone)
     if filters.date_from is not None:
         where.append(Complaint.created_at >= dt.datetime.combine(filters.date_from, dt.time(0), tzinfo=zone_info))
     if filters.date_to is not None:
@@ -259,7 +260,7 @@ def summary(
     the other parts instead of after them; the answer is the same."""
     moment = now or utcnow()
     tz = profile.timezone
-    where = conditions(filters, tz)
+    where = conditions(filters, profile)
     catalogue = Catalogue.load(session)
     known = {k.name.lower(): k.name for k in profile.areas.kelurahan}
     with ThreadPoolExecutor(max_workers=1) as pool:

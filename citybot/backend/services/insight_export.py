@@ -47,8 +47,8 @@ COLUMNS = (
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _statement(filters: InsightFilters, tz: str, limit: int) -> Select[Any]:
-    where = conditions(filters, tz)
+def _statement(filters: InsightFilters, profile: CityProfile, limit: int) -> Select[Any]:
+    where = conditions(filters, profile)
     times = history_times(where)
     return (
         select(
@@ -70,9 +70,9 @@ def _statement(filters: InsightFilters, tz: str, limit: int) -> Select[Any]:
     )
 
 
-def matching(session: Session, filters: InsightFilters, tz: str) -> int:
+def matching(session: Session, filters: InsightFilters, profile: CityProfile) -> int:
     """How many complaints the filters select (the download says so, and whether it was capped)."""
-    return int(session.scalar(select(func.count()).select_from(Complaint).where(*conditions(filters, tz))) or 0)
+    return int(session.scalar(select(func.count()).select_from(Complaint).where(*conditions(filters, profile))) or 0)
 
 
 def export_rows(
@@ -82,7 +82,7 @@ def export_rows(
     tz = profile.timezone
     catalogue = Catalogue.load(session)
     centroids = profile.centroid_index()
-    result = session.execute(_statement(filters, tz, limit).execution_options(yield_per=BATCH))
+    result = session.execute(_statement(filters, profile, limit).execution_options(yield_per=BATCH))
     for row in result:
         code: str = row.service_code
         created: dt.datetime = row.created_at

@@ -58,7 +58,7 @@ def complaints_map(
 ) -> dict[str, Any]:
     tz = profile.timezone
     centroids = profile.centroid_index()
-    where = conditions(filters, tz)
+    where = conditions(filters, profile)
     can_place = placeable(centroids)
     counted = session.execute(
         select(func.count(Complaint.id), func.coalesce(func.sum(case((can_place, 1), else_=0)), 0)).where(*where)
