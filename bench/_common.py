@@ -143,6 +143,17 @@ def stale_model_warning(model: Path = MODEL) -> str | None:
     return None
 
 
+def postgres_url() -> str | None:
+    """The test PostgreSQL server's URL, or None (printed why) when it is not reachable."""
+    try:
+        from tests.services import require_postgres
+
+        return require_postgres()
+    except BaseException as exc:  # pytest.skip raises outside pytest too
+        print(f"postgresql: skipped ({exc})")
+        return None
+
+
 def postgres_database_names(urls: Iterable[str]) -> list[tuple[str, str]]:
     """(server url without database, database name) for every PostgreSQL URL given."""
     found: list[tuple[str, str]] = []

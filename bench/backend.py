@@ -25,6 +25,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._common import postgres_url  # noqa: E402
 from tests.backend_process import backend_cli, served_backend  # noqa: E402
 
 API_KEY = "bench-api-key"
@@ -94,16 +95,6 @@ def bench(kind: str, url: str, clients: int, per_client: int) -> None:
         print(f"{kind}: {clients} concurrent clients x {per_client} requests, one uvicorn worker")
         report("create complaint", *asyncio.run(run_load(base, clients, per_client, create_complaint)))
         report("search products", *asyncio.run(run_load(base, clients, per_client, search_products)))
-
-
-def postgres_url() -> str | None:
-    try:
-        from tests.services import require_postgres
-
-        return require_postgres()
-    except BaseException as exc:  # pytest.skip raises outside pytest too
-        print(f"postgresql: skipped ({exc})")
-        return None
 
 
 def main() -> None:

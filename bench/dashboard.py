@@ -28,7 +28,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._common import machine, percentile  # noqa: E402
+from bench._common import machine, percentile, postgres_url  # noqa: E402
 from citybot.city_profile import load_profile  # noqa: E402
 from tests.backend_process import backend_cli, served_backend  # noqa: E402
 
@@ -228,16 +228,6 @@ def run(url: str, n: int, runs: int) -> None:
         report("last 90 days", asyncio.run(measure(base, token, runs, last_90)))
         report("one category, two years", asyncio.run(measure(base, token, runs, {"category": "sampah"})))
         print(asyncio.run(sizes(base, token)))
-
-
-def postgres_url() -> str | None:
-    try:
-        from tests.services import require_postgres
-
-        return require_postgres()
-    except BaseException as exc:  # pytest.skip raises outside pytest too
-        print(f"postgresql: skipped ({exc})")
-        return None
 
 
 def main() -> None:
