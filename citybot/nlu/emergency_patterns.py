@@ -22,6 +22,7 @@ CRISIS = "krisis"  # someone may harm themselves: company and a counselling line
 _NOW = r"(sekarang|skrg|lagi|sedang|sdg|barusan|baru saja|tadi|mau|akan|bakal|udah mulai|sudah mulai)"
 _UNREACHABLE = r"\b(tidak|tdk|gak|ga|belum|blm) bisa (dihubungi|ditelepon|ditelpon|dikontak)\b"
 _PERSON = r"(orang|warga|anak|bocah|balita|bayi|nenek|kakek|lansia|ibu|bapak|adik|kakak|korban|penumpang|pengendara)"
+_KIN = _PERSON[1:-1] + r"|keluarga|suami|istri|saudara|teman|nelayan|pemancing|wisatawan|pengunjung|pendaki"
 
 PRECISE: dict[str, re.Pattern[str]] = {
     CRISIS: re.compile(
@@ -38,7 +39,13 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b|\b(api|kobaran)\b.{0,15}\b(keluar|muncul) dari\b"
         r"|\bbau gas\b.{0,30}\b(menyengat|keras|banget|sekali|kuat|tercium|di mana-mana|dimana2)\b"
         r"|\b(korsleting|korslet|konslet|konsleting|kabel)\b.{0,30}"
-        r"\b(berasap|keluar api|percikan api|memercik|nyala api)\b",
+        r"\b(berasap|keluar api|percikan api|memercik|nyala api)\b"
+        r"|\b(kompor|tabung|tangki|trafo|gardu)\b.{0,15}\b(meledak|ledakan)\b"
+        # Thick smoke pouring out of a building is a fire until the firefighters say otherwise.
+        r"|\basap\b( \w+){0,2} (tebal|pekat|mengepul|membubung|hitam)\b.{0,30}\b(dari|keluar)\b.{0,20}"
+        r"\b(rumah|gedung|ruko|pabrik|gudang|kios|toko|kantor|sekolah|pasar|apartemen|kontrakan|kos|warung|lantai)\b"
+        r"|\b(rumah|gedung|ruko|pabrik|gudang|kios|toko|apartemen|kontrakan)\b( \w+){0,3} "
+        r"(mengeluarkan|keluar) asap (tebal|pekat|hitam)\b",
         re.IGNORECASE,
     ),
     DISASTER: re.compile(
@@ -49,7 +56,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|(?<!rawan )(?<!potensi )\b(banjir bandang|air bah)\b"
         r"|\b(terperangkap|terkurung)\b.{0,20}\b(banjir|air|rumah|reruntuhan|puing)\b"
         r"|\b(banjir|air)\b.{0,80}\b(" + _PERSON[1:-1] + r"|kami|keluarga|lansia|anak\w*)\b.{0,20}"
-        r"\b(tidak|tdk|gak|ga|nggak|belum|blm) (bisa|dapat|sempat) (keluar|mengungsi)\b"
+        r"\b(tidak|tdk|gak|ga|nggak|belum|blm) (bisa|dapat|sempat) ((di|mem|mem)?bawa(nya)? )?(keluar|mengungsi)\b"
         r"|\b(pengungsi|mengungsi|pengungsian)\b.{0,60}"
         r"\b(butuh|perlu|kekurangan|belum ada|belum dapat|tidak ada|gak ada|ga ada|tolong|bantuan|selimut)\b"
         r"|\bgunung\b.{0,30}\b(meletus|erupsi|menyemburkan|memuntahkan)\b|\babu vulkanik\b"
@@ -91,7 +98,11 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"( (dua|tiga|beberapa|seorang|sebuah|satu|\d+))?"
         r" (orang|warga|pengendara|pejalan|anak|mobil|motor|rumah|kendaraan)\b"
         r"(?!.{0,30}\b(parkir|terparkir|tidak ada korban|tak ada korban|gak ada korban)\b)"
-        r"|\b(tertimpa|ketimpa|kejatuhan) (pohon|tiang|baliho|reklame)\b",
+        r"|\b(tertimpa|ketimpa|kejatuhan) (pohon|tiang|baliho|reklame)\b"
+        r"|\b(puting beliung|angin kencang|angin ribut)\b.{0,60}\b(terluka|luka|korban|atap\w* (terbang|beterbangan)|"
+        r"rumah\w* (roboh|rusak parah|hancur))\b"
+        r"|\b(korban jiwa|meninggal|tewas|terluka|luka-luka)\b.{0,40}\b(banjir|longsor|gempa|puting beliung|bencana)\b"
+        r"|\b(banjir|longsor|gempa|puting beliung|bencana)\b.{0,60}\b(korban jiwa|meninggal|tewas|luka-luka)\b",
         re.IGNORECASE,
     ),
     CRIME: re.compile(
@@ -104,14 +115,28 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"\b(sajam|senjata|golok|parang|celurit|clurit|pisau|pistol|senpi|badik|arit|samurai)\b"
         r"|\b(bawa|membawa|bawa2|acung|acungkan|mengacungkan|ngacungin|pegang|memegang)\b.{0,15}"
         r"\b(sajam|senjata tajam|golok|parang|celurit|clurit|pisau|pistol|senjata api|senpi|badik|samurai)\b"
+        r"|\b(mukulin|memukuli|menghajar|menganiaya|nganiaya|menyiksa|nyiksa)\b.{0,15}"
+        r"\b(istri|suami|anak|ibu|bapak|ayah|pacar|nenek|kakek|adik)\w*"
         r"|\bkdrt\b|\b(diperkosa|pemerkosaan|dilecehkan)\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
         r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b"
         r"|\b(mengamuk|ngamuk)\b|\bmembahayakan (orang|warga|keluarga|pihak|nyawa|anak)"
-        r"|\bmengamankan (orang|odgj|pelaku|seseorang)\b",
+        r"|\bmengamankan (orang|odgj|pelaku|seseorang)\b"
+        r"|\b(ditemukan|menemukan|ada) (sesosok )?(mayat|jasad)\b"
+        r"|\b(mayat|jasad)\b.{0,20}\b(tergeletak|mengapung|ditemukan)\b"
+        r"|(?<!pernah )(?<!dulu )\b(ada|terjadi|sedang|lagi) (\w+ ){0,2}(penembakan|penjarahan)\b"
+        r"|\b(dijarah|ditembak|tertembak)\b"
+        r"|\b(perkelahian|berkelahi|duel|carok)\b.{0,30}"
+        r"\b(" + _NOW[1:-1] + r"|berdarah|luka|sajam|pisau|golok|celurit)\b",
         re.IGNORECASE,
     ),
     MISSING: re.compile(
-        r"\b(hanyut|terseret arus|terbawa arus|keseret arus|kebawa arus)\b"
+        r"\b(hanyut|terseret arus|terbawa arus|keseret arus|kebawa arus|ditelan (arus|ombak))\b"
+        r"|\b(tersesat|hilang) di (gunung|hutan|laut|tengah laut)\b"
+        r"|\b(pendaki|nelayan|pemancing|penyelam|wisatawan)\w*\b.{0,40}"
+        r"\b(terpisah|tersesat|belum kembali|belum pulang|belum (bisa )?dihubungi|hilang)\b"
+        r"|\b(" + _KIN + r")\w*\b.{0,30}\b(terseret|terbawa|kebawa|keseret|digulung|tergulung) (ombak|banjir|air bah)\b"
+        r"|\b(" + _KIN + r")\w*\b.{0,40}\b(hilang|putus) kontak\b"
+        r"|\b(hilang|putus|kehilangan) kontak\b.{0,30}\b(" + _KIN + r")\w*"
         r"|\b" + _PERSON + r"\b.{0,25}\btenggelam\b|\btenggelam di (sungai|kali|laut|danau|waduk|kolam|empang|sumur)\b"
         r"|\b(mobil|motor|kendaraan|bus|angkot|truk|truck)\b.{0,20}\b(masuk|nyemplung|tercebur|kecebur|terjun|terperosok)\b"
         r".{0,10}\b(di|ke)?(kali|sungai|jurang|laut|danau|waduk|empang|got besar)\b"
@@ -133,7 +158,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(pasien|nenek|kakek|ibu|bapak|ayah|anak|bayi|balita|lansia)\w*\b.{0,10}\bsesak\b"
         r"|\b(digigit|tergigit|kegigit|gigitan) anjing\b.{0,60}\b(luka|parah|darah|berdarah|sobek|tolong|bantuan|bantu)"
         r"|\b(luka|berdarah|tolong)\b.{0,40}\b(digigit|tergigit|kegigit|gigitan) anjing\b"
-        r"|\b(kesetrum|tersetrum|kesengat listrik|tersengat listrik|tersambar petir)\b"
+        r"|\b(kesetrum|tersetrum|kesengat listrik|tersengat listrik|tersambar petir)\b|\bluka bakar\b"
         r"|\b" + _PERSON + r"\w*\b.{0,20}\b(tergeletak|tidak bergerak|gak bergerak|ga bergerak)\b",
         re.IGNORECASE,
     ),
@@ -204,6 +229,7 @@ _POTENTIAL = re.compile(
     r"\b(rawan|potensi|berpotensi|bahaya|risiko|resiko|takut|khawatir|dikhawatirkan|cegah|mencegah|pencegahan|"
     r"memicu|picu|bisa|dapat|menyebabkan|mengakibatkan|hampir|nyaris|terancam|sebelum|jangan sampai|bekas|pasca|"
     r"hidran|hydrant|apar|pemadam)\b( (terjadi|ada|jadi|sampai|sampe|menimbulkan))?"
+    r"( (kompor|tabung|gas|trafo|gardu|tangki)){0,2}"
     r" (kebakaran|korsleting|konsleting|korslet|konslet|terbakar|meledak|ledakan|roboh|runtuh|ambruk|rubuh|longsor|"
     r"jebol|tumbang|tertimpa|kena timpa)\b",
     re.IGNORECASE,

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from citybot.nlu.request_cues import about_a_private_business, asks_for_own_data, booking_change, short_answer
+from citybot.nlu.request_cues import (
+    about_a_private_business,
+    asks_for_own_data,
+    booking_change,
+    offers_a_trade,
+    outside_city_services,
+    short_answer,
+)
 
 ASKS = [
     "hapus data saya",
@@ -46,6 +53,9 @@ def test_personal_context_in_a_question_is_not_a_data_request(text: str) -> None
         ("ga jadi", None),
         ("ok makasih", None),
         ("ya ampun", None),
+        ("oke segitu dulu", None),
+        ("oke sampai nanti", None),
+        ("oke thx", None),
         ("iya tapi kapan diperbaiki?", None),
         ("ya udah kirim aja laporan yg tadi", None),
     ],
@@ -92,3 +102,47 @@ def test_a_customers_grievance_with_a_company_is_about_a_private_business(text: 
 )
 def test_a_public_place_makes_a_problem_a_city_report(text: str) -> None:
     assert not about_a_private_business(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "WTS tiket kereta ke Solo tanggal 12, harga nego",
+        "ada yg mau beli tiket KA malam ini? batal berangkat, PC aja",
+        "siapa yang punya tiket kereta ke Bandung buat Jumat, mau beli 2",
+        "titip jual tiket pertandingan, minat DM",
+    ],
+)
+def test_a_trade_among_people_is_a_marketplace_post(text: str) -> None:
+    assert offers_a_trade(text)
+    assert outside_city_services(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cara beli tiket kereta lewat aplikasi gimana",
+        "ada yang butuh bantuan evakuasi di gang 3",
+        "tanah fasum di komplek kami dijual oknum, mohon ditindak",
+        "kartu BPJS saya tidak bisa dipakai padahal kerja saya cuma ojol",
+        "pedagang di trotoar jalan raya bikin macet",
+    ],
+)
+def test_city_matters_are_not_outside_the_city_services(text: str) -> None:
+    assert not outside_city_services(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mau urus izin PIRT untuk produk kue rumahan, syaratnya apa",
+        "saya kerja di hotel, surat domisili ngurusnya bawa apa aja",
+    ],
+)
+def test_a_company_named_next_to_a_city_service_stays_a_city_matter(text: str) -> None:
+    assert about_a_private_business(text)
+    assert not outside_city_services(text)
+
+
+def test_a_grievance_with_a_telco_is_outside_the_city_services() -> None:
+    assert outside_city_services("provider internet saya lemot terus, teknisinya janji datang tapi gak muncul")
