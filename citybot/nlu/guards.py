@@ -34,6 +34,7 @@ from citybot.nlu.request_cues import (
     names_a_public_place,
     names_a_service,
     outside_city_services,
+    reports_with_a_reproach,
     says_not_a_report,
     short_answer,
 )
@@ -154,6 +155,9 @@ class ConversationCueGuard(RuleComponent):
                 override(message, "salam")
             elif is_small_talk(message, str(text)):
                 continue
+            elif intent in REPORT_OVERRIDABLE and reports_with_a_reproach(str(text)):
+                # "banjir lagi di jl. X, kapan kalinya dilebarkan": a report, whatever the "kapan".
+                override(message, "lapor_pengaduan")
             elif asks_a_question(str(text)) and not describes_a_problem(str(text)):
                 confident_out_of_scope = intent == "out_of_scope" and (
                     top_confidence(message) >= OUT_OF_SCOPE_SURE

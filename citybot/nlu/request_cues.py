@@ -328,3 +328,25 @@ def outside_city_services(text: str) -> bool:
     if offers_a_trade(text):
         return True
     return about_a_private_business(text) and not names_a_service(text) and not _CITY_MATTER.search(_squeeze(text))
+
+
+# What a real question asks for: requirements, a procedure, a price, a place, whether something is
+# allowed. Without these, "kapan/kenapa/gimana" next to a described problem is a reproach, not a question.
+_ASKS_FOR_INFORMATION = re.compile(
+    r"\?|\b(syarat\w*|persyaratan|prosedur|cara\w*|berapa|brp|di ?mana|dmn|ke ?mana|"
+    r"(mau|ingin|mohon|izin) (tanya|nanya|info|informasi)|apakah|bisakah|bolehkah)\b",
+    re.IGNORECASE,
+)
+
+
+def reports_with_a_reproach(text: str) -> bool:
+    """ "Banjir lagi di Jl. Melati, kapan salurannya dilebarkan": a city problem in a public place
+    with a "when/why" that asks for action, not for information."""
+    clean = _squeeze(text)
+    return (
+        describes_a_problem(clean)
+        and asks_a_question(clean)
+        and names_a_public_place(clean)
+        and not names_a_service(clean)
+        and not _ASKS_FOR_INFORMATION.search(clean)
+    )

@@ -10,6 +10,7 @@ from citybot.nlu.request_cues import (
     booking_change,
     offers_a_trade,
     outside_city_services,
+    reports_with_a_reproach,
     short_answer,
 )
 
@@ -146,3 +147,26 @@ def test_a_company_named_next_to_a_city_service_stays_a_city_matter(text: str) -
 
 def test_a_grievance_with_a_telco_is_outside_the_city_services() -> None:
     assert outside_city_services("provider internet saya lemot terus, teknisinya janji datang tapi gak muncul")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "banjir lagi di jalan melati raya, kapan saluran di sini dilebarkan pak",
+        "sampah numpuk di pasar induk dari minggu lalu, kenapa gak diangkut2",
+    ],
+)
+def test_a_problem_with_a_reproach_is_a_report(text: str) -> None:
+    assert reports_with_a_reproach(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "jalan depan rumah rusak, gimana cara lapornya?",
+        "lampu jalan di gang mati, lapor ke mana ya",
+        "KTP saya rusak, kenapa di kelurahan belum bisa dicetak",
+    ],
+)
+def test_a_problem_with_a_real_question_is_not_turned_into_a_report(text: str) -> None:
+    assert not reports_with_a_reproach(text)
