@@ -69,7 +69,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b([2-9](,\d)?|dua|tiga) ?(m|meter)\b"
         r"|\b(ter|ke)jebak\b(?!\s+(macet|kemacetan|antrian|antrean|hujan))|\bterkepung (air|banjir)\b"
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b(1[2-9]\d|[2-9]\d\d) ?cm\b"
-        r"|\bterisolasi\b|\bterisolir\b|\bselamatkan\b"
+        r"|\bterisolasi\b|\bterisolir\b|\bselamatkan (kami|saya|anak|warga|orang|mereka|nyawa|keluarga|korban)\b"
         r"|\b(belum|blm|butuh|perlu|minta|mohon|tolong|segera|menunggu|nunggu) (di ?)?evakuasi\b"
         r"|\bperahu (karet )?(untuk |buat )?evakuasi\b"
         r"|\b(butuh|perlu|kirim|kirimkan|dikirim|minta|menunggu|nunggu) (\w+ )?perahu\b"
@@ -119,7 +119,10 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"\b(istri|suami|anak|ibu|bapak|ayah|pacar|nenek|kakek|adik)\w*"
         r"|\bkdrt\b|\b(diperkosa|pemerkosaan|dilecehkan)\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
         r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b"
-        r"|\b(mengamuk|ngamuk)\b|\bmembahayakan (orang|warga|keluarga|pihak|nyawa|anak)"
+        r"|\b(mengamuk|ngamuk)\b"
+        r"|\b(odgj|orang gila|gangguan jiwa|mabuk)\b.{0,60}\b(membahayakan|mengancam|menyerang)\b"
+        r"|\bmembahayakan (pihak )?(keluarga|anak|istri|suami|orang serumah|penghuni)\b"
+        r"|\b(marah-marah|marah2|ngamuk2)\b.{0,40}\b(merusak|memukul|mengancam|membahayakan|melempar)\w*"
         r"|\bmengamankan (orang|odgj|pelaku|seseorang)\b"
         r"|\b(ditemukan|menemukan|ada) (sesosok )?(mayat|jasad)\b"
         r"|\b(mayat|jasad)\b.{0,20}\b(tergeletak|mengapung|ditemukan)\b"
@@ -213,7 +216,9 @@ def _clean(text: str) -> str:
 
 # "asapnya menyebabkan sesak napas": a lasting nuisance with a health effect, not a collapse now.
 _CAUSED_BY_NUISANCE = re.compile(
-    r"\b(menyebabkan|mengakibatkan|membuat|bikin|bisa|dapat|berakibat|akibatnya)\b.{0,15}\b(sesak|batuk|sakit)",
+    r"\b(menyebabkan|mengakibatkan|membuat|bikin|bisa|dapat|berakibat|akibatnya|sampai|sampe)\b.{0,15}"
+    r"\b(sesak|batuk|sakit|pingsan)"
+    r"|\b(sesak|batuk|pingsan)\w*( \w+){0,2} (karena|akibat|gara2|gara-gara|krn) (asap|bau|debu|polusi|pembakaran)\b",
     re.IGNORECASE,
 )
 
@@ -236,10 +241,55 @@ _POTENTIAL = re.compile(
 )
 
 
+# A report of a recurring or past problem that asks for a repair ("tiap hujan gang kami terisolasi,
+# mohon salurannya diperbaiki", "kemarin ada kecelakaan karena lubang ini, tolong ditambal") is a
+# complaint: the danger words describe why the repair matters, not a danger to someone now.
+_RECURRING = re.compile(
+    r"\b(tiap|setiap|tiap kali|setiap kali) (hujan|malam|hari|tahun|musim|pagi|sore)\b|\blangganan banjir\b"
+    r"|\bsering (terjadi|ada|banjir|tergenang|kecelakaan|tabrakan|jatuh|longsor)\b"
+    r"|\b(sudah|udah) (banyak|sering) korban\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(r"\b(kemarin|kemaren|minggu lalu|bulan lalu|tahun lalu|beberapa hari lalu)\b", re.IGNORECASE)
+_REPAIR_REQUEST = re.compile(
+    r"\b(mohon|tolong|minta|harap|segera)\b( \w+){0,3} (di)?(perbaiki|tambal|ganti|keruk|bersihkan|normalisasi|"
+    r"tindak ?lanjuti|buatkan|pasang|pangkas|tebang|angkut)\w*",
+    re.IGNORECASE,
+)
+_DANGER_NOW = re.compile(
+    r"\b(se|sampai |sampe |setinggi )(dada|leher|atap)\b|\b(evakuasi|terjebak|kejebak|hanyut|tertimbun|terjepit|"
+    r"sekarang|saat ini|barusan|sedang|tidak sadar|pingsan|tolong kami)\b",
+    re.IGNORECASE,
+)
+_VICTIMS = re.compile(r"\b(korban\w*|terluka|luka\w*|meninggal|tewas|berdarah)\b", re.IGNORECASE)
+# A fire the writer says is already out is a repair for the utility, not a call for the fire brigade.
+_FIRE_OUT = re.compile(r"\b(sudah|udah|telah|sdh) (padam|dipadamkan|mati|berhasil dipadamkan)\b", re.IGNORECASE)
+
+
+def is_a_repair_report(text: str) -> bool:
+    """A recurring or past problem, or one without victims, whose writer asks for a repair."""
+    clean = _clean(text)
+    if not _REPAIR_REQUEST.search(clean) or _DANGER_NOW.search(clean):
+        return False
+    return bool(_RECURRING.search(clean) or _PAST.search(clean)) or not _VICTIMS.search(clean)
+
+
+def is_recurring(text: str) -> bool:
+    """ "tiap hujan", "sering terjadi": a lasting problem, with no sign of danger now."""
+    clean = _clean(text)
+    return bool(_RECURRING.search(clean)) and not _DANGER_NOW.search(clean)
+
+
 def precise_kind(text: str) -> str | None:
     """The kind of emergency the wording states precisely, or None."""
     clean = _clean(text)
-    for kind in (CRISIS, FIRE, MISSING, DISASTER, CRIME, MEDICAL):
+    if is_a_repair_report(clean) or is_recurring(clean):
+        kinds: tuple[str, ...] = (CRISIS, MISSING, CRIME)
+    elif _FIRE_OUT.search(clean):
+        kinds = (CRISIS, MISSING, DISASTER, CRIME, MEDICAL)
+    else:
+        kinds = (CRISIS, FIRE, MISSING, DISASTER, CRIME, MEDICAL)
+    for kind in kinds:
         if kind in (MEDICAL, DISASTER) and (_CAUSED_BY_NUISANCE if kind == MEDICAL else _NO_VICTIMS).search(clean):
             continue
         if PRECISE[kind].search(_POTENTIAL.sub(" ", clean) if kind in (FIRE, DISASTER) else clean):
@@ -276,7 +326,7 @@ def plausible_emergency(text: str) -> bool:
     clean = _clean(text)
     if precise_kind(clean):
         return True
-    if _CAUSED_BY_NUISANCE.search(clean):
+    if _CAUSED_BY_NUISANCE.search(clean) or is_a_repair_report(clean) or is_recurring(clean):
         return False
     if _ALARM.search(clean):
         return True

@@ -232,3 +232,41 @@ def test_explosions_beatings_currents_lost_hikers_and_burns(text: str, kind: str
 )
 def test_look_alikes_of_explosions_and_lost_persons(text: str) -> None:
     assert precise_kind(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kabel listrik menjuntai sangat membahayakan warga yang lewat",
+        "jalan di kampung kami tenggelam tiap hujan deras",
+        "bau sampah di TPS sampai bikin pingsan",
+        "selamatkan taman kota dari pedagang liar",
+        "sering terjadi tabrakan di sini, sudah banyak korban luka",
+        "tebing di pinggir kali longsor, mohon dibuatkan turap",
+        "gang kami terisolasi banjir tiap hujan, mohon saluran diperbaiki",
+        "ada kecelakaan kemarin karena lubang ini, korbannya luka-luka, tolong segera ditambal",
+        "warga sekitar sesak napas karena asap pabrik",
+        "kabel PLN terbakar di tiang, sekarang sudah padam, mohon diganti",
+    ],
+)
+def test_recurring_past_or_repair_reports_with_danger_words_raise_no_alarm(text: str) -> None:
+    assert precise_kind(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("anak saya hilang sejak minggu lalu belum pulang", MISSING),
+        ("banjir sedada di gang kami, mohon saluran diperbaiki", DISASTER),
+        ("tolong selamatkan kami, air sudah sampai atap", DISASTER),
+        ("ODGJ bawa pisau membahayakan warga di pasar", CRIME),
+        ("adik saya marah-marah dan merusak perabot, membahayakan keluarga", CRIME),
+    ],
+)
+def test_danger_now_still_counts_next_to_a_repair_request_or_a_date(text: str, kind: str) -> None:
+    assert precise_kind(text) == kind
+
+
+def test_a_repair_report_does_not_keep_a_classifier_alarm() -> None:
+    assert not plausible_emergency("ada kecelakaan kemarin karena lubang ini, korbannya luka-luka, tolong ditambal")
+    assert not plausible_emergency("tiap hujan asap dari pabrik masuk rumah, tolong ditindaklanjuti")
