@@ -200,7 +200,7 @@ def names_a_service(text: str) -> bool:
 
 # Wishes, thanks and praise mention problems without reporting one ("semoga tidak banjir").
 _NOT_A_REPORT_TONE = re.compile(
-    r"\b(semoga|mudah-mudahan|mudah2an|moga2|amin|aamiin|apresiasi|salut|mantap|keren|hebat|bangga|"
+    r"\b(semoga|mudah-mudahan|mudah2an|moga2|amin|aamiin|apre\w{0,3}si\w*|salut|mantap|keren|hebat|bangga|"
     r"terima ?kasih (untuk|atas|kepada) (petugas|bapak|ibu|pak|bu|tim))\b",
     re.IGNORECASE,
 )

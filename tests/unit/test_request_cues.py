@@ -170,3 +170,10 @@ def test_a_problem_with_a_reproach_is_a_report(text: str) -> None:
 )
 def test_a_problem_with_a_real_question_is_not_turned_into_a_report(text: str) -> None:
     assert not reports_with_a_reproach(text)
+
+
+def test_praise_with_a_typo_is_not_a_report() -> None:
+    from citybot.nlu.request_cues import describes_a_problem
+
+    assert not describes_a_problem("apreasi buat petugas yang tetap bersihkan got pas hujan biar gak ada genangan")
+    assert describes_a_problem("got di depan rumah mampet, ada genangan tiap hujan")
