@@ -100,8 +100,10 @@ _HUMAN = re.compile(
 )
 # "bukan mau lapor", "sy ga mau lapor, sy nanya ...": the citizen says this is not a report.
 _NOT_A_REPORT = re.compile(
-    r"\b(bukan|ga|gak|nggak|ngga|enggak|tidak|tdk|ndak|ora)\s+(mau\s+|mo\s+|mw\s+|ingin\s+|pengen\s+|niat\s+)?"
-    r"(lapor|melapor|ngelapor|laporan|pengaduan|ngadu|mengadu)\b",
+    r"\b(bukan|ga|gak|nggak|ngga|enggak|tidak|tdk|ndak|ora|mboten)\s+(lagi\s+|sedang\s+|bermaksud\s+|usah\s+|badhe\s+)?"
+    r"(mau\s+|mo\s+|mw\s+|ingin\s+|pengen\s+|niat\s+)?(bikin\s+|buat\s+|membuat\s+)?"
+    r"(lapor|melapor|ngelapor|laporan|pengaduan|ngadu|mengadu|aduan|komplain|dilaporin|dilaporkan)\b"
+    r"|\bjangan\s+(di)?(buat|bikin|jadikan)\s+laporan\b",
     re.IGNORECASE,
 )
 # A message that only announces a question ("mau nanya", "kak mau tanya dong").

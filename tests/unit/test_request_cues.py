@@ -177,3 +177,21 @@ def test_praise_with_a_typo_is_not_a_report() -> None:
 
     assert not describes_a_problem("apreasi buat petugas yang tetap bersihkan got pas hujan biar gak ada genangan")
     assert describes_a_problem("got di depan rumah mampet, ada genangan tiap hujan")
+
+
+@pytest.mark.parametrize(
+    ("text", "denies"),
+    [
+        ("saya bukan mau bikin laporan, cuma mau nanya prosedur", True),
+        ("bukan komplain kok, cuma mau tahu aja", True),
+        ("saya tidak bermaksud melapor, mau minta informasi", True),
+        ("jangan dibuat laporan, saya hanya bertanya", True),
+        ("kulo mboten badhe lapor, namung tanglet", True),
+        ("laporan saya tidak ditindaklanjuti", False),
+        ("jalan ini tidak pernah dilaporkan", False),
+    ],
+)
+def test_saying_it_is_not_a_report(text: str, denies: bool) -> None:
+    from citybot.nlu.request_cues import says_not_a_report
+
+    assert says_not_a_report(text) is denies
