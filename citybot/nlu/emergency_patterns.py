@@ -22,6 +22,7 @@ CRISIS = "krisis"  # someone may harm themselves: company and a counselling line
 _NOW = r"(sekarang|skrg|lagi|sedang|sdg|barusan|baru saja|tadi|mau|akan|bakal|udah mulai|sudah mulai)"
 _UNREACHABLE = r"\b(tidak|tdk|gak|ga|belum|blm) bisa (dihubungi|ditelepon|ditelpon|dikontak)\b"
 _PERSON = r"(orang|warga|anak|bocah|balita|bayi|nenek|kakek|lansia|ibu|bapak|adik|kakak|korban|penumpang|pengendara)"
+_KIN = _PERSON[1:-1] + r"|keluarga|suami|istri|saudara|teman|nelayan|pemancing|wisatawan|pengunjung|pendaki"
 
 PRECISE: dict[str, re.Pattern[str]] = {
     CRISIS: re.compile(
@@ -38,7 +39,13 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\bterjebak (di )?(dalam )?(lift|api|kobaran)\b|\b(api|kobaran)\b.{0,15}\b(keluar|muncul) dari\b"
         r"|\bbau gas\b.{0,30}\b(menyengat|keras|banget|sekali|kuat|tercium|di mana-mana|dimana2)\b"
         r"|\b(korsleting|korslet|konslet|konsleting|kabel)\b.{0,30}"
-        r"\b(berasap|keluar api|percikan api|memercik|nyala api)\b",
+        r"\b(berasap|keluar api|percikan api|memercik|nyala api)\b"
+        r"|\b(kompor|tabung|tangki|trafo|gardu)\b.{0,15}\b(meledak|ledakan)\b"
+        # Thick smoke pouring out of a building is a fire until the firefighters say otherwise.
+        r"|\basap\b( \w+){0,2} (tebal|pekat|mengepul|membubung|hitam)\b.{0,30}\b(dari|keluar)\b.{0,20}"
+        r"\b(rumah|gedung|ruko|pabrik|gudang|kios|toko|kantor|sekolah|pasar|apartemen|kontrakan|kos|warung|lantai)\b"
+        r"|\b(rumah|gedung|ruko|pabrik|gudang|kios|toko|apartemen|kontrakan)\b( \w+){0,3} "
+        r"(mengeluarkan|keluar) asap (tebal|pekat|hitam)\b",
         re.IGNORECASE,
     ),
     DISASTER: re.compile(
@@ -49,7 +56,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|(?<!rawan )(?<!potensi )\b(banjir bandang|air bah)\b"
         r"|\b(terperangkap|terkurung)\b.{0,20}\b(banjir|air|rumah|reruntuhan|puing)\b"
         r"|\b(banjir|air)\b.{0,80}\b(" + _PERSON[1:-1] + r"|kami|keluarga|lansia|anak\w*)\b.{0,20}"
-        r"\b(tidak|tdk|gak|ga|nggak|belum|blm) (bisa|dapat|sempat) (keluar|mengungsi)\b"
+        r"\b(tidak|tdk|gak|ga|nggak|belum|blm) (bisa|dapat|sempat) ((di|mem|mem)?bawa(nya)? )?(keluar|mengungsi)\b"
         r"|\b(pengungsi|mengungsi|pengungsian)\b.{0,60}"
         r"\b(butuh|perlu|kekurangan|belum ada|belum dapat|tidak ada|gak ada|ga ada|tolong|bantuan|selimut)\b"
         r"|\bgunung\b.{0,30}\b(meletus|erupsi|menyemburkan|memuntahkan)\b|\babu vulkanik\b"
@@ -62,7 +69,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b([2-9](,\d)?|dua|tiga) ?(m|meter)\b"
         r"|\b(ter|ke)jebak\b(?!\s+(macet|kemacetan|antrian|antrean|hujan))|\bterkepung (air|banjir)\b"
         r"|\b(banjir|air|ketinggian)\b.{0,30}\b(1[2-9]\d|[2-9]\d\d) ?cm\b"
-        r"|\bterisolasi\b|\bterisolir\b|\bselamatkan\b"
+        r"|\bterisolasi\b|\bterisolir\b|\bselamatkan (kami|saya|anak|warga|orang|mereka|nyawa|keluarga|korban)\b"
         r"|\b(belum|blm|butuh|perlu|minta|mohon|tolong|segera|menunggu|nunggu) (di ?)?evakuasi\b"
         r"|\bperahu (karet )?(untuk |buat )?evakuasi\b"
         r"|\b(butuh|perlu|kirim|kirimkan|dikirim|minta|menunggu|nunggu) (\w+ )?perahu\b"
@@ -91,7 +98,11 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"( (dua|tiga|beberapa|seorang|sebuah|satu|\d+))?"
         r" (orang|warga|pengendara|pejalan|anak|mobil|motor|rumah|kendaraan)\b"
         r"(?!.{0,30}\b(parkir|terparkir|tidak ada korban|tak ada korban|gak ada korban)\b)"
-        r"|\b(tertimpa|ketimpa|kejatuhan) (pohon|tiang|baliho|reklame)\b",
+        r"|\b(tertimpa|ketimpa|kejatuhan) (pohon|tiang|baliho|reklame)\b"
+        r"|\b(puting beliung|angin kencang|angin ribut)\b.{0,60}\b(terluka|luka|korban|atap\w* (terbang|beterbangan)|"
+        r"rumah\w* (roboh|rusak parah|hancur))\b"
+        r"|\b(korban jiwa|meninggal|tewas|terluka|luka-luka)\b.{0,40}\b(banjir|longsor|gempa|puting beliung|bencana)\b"
+        r"|\b(banjir|longsor|gempa|puting beliung|bencana)\b.{0,60}\b(korban jiwa|meninggal|tewas|luka-luka)\b",
         re.IGNORECASE,
     ),
     CRIME: re.compile(
@@ -104,14 +115,31 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"\b(sajam|senjata|golok|parang|celurit|clurit|pisau|pistol|senpi|badik|arit|samurai)\b"
         r"|\b(bawa|membawa|bawa2|acung|acungkan|mengacungkan|ngacungin|pegang|memegang)\b.{0,15}"
         r"\b(sajam|senjata tajam|golok|parang|celurit|clurit|pisau|pistol|senjata api|senpi|badik|samurai)\b"
+        r"|\b(mukulin|memukuli|menghajar|menganiaya|nganiaya|menyiksa|nyiksa)\b.{0,15}"
+        r"\b(istri|suami|anak|ibu|bapak|ayah|pacar|nenek|kakek|adik)\w*"
         r"|\bkdrt\b|\b(diperkosa|pemerkosaan|dilecehkan)\b|\b(dipukuli|dihajar|dianiaya)\b.{0,20}\b(suami|istri|ayah|bapak|pacar)\b"
         r"|\b(maling|pencuri|perampok)\b.{0,20}\b(masuk|di dalam|sedang|lagi|masih)\b"
-        r"|\b(mengamuk|ngamuk)\b|\bmembahayakan (orang|warga|keluarga|pihak|nyawa|anak)"
-        r"|\bmengamankan (orang|odgj|pelaku|seseorang)\b",
+        r"|\b(mengamuk|ngamuk)\b"
+        r"|\b(odgj|orang gila|gangguan jiwa|mabuk)\b.{0,60}\b(membahayakan|mengancam|menyerang)\b"
+        r"|\bmembahayakan (pihak )?(keluarga|anak|istri|suami|orang serumah|penghuni)\b"
+        r"|\b(marah-marah|marah2|ngamuk2)\b.{0,40}\b(merusak|memukul|mengancam|membahayakan|melempar)\w*"
+        r"|\bmengamankan (orang|odgj|pelaku|seseorang)\b"
+        r"|\b(ditemukan|menemukan|ada) (sesosok )?(mayat|jasad)\b"
+        r"|\b(mayat|jasad)\b.{0,20}\b(tergeletak|mengapung|ditemukan)\b"
+        r"|(?<!pernah )(?<!dulu )\b(ada|terjadi|sedang|lagi) (\w+ ){0,2}(penembakan|penjarahan)\b"
+        r"|\b(dijarah|ditembak|tertembak)\b"
+        r"|\b(perkelahian|berkelahi|duel|carok)\b.{0,30}"
+        r"\b(" + _NOW[1:-1] + r"|berdarah|luka|sajam|pisau|golok|celurit)\b",
         re.IGNORECASE,
     ),
     MISSING: re.compile(
-        r"\b(hanyut|terseret arus|terbawa arus|keseret arus|kebawa arus)\b"
+        r"\b(hanyut|terseret arus|terbawa arus|keseret arus|kebawa arus|ditelan (arus|ombak))\b"
+        r"|\b(tersesat|hilang) di (gunung|hutan|laut|tengah laut)\b"
+        r"|\b(pendaki|nelayan|pemancing|penyelam|wisatawan)\w*\b.{0,40}"
+        r"\b(terpisah|tersesat|belum kembali|belum pulang|belum (bisa )?dihubungi|hilang)\b"
+        r"|\b(" + _KIN + r")\w*\b.{0,30}\b(terseret|terbawa|kebawa|keseret|digulung|tergulung) (ombak|banjir|air bah)\b"
+        r"|\b(" + _KIN + r")\w*\b.{0,40}\b(hilang|putus) kontak\b"
+        r"|\b(hilang|putus|kehilangan) kontak\b.{0,30}\b(" + _KIN + r")\w*"
         r"|\b" + _PERSON + r"\b.{0,25}\btenggelam\b|\btenggelam di (sungai|kali|laut|danau|waduk|kolam|empang|sumur)\b"
         r"|\b(mobil|motor|kendaraan|bus|angkot|truk|truck)\b.{0,20}\b(masuk|nyemplung|tercebur|kecebur|terjun|terperosok)\b"
         r".{0,10}\b(di|ke)?(kali|sungai|jurang|laut|danau|waduk|empang|got besar)\b"
@@ -133,7 +161,7 @@ PRECISE: dict[str, re.Pattern[str]] = {
         r"|\b(pasien|nenek|kakek|ibu|bapak|ayah|anak|bayi|balita|lansia)\w*\b.{0,10}\bsesak\b"
         r"|\b(digigit|tergigit|kegigit|gigitan) anjing\b.{0,60}\b(luka|parah|darah|berdarah|sobek|tolong|bantuan|bantu)"
         r"|\b(luka|berdarah|tolong)\b.{0,40}\b(digigit|tergigit|kegigit|gigitan) anjing\b"
-        r"|\b(kesetrum|tersetrum|kesengat listrik|tersengat listrik|tersambar petir)\b"
+        r"|\b(kesetrum|tersetrum|kesengat listrik|tersengat listrik|tersambar petir)\b|\bluka bakar\b"
         r"|\b" + _PERSON + r"\w*\b.{0,20}\b(tergeletak|tidak bergerak|gak bergerak|ga bergerak)\b",
         re.IGNORECASE,
     ),
@@ -188,7 +216,9 @@ def _clean(text: str) -> str:
 
 # "asapnya menyebabkan sesak napas": a lasting nuisance with a health effect, not a collapse now.
 _CAUSED_BY_NUISANCE = re.compile(
-    r"\b(menyebabkan|mengakibatkan|membuat|bikin|bisa|dapat|berakibat|akibatnya)\b.{0,15}\b(sesak|batuk|sakit)",
+    r"\b(menyebabkan|mengakibatkan|membuat|bikin|bisa|dapat|berakibat|akibatnya|sampai|sampe)\b.{0,15}"
+    r"\b(sesak|batuk|sakit|pingsan)"
+    r"|\b(sesak|batuk|pingsan)\w*( \w+){0,2} (karena|akibat|gara2|gara-gara|krn) (asap|bau|debu|polusi|pembakaran)\b",
     re.IGNORECASE,
 )
 
@@ -204,16 +234,62 @@ _POTENTIAL = re.compile(
     r"\b(rawan|potensi|berpotensi|bahaya|risiko|resiko|takut|khawatir|dikhawatirkan|cegah|mencegah|pencegahan|"
     r"memicu|picu|bisa|dapat|menyebabkan|mengakibatkan|hampir|nyaris|terancam|sebelum|jangan sampai|bekas|pasca|"
     r"hidran|hydrant|apar|pemadam)\b( (terjadi|ada|jadi|sampai|sampe|menimbulkan))?"
+    r"( (kompor|tabung|gas|trafo|gardu|tangki)){0,2}"
     r" (kebakaran|korsleting|konsleting|korslet|konslet|terbakar|meledak|ledakan|roboh|runtuh|ambruk|rubuh|longsor|"
     r"jebol|tumbang|tertimpa|kena timpa)\b",
     re.IGNORECASE,
 )
 
 
+# A report of a recurring or past problem that asks for a repair ("tiap hujan gang kami terisolasi,
+# mohon salurannya diperbaiki", "kemarin ada kecelakaan karena lubang ini, tolong ditambal") is a
+# complaint: the danger words describe why the repair matters, not a danger to someone now.
+_RECURRING = re.compile(
+    r"\b(tiap|setiap|tiap kali|setiap kali) (hujan|malam|hari|tahun|musim|pagi|sore)\b|\blangganan banjir\b"
+    r"|\bsering (terjadi|ada|banjir|tergenang|kecelakaan|tabrakan|jatuh|longsor)\b"
+    r"|\b(sudah|udah) (banyak|sering) korban\b",
+    re.IGNORECASE,
+)
+_PAST = re.compile(r"\b(kemarin|kemaren|minggu lalu|bulan lalu|tahun lalu|beberapa hari lalu)\b", re.IGNORECASE)
+_REPAIR_REQUEST = re.compile(
+    r"\b(mohon|tolong|minta|harap|segera)\b( \w+){0,3} (di)?(perbaiki|tambal|ganti|keruk|bersihkan|normalisasi|"
+    r"tindak ?lanjuti|buatkan|pasang|pangkas|tebang|angkut)\w*",
+    re.IGNORECASE,
+)
+_DANGER_NOW = re.compile(
+    r"\b(se|sampai |sampe |setinggi )(dada|leher|atap)\b|\b(evakuasi|terjebak|kejebak|hanyut|tertimbun|terjepit|"
+    r"sekarang|saat ini|barusan|sedang|tidak sadar|pingsan|tolong kami)\b",
+    re.IGNORECASE,
+)
+_VICTIMS = re.compile(r"\b(korban\w*|terluka|luka\w*|meninggal|tewas|berdarah)\b", re.IGNORECASE)
+# A fire the writer says is already out is a repair for the utility, not a call for the fire brigade.
+_FIRE_OUT = re.compile(r"\b(sudah|udah|telah|sdh) (padam|dipadamkan|mati|berhasil dipadamkan)\b", re.IGNORECASE)
+
+
+def is_a_repair_report(text: str) -> bool:
+    """A recurring or past problem, or one without victims, whose writer asks for a repair."""
+    clean = _clean(text)
+    if not _REPAIR_REQUEST.search(clean) or _DANGER_NOW.search(clean):
+        return False
+    return bool(_RECURRING.search(clean) or _PAST.search(clean)) or not _VICTIMS.search(clean)
+
+
+def is_recurring(text: str) -> bool:
+    """ "tiap hujan", "sering terjadi": a lasting problem, with no sign of danger now."""
+    clean = _clean(text)
+    return bool(_RECURRING.search(clean)) and not _DANGER_NOW.search(clean)
+
+
 def precise_kind(text: str) -> str | None:
     """The kind of emergency the wording states precisely, or None."""
     clean = _clean(text)
-    for kind in (CRISIS, FIRE, MISSING, DISASTER, CRIME, MEDICAL):
+    if is_a_repair_report(clean) or is_recurring(clean):
+        kinds: tuple[str, ...] = (CRISIS, MISSING, CRIME)
+    elif _FIRE_OUT.search(clean):
+        kinds = (CRISIS, MISSING, DISASTER, CRIME, MEDICAL)
+    else:
+        kinds = (CRISIS, FIRE, MISSING, DISASTER, CRIME, MEDICAL)
+    for kind in kinds:
         if kind in (MEDICAL, DISASTER) and (_CAUSED_BY_NUISANCE if kind == MEDICAL else _NO_VICTIMS).search(clean):
             continue
         if PRECISE[kind].search(_POTENTIAL.sub(" ", clean) if kind in (FIRE, DISASTER) else clean):
@@ -250,7 +326,7 @@ def plausible_emergency(text: str) -> bool:
     clean = _clean(text)
     if precise_kind(clean):
         return True
-    if _CAUSED_BY_NUISANCE.search(clean):
+    if _CAUSED_BY_NUISANCE.search(clean) or is_a_repair_report(clean) or is_recurring(clean):
         return False
     if _ALARM.search(clean):
         return True

@@ -30,7 +30,11 @@ from citybot.nlu.request_cues import (
     is_bare_question_opener,
     is_laughter,
     mentions_a_price,
+    names_a_city_matter,
+    names_a_public_place,
     names_a_service,
+    outside_city_services,
+    reports_with_a_reproach,
     says_not_a_report,
     short_answer,
 )
@@ -38,8 +42,31 @@ from citybot.nlu.request_cues import (
 EMERGENCY = "darurat"
 # An out-of-scope verdict this sure is kept even when the message carries a question mark.
 OUT_OF_SCOPE_SURE = 0.5
+# Leaning this way, an out-of-scope verdict stands when the question names no city service,
+# office or public place ("ibu kota Kanada apa?", "cara move on dari mantan gimana").
+OUT_OF_SCOPE_LEANING = 0.35
 # Below this the classifier has no real opinion; a question cue then decides.
 WEAK = 0.3
+# "siapa namamu?", "kamu bisa bantu apa aja?", "apa kabar min": questions about the chat itself.
+# A short one the classifier is this sure of keeps its small-talk reply instead of a knowledge search.
+# Intents a company grievance or a trade among people is taken out of (the polite refusal names
+# what the city does instead); the catalogue keeps its sellers and products.
+OUTSIDE_OVERRIDABLE = frozenset({"lapor_pengaduan", "tanya_layanan", "tidak_jelas"})
+SMALL_TALK = frozenset({"chitchat", "tanya_kemampuan"})
+SMALL_TALK_SURE = 0.5
+SMALL_TALK_MAX_WORDS = 10
+
+
+def is_small_talk(message: Message, text: str) -> bool:
+    """A short question about the assistant itself, read so by a sure classifier; a service named
+    in it ("kamu bisa bantu urus KTP?") makes it a question for the knowledge answer again."""
+    intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+    return (
+        intent in SMALL_TALK
+        and top_confidence(message) >= SMALL_TALK_SURE
+        and len(text.split()) <= SMALL_TALK_MAX_WORDS
+        and not names_a_service(text)
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -103,6 +130,14 @@ class ConversationCueGuard(RuleComponent):
             if asks_for_a_person(str(text)) and precise_kind(str(text)) is None:
                 # "Tolong sambungkan saya dengan petugas": the "tolong" is no emergency.
                 override(message, "bicara_petugas")
+            elif (
+                intent in OUTSIDE_OVERRIDABLE | {EMERGENCY}
+                and outside_city_services(str(text))
+                and precise_kind(str(text)) is None
+            ):
+                # "Telkomsel tolong revisi harga paketnya", "WTS tiket kereta, PC ya": no city service
+                # (and no danger the rule net can name, whatever the classifier leaned to).
+                override(message, "out_of_scope")
             elif intent == EMERGENCY:
                 continue
             elif intent == "tanya_layanan" and gives_contact_details(str(text)) and "?" not in str(text):
@@ -118,8 +153,16 @@ class ConversationCueGuard(RuleComponent):
                 override(message, "tanya_layanan")
             elif is_laughter(str(text)):
                 override(message, "salam")
+            elif is_small_talk(message, str(text)):
+                continue
+            elif intent in REPORT_OVERRIDABLE and reports_with_a_reproach(str(text)):
+                # "banjir lagi di jl. X, kapan kalinya dilebarkan": a report, whatever the "kapan".
+                override(message, "lapor_pengaduan")
             elif asks_a_question(str(text)) and not describes_a_problem(str(text)):
-                confident_out_of_scope = intent == "out_of_scope" and top_confidence(message) >= OUT_OF_SCOPE_SURE
+                confident_out_of_scope = intent == "out_of_scope" and (
+                    top_confidence(message) >= OUT_OF_SCOPE_SURE
+                    or (top_confidence(message) >= OUT_OF_SCOPE_LEANING and not names_a_city_matter(str(text)))
+                )
                 weak = top_confidence(message) < WEAK
                 if (intent in QUESTION_OVERRIDABLE or weak) and not confident_out_of_scope:
                     # "Saya kehilangan KTP ..., bagaimana caranya?" asks; the knowledge answer decides
@@ -127,8 +170,11 @@ class ConversationCueGuard(RuleComponent):
                     override(message, "tanya_layanan")
             elif describes_a_problem(str(text)) and not asks_a_question(str(text)):
                 confident_out_of_scope = intent == "out_of_scope" and top_confidence(message) >= OUT_OF_SCOPE_SURE
-                if confident_out_of_scope or about_a_private_business(str(text)):
+                if about_a_private_business(str(text)):
                     # "Kamar hotelnya kotor dan bau": a customer's grievance with a company, no city report.
+                    continue
+                if confident_out_of_scope and not names_a_public_place(str(text)):
+                    # A sure "out of scope" stands unless the problem is in a street, drain, park, RW ...
                     continue
                 if intent in REPORT_OVERRIDABLE or (intent == "lapor_pengaduan" and top_confidence(message) < 1.0):
                     # A problem in the city, stated plainly, is a report even when the classifier hesitates.

@@ -49,7 +49,7 @@ _YES = re.compile(r"^(y|ya+|iya+|iyah|yes|yup|yoi|ok|oke|okey|okay|boleh|setuju|
 _NO = re.compile(r"^(tidak|tdk|nggak|ngga|gak|ga|engga|enggak|ndak|no|nope|jangan|jgn|bukan)\b")
 _NOT_A_CONFIRMATION = re.compile(
     r"\b(tidak|tdk|nggak|ngga|gak|ga|enggak|jangan|jgn|bukan|makasih|terima ?kasih|thanks|suwun|nuhun|"
-    r"ampun|allah|dah|bye)\b|\?",
+    r"ampun|allah|dah|bye|thx|trims|tq|segitu|sampai (nanti|jumpa|ketemu)|see (you|u))\b|\?",
     re.IGNORECASE,
 )
 MAX_CONFIRMATION_WORDS = 4
@@ -100,8 +100,10 @@ _HUMAN = re.compile(
 )
 # "bukan mau lapor", "sy ga mau lapor, sy nanya ...": the citizen says this is not a report.
 _NOT_A_REPORT = re.compile(
-    r"\b(bukan|ga|gak|nggak|ngga|enggak|tidak|tdk|ndak|ora)\s+(mau\s+|mo\s+|mw\s+|ingin\s+|pengen\s+|niat\s+)?"
-    r"(lapor|melapor|ngelapor|laporan|pengaduan|ngadu|mengadu)\b",
+    r"\b(bukan|ga|gak|nggak|ngga|enggak|tidak|tdk|ndak|ora|mboten)\s+(lagi\s+|sedang\s+|bermaksud\s+|usah\s+|badhe\s+)?"
+    r"(mau\s+|mo\s+|mw\s+|ingin\s+|pengen\s+|niat\s+)?(bikin\s+|buat\s+|membuat\s+)?"
+    r"(lapor|melapor|ngelapor|laporan|pengaduan|ngadu|mengadu|aduan|komplain|dilaporin|dilaporkan)\b"
+    r"|\bjangan\s+(di)?(buat|bikin|jadikan)\s+laporan\b",
     re.IGNORECASE,
 )
 # A message that only announces a question ("mau nanya", "kak mau tanya dong").
@@ -200,7 +202,7 @@ def names_a_service(text: str) -> bool:
 
 # Wishes, thanks and praise mention problems without reporting one ("semoga tidak banjir").
 _NOT_A_REPORT_TONE = re.compile(
-    r"\b(semoga|mudah-mudahan|mudah2an|moga2|amin|aamiin|apresiasi|salut|mantap|keren|hebat|bangga|"
+    r"\b(semoga|mudah-mudahan|mudah2an|moga2|amin|aamiin|apre\w{0,3}si\w*|salut|mantap|keren|hebat|bangga|"
     r"terima ?kasih (untuk|atas|kepada) (petugas|bapak|ibu|pak|bu|tim))\b",
     re.IGNORECASE,
 )
@@ -285,6 +287,68 @@ _PUBLIC_PLACE = re.compile(
 )
 
 
+def names_a_public_place(text: str) -> bool:
+    return bool(_PUBLIC_PLACE.search(_squeeze(text)))
+
+
 def about_a_private_business(text: str) -> bool:
     clean = _squeeze(text)
     return bool(_CONSUMER.search(clean)) and not _PUBLIC_PLACE.search(clean)
+
+
+# People buying and selling among themselves ("WTS tiket ...", "ada yg butuh tiket KA besok? PC ya"):
+# a marketplace post, not a question for a city service, even when it names a train.
+_TRADE = re.compile(
+    r"(?<!\w)#?(wts|wtb|titip jual|oper tiket|jual cepat)\b"
+    r"|\b(ada yang|ada yg|siapa yang|siapa yg)( \w+){0,2} (jual|butuh|mau beli|beli|punya)( \w+){0,3} tiket\b"
+    r"|\btiket\b.{0,120}\b(harga nego|minat (dm|pc|chat|hubungi)|dm aja|pc aja|lgsg pc|langsung pc|bisa pc|bisa dm)\b",
+    re.IGNORECASE,
+)
+
+
+def offers_a_trade(text: str) -> bool:
+    return bool(_TRADE.search(_squeeze(text)))
+
+
+# A permit, a health service or an office named next to a company ("izin PIRT untuk produk rumahan",
+# "saya kerja di hotel, surat domisilinya ke kelurahan mana") keeps the message a city matter.
+_CITY_MATTER = re.compile(
+    r"\b(izin|perizinan|pirt|halal|sertifikat|surat|syarat\w*|daftar|pendaftaran|umkm|usaha mikro|domisili|"
+    r"dinas|pemkot|pemda|kelurahan|kecamatan|puskesmas|rumah sakit|rsud|dokter|retribusi|pajak|bansos)\b",
+    re.IGNORECASE,
+)
+
+
+def names_a_city_matter(text: str) -> bool:
+    """A city service, office, permit or public place is named ("syarat PBG", "kelurahan", "jalan")."""
+    clean = _squeeze(text)
+    return bool(_SERVICE_TOPIC.search(clean) or _CITY_MATTER.search(clean) or _PUBLIC_PLACE.search(clean))
+
+
+def outside_city_services(text: str) -> bool:
+    """A grievance with a company or a trade among people, and no city service or public place in it."""
+    if offers_a_trade(text):
+        return True
+    return about_a_private_business(text) and not names_a_service(text) and not _CITY_MATTER.search(_squeeze(text))
+
+
+# What a real question asks for: requirements, a procedure, a price, a place, whether something is
+# allowed. Without these, "kapan/kenapa/gimana" next to a described problem is a reproach, not a question.
+_ASKS_FOR_INFORMATION = re.compile(
+    r"\?|\b(syarat\w*|persyaratan|prosedur|cara\w*|berapa|brp|di ?mana|dmn|ke ?mana|"
+    r"(mau|ingin|mohon|izin) (tanya|nanya|info|informasi)|apakah|bisakah|bolehkah)\b",
+    re.IGNORECASE,
+)
+
+
+def reports_with_a_reproach(text: str) -> bool:
+    """ "Banjir lagi di Jl. Melati, kapan salurannya dilebarkan": a city problem in a public place
+    with a "when/why" that asks for action, not for information."""
+    clean = _squeeze(text)
+    return (
+        describes_a_problem(clean)
+        and asks_a_question(clean)
+        and names_a_public_place(clean)
+        and not names_a_service(clean)
+        and not _ASKS_FOR_INFORMATION.search(clean)
+    )

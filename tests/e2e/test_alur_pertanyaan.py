@@ -71,3 +71,27 @@ def test_an_arrears_question_is_not_a_complaint_and_instalments_are_answered(sta
 def test_someone_at_risk_of_harming_themselves_gets_company_and_a_line_not_cpr(stack: Stack) -> None:
     text = text_of(say(stack, _client(), "teman saya bilang mau bunuh diri malam ini, saya harus gimana"))
     assert "Temani dia" in text and "112" in text and "tekan kuat dan cepat" not in text, text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("siapa namamu?", "Saya Asisten Kota"),
+        ("kamu bisa bantu apa aja?", "Saya bisa membantu Anda untuk"),
+    ],
+)
+def test_a_question_about_the_assistant_gets_its_own_reply(stack: Stack, text: str, expected: str) -> None:
+    reply = text_of(say(stack, _client(), text))
+    assert expected in reply and "Sumber:" not in reply, reply
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "provider internet rumah saya lemot terus, teknisinya janji datang tapi gak pernah muncul",
+        "WTS tiket kereta ke Solo tanggal 12, harga nego, PC aja",
+    ],
+)
+def test_a_company_grievance_or_a_ticket_trade_is_politely_refused(stack: Stack, text: str) -> None:
+    reply = text_of(say(stack, _client(), text))
+    assert "di luar layanan saya" in reply and "Sumber:" not in reply and "Di mana lokasinya" not in reply, reply

@@ -31,6 +31,9 @@ def _client() -> str:
         ("tolong saya barusan dibegal di jalan layang", "110", "jangan melawan"),
         ("anak tetangga hanyut terbawa arus kali", "115", "Jangan masuk ke air berarus"),
         ("bapak saya tiba-tiba tidak sadar", "119", "tekan kuat dan cepat"),
+        ("asap hitam tebal keluar dari gudang sebelah pasar", "113", "Keluar dan jauhi bangunan"),
+        ("ada suami mukulin istrinya di rumah sebelah dari tadi", "110", ""),
+        ("nelayan kampung kami terseret ombak, belum kembali", "115", "Jangan masuk ke air berarus"),
     ],
 )
 def test_each_kind_of_emergency_gets_its_own_number_and_first_steps(

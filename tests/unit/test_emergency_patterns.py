@@ -168,3 +168,105 @@ def test_more_ways_of_saying_danger_now(text: str, kind: str) -> None:
 )
 def test_these_words_alone_are_no_emergency(text: str) -> None:
     assert precise_kind(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("asap hitam tebal keluar dari gudang sebelah pasar", FIRE),
+        ("ruko di ujung gang mengeluarkan asap hitam dari tadi", FIRE),
+        ("puting beliung barusan lewat, atap rumah beterbangan, dua warga terluka", DISASTER),
+        ("banjir semalam, dua orang tetangga meninggal", DISASTER),
+        ("ada korban jiwa akibat longsor di dusun atas", DISASTER),
+        ("warga menemukan mayat di saluran dekat pasar", CRIME),
+        ("barusan ada penembakan di depan minimarket", CRIME),
+        ("toko-toko di jalan raya dijarah massa", CRIME),
+        ("dua pemuda berkelahi pakai pisau di depan warung", CRIME),
+        ("nelayan terseret ombak, belum kembali ke darat", MISSING),
+        ("keluarga saya di lokasi banjir hilang kontak sejak pagi", MISSING),
+    ],
+)
+def test_smoke_storms_deaths_bodies_shootings_and_lost_contact(text: str, kind: str) -> None:
+    assert precise_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "asap pembakaran sampah tebal dari lahan kosong tiap sore",
+        "sering ada yang berkelahi di taman malam-malam, mohon patroli",
+        "semoga tidak ada korban jiwa akibat banjir tahun ini",
+        "angin kencang bikin baliho di perempatan miring",
+        "motor saya kebawa banjir pas diparkir di depan gang",
+        "dulu pernah ada penembakan di sini? mau tanya aja",
+        "sinyal di rumah hilang kontak terus, operatornya diam saja",
+    ],
+)
+def test_look_alikes_of_those_dangers_raise_no_alarm(text: str) -> None:
+    assert precise_kind(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("kompor gas meledak di warung, pemiliknya luka", FIRE),
+        ("ada suami mukulin istrinya di rumah sebelah dari tadi", CRIME),
+        ("dua bocah berenang di kali terus hilang ditelan arus", MISSING),
+        ("pendaki rombongan kami terpisah sejak sore dan belum bisa dihubungi", MISSING),
+        ("air terus naik, ibu saya lumpuh dan kami tidak bisa membawanya keluar", DISASTER),
+        ("tangan adik saya kena luka bakar dari minyak panas", MEDICAL),
+    ],
+)
+def test_explosions_beatings_currents_lost_hikers_and_burns(text: str, kind: str) -> None:
+    assert precise_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "takut kompor gas meledak kalau selangnya dibiarkan bocor",
+        "nelayan di pesisir belum dapat bantuan solar bulan ini",
+        "saya mau tanya, pendaki harus daftar di mana",
+        "sinyal di laut hilang terus, operatornya gak peduli",
+    ],
+)
+def test_look_alikes_of_explosions_and_lost_persons(text: str) -> None:
+    assert precise_kind(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kabel listrik menjuntai sangat membahayakan warga yang lewat",
+        "jalan di kampung kami tenggelam tiap hujan deras",
+        "bau sampah di TPS sampai bikin pingsan",
+        "selamatkan taman kota dari pedagang liar",
+        "sering terjadi tabrakan di sini, sudah banyak korban luka",
+        "tebing di pinggir kali longsor, mohon dibuatkan turap",
+        "gang kami terisolasi banjir tiap hujan, mohon saluran diperbaiki",
+        "ada kecelakaan kemarin karena lubang ini, korbannya luka-luka, tolong segera ditambal",
+        "warga sekitar sesak napas karena asap pabrik",
+        "kabel PLN terbakar di tiang, sekarang sudah padam, mohon diganti",
+    ],
+)
+def test_recurring_past_or_repair_reports_with_danger_words_raise_no_alarm(text: str) -> None:
+    assert precise_kind(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("anak saya hilang sejak minggu lalu belum pulang", MISSING),
+        ("banjir sedada di gang kami, mohon saluran diperbaiki", DISASTER),
+        ("tolong selamatkan kami, air sudah sampai atap", DISASTER),
+        ("ODGJ bawa pisau membahayakan warga di pasar", CRIME),
+        ("adik saya marah-marah dan merusak perabot, membahayakan keluarga", CRIME),
+    ],
+)
+def test_danger_now_still_counts_next_to_a_repair_request_or_a_date(text: str, kind: str) -> None:
+    assert precise_kind(text) == kind
+
+
+def test_a_repair_report_does_not_keep_a_classifier_alarm() -> None:
+    assert not plausible_emergency("ada kecelakaan kemarin karena lubang ini, korbannya luka-luka, tolong ditambal")
+    assert not plausible_emergency("tiap hujan asap dari pabrik masuk rumah, tolong ditindaklanjuti")
