@@ -228,7 +228,13 @@ def _cached(folder: str) -> CityProfile:
 
 def load_profile(folder: Path) -> CityProfile:
     """The profile in `folder`, validated; read once per process and folder."""
-    return _cached(str(Path(folder).resolve()))
+    return _cached(_resolved(str(folder)))
+
+
+@lru_cache(maxsize=64)
+def _resolved(folder: str) -> str:
+    # Settings ask for the profile on every property read; resolving is a few stat calls each.
+    return str(Path(folder).resolve())
 
 
 def profile_folders(cities_dir: Path) -> list[Path]:
@@ -239,12 +245,20 @@ def profile_folders(cities_dir: Path) -> list[Path]:
 
 
 def all_profiles(cities_dir: Path | None = None) -> list[CityProfile]:
-    """Every profile in `cities_dir` (default: the settings' CITIES_DIR); a broken one raises."""
+    """Every profile in `cities_dir` (default: the settings' CITIES_DIR); a broken one raises.
+    Read once per process and folder, like `load_profile`: Open311 look-ups and the actions'
+    service checks ask on every request, and listing and resolving folders each time cost the
+    backend a third of its CPU under load (bench/load.py --profile)."""
     if cities_dir is None:
         from citybot.settings import get_settings
 
         cities_dir = get_settings().cities_dir
-    profiles = [load_profile(f) for f in profile_folders(cities_dir)]
+    return list(_all_cached(str(Path(cities_dir).resolve())))
+
+
+@lru_cache(maxsize=8)
+def _all_cached(cities_dir: str) -> tuple[CityProfile, ...]:
+    profiles = [load_profile(f) for f in profile_folders(Path(cities_dir))]
     for attr in ("code", "jurisdiction_id"):
         seen: dict[str, str] = {}
         for p in profiles:
@@ -254,7 +268,7 @@ def all_profiles(cities_dir: Path | None = None) -> list[CityProfile]:
                     p.folder, [f"{p.folder / 'profile.yml'}: {attr}: {value!r} is also used by profile {seen[value]!r}"]
                 )
             seen[value] = p.key
-    return profiles
+    return tuple(profiles)
 
 
 def profile_by_code(code: str, cities_dir: Path | None = None) -> CityProfile | None:
