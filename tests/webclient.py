@@ -52,7 +52,10 @@ async def aclient_id(http: httpx.AsyncClient, base_url: str, name: str) -> str:
     with _lock:
         token = _issued.get(key)
     if token is None:
-        response = await http.post(f"{base_url.rstrip('/')}/api/session", timeout=30)
+        # Not through `http`: its cookie jar is shared by every simulated citizen, and the
+        # gateway hands back the id a presented cookie names, so all would become one citizen.
+        async with httpx.AsyncClient(timeout=30) as fresh:
+            response = await fresh.post(f"{base_url.rstrip('/')}/api/session")
         assert response.status_code == 200, f"{response.status_code}: {response.text[:300]}"
         with _lock:
             token = _issued.setdefault(key, str(response.json()["client_id"]))
