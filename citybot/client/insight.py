@@ -88,35 +88,23 @@ class InsightApi(ApiTransport):
     async def insight_summary(
         self,
         token: str,
-        *,
-        date_from: dt.date | None = None,
-        date_to: dt.date | None = None,
-        category: str | None = None,
-        status: str | None = None,
-        kelurahan: str | None = None,
+        filters: InsightFilters | None = None,
     ) -> InsightSummary:
-        filters = InsightFilters(
-            date_from=date_from, date_to=date_to, category=category, status=status, kelurahan=kelurahan
+        data = await self._get(
+            f"{INSIGHT}/summary", (filters or InsightFilters()).params(), headers=self._bearer(token)
         )
-        data = await self._get(f"{INSIGHT}/summary", filters.params(), headers=self._bearer(token))
         return self._as(InsightSummary, data)
 
     async def insight_map(
         self,
         token: str,
-        *,
-        date_from: dt.date | None = None,
-        date_to: dt.date | None = None,
-        category: str | None = None,
-        status: str | None = None,
-        kelurahan: str | None = None,
+        filters: InsightFilters | None = None,
     ) -> dict[str, Any]:
         """GeoJSON FeatureCollection of complaint points (newest first, capped) with the foreign
         members `total`, `unplaced` and `truncated`."""
-        filters = InsightFilters(
-            date_from=date_from, date_to=date_to, category=category, status=status, kelurahan=kelurahan
+        data: dict[str, Any] = await self._get(
+            f"{INSIGHT}/map", (filters or InsightFilters()).params(), headers=self._bearer(token)
         )
-        data: dict[str, Any] = await self._get(f"{INSIGHT}/map", filters.params(), headers=self._bearer(token))
         return data
 
     async def insight_areas(self, token: str) -> dict[str, Any]:
@@ -128,21 +116,16 @@ class InsightApi(ApiTransport):
         self,
         token: str,
         fmt: ExportFormat,
-        *,
-        date_from: dt.date | None = None,
-        date_to: dt.date | None = None,
-        category: str | None = None,
-        status: str | None = None,
-        kelurahan: str | None = None,
+        filters: InsightFilters | None = None,
     ) -> bytes:
         """The complaints download (CSV or GeoJSON) as the backend sends it: no reporter details,
         descriptions masked."""
         if fmt not in ("csv", "geojson"):
             raise ValueError(f"unknown export format {fmt!r}")
-        filters = InsightFilters(
-            date_from=date_from, date_to=date_to, category=category, status=status, kelurahan=kelurahan
-        )
         response = await self._request(
-            "GET", f"{INSIGHT}/complaints.{fmt}", params=filters.params(), headers=self._bearer(token)
+            "GET",
+            f"{INSIGHT}/complaints.{fmt}",
+            params=(filters or InsightFilters()).params(),
+            headers=self._bearer(token),
         )
         return response.content

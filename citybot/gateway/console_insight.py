@@ -98,10 +98,6 @@ async def _city_call(
         return _city_error(exc)
 
 
-def _filter_kwargs(f: InsightFilters) -> dict[str, Any]:
-    return f.model_dump()
-
-
 @router.get("/api/insight/config")
 async def insight_config(request: Request, agent: Supervisor) -> dict[str, Any]:
     """What the map needs besides data: the tile server (empty = none) and its attribution."""
@@ -117,14 +113,14 @@ async def insight_config(request: Request, agent: Supervisor) -> dict[str, Any]:
 @router.get("/api/insight/summary", response_model=None)
 async def insight_summary(request: Request, agent: Supervisor, f: Filtered) -> Any:
     async def call(city: CityClient, token: str) -> Any:
-        return (await city.insight_summary(token, **_filter_kwargs(f))).model_dump(mode="json")
+        return (await city.insight_summary(token, f)).model_dump(mode="json")
 
     return await _city_call(request, agent, call)
 
 
 @router.get("/api/insight/map", response_model=None)
 async def insight_map(request: Request, agent: Supervisor, f: Filtered) -> Any:
-    return await _city_call(request, agent, lambda city, token: city.insight_map(token, **_filter_kwargs(f)))
+    return await _city_call(request, agent, lambda city, token: city.insight_map(token, f))
 
 
 @router.get("/api/insight/areas", response_model=None)

@@ -15,6 +15,7 @@ import yaml
 
 from citybot.client import CityClient
 from citybot.client.errors import Rejected, Unauthorized
+from citybot.client.insight import InsightFilters
 from citybot.settings import ROOT
 from tests.backend.conftest import API_KEY, BOOTSTRAP_PASSWORD, NOTIFY_SECRET
 from tests.backend.helpers import unique
@@ -73,7 +74,7 @@ async def test_insight_is_for_supervisors_and_its_download_is_masked(env: dict[s
             # Jakarta's seeded reports and the one just filed; the other cities' seeds stay out.
             assert summary.totals.all == JAKARTA and summary.totals.open + summary.totals.closed == JAKARTA
             assert sum(w.count for w in summary.weekly) == JAKARTA
-            cikini = await city.insight_summary(supervisor, kelurahan="cikini", category="jalan-rusak")
+            cikini = await city.insight_summary(supervisor, InsightFilters(kelurahan="cikini", category="jalan-rusak"))
             assert cikini.totals.all >= 1 and cikini.filters.kelurahan == "cikini"
 
             geo = await city.insight_map(supervisor)
