@@ -170,36 +170,24 @@ def test_the_gateway_command_line_creates_an_editor(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'gateway.db'}"
     env = {**os.environ, "GATEWAY_DATABASE_URL": url}
     command = [sys.executable, "-m", "citybot.gateway", "create-agent", "--username", "editor.baru", "--role"]
-    done = subprocess.run(
-        [*command, "editor", "--password", "kata-sandi-baru"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+
+    def create(role: str, password: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, role, "--password", password],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    done = create("editor", "kata-sandi-baru")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "editor.baru: editor"
-    short = subprocess.run(
-        [*command, "editor", "--password", "pendek"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    short = create("editor", "pendek")
     assert short.returncode == 2 and "10 characters" in short.stderr
-    bad = subprocess.run(
-        [*command, "admin", "--password", "kata-sandi-baru"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    bad = create("admin", "kata-sandi-baru")
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
     db = GatewayDB(url)
     try:
