@@ -14,12 +14,12 @@ import logging
 import httpx
 from pydantic import BaseModel
 
+from citybot.client.background import backend_target, post_quietly, schedule
 from citybot.client.errors import BackendUnavailable, Rejected, Unauthorized
 from citybot.client.tls import shared_ssl_context
 
 log = logging.getLogger(__name__)
 SHOWN_PATH = "/api/v1/knowledge/shown"
-_pending: set[asyncio.Task[bool]] = set()  # a task nobody references may be collected mid-flight
 
 
 class ShownCount(BaseModel):
@@ -34,32 +34,15 @@ class ShownReport(BaseModel):
     items: list[ShownCount]
 
 
-def _target(base_url: str | None, api_key: str | None) -> tuple[str, str]:
-    from citybot.settings import get_settings
-
-    settings = get_settings()
-    url = (base_url if base_url is not None else settings.backend_base_url).rstrip("/")
-    return url, api_key if api_key is not None else settings.backend_api_key
-
-
 async def record_shown(
     doc_id: str, *, base_url: str | None = None, api_key: str | None = None, http_timeout: float | None = None
 ) -> bool:
     """POST one "shown" record; True when the backend took it. Never raises."""
     from citybot.settings import get_settings
 
-    url, key = _target(base_url, api_key)
+    url, key = backend_target(base_url, api_key)
     limit = http_timeout if http_timeout is not None else get_settings().knowledge_shown_timeout_seconds
-    try:
-        async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=limit) as http:
-            response = await http.post(f"{url}{SHOWN_PATH}", json={"doc_id": doc_id}, headers={"X-API-Key": key})
-    except Exception as exc:  # the answer has already gone out; a lost count is only a lost count
-        log.warning("knowledge shown not recorded for %s: %s", doc_id, type(exc).__name__)
-        return False
-    if response.status_code >= 300:
-        log.warning("knowledge shown not recorded for %s: backend answered %s", doc_id, response.status_code)
-        return False
-    return True
+    return await post_quietly(f"{url}{SHOWN_PATH}", key, {"doc_id": doc_id}, limit, f"knowledge shown for {doc_id}")
 
 
 def record_shown_later(doc_id: str) -> None:
@@ -68,14 +51,7 @@ def record_shown_later(doc_id: str) -> None:
 
     if not doc_id or not get_settings().backend_api_key:
         return  # no backend configured: the backend would refuse an unkeyed call anyway
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        log.debug("knowledge shown not recorded for %s: no event loop", doc_id)
-        return
-    task = loop.create_task(record_shown(doc_id))
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
+    schedule(lambda: record_shown(doc_id), f"knowledge shown for {doc_id}")
 
 
 def _report(response: httpx.Response) -> ShownReport:
@@ -97,7 +73,7 @@ async def most_shown(
     http_timeout: float = 3.0,
 ) -> ShownReport:
     """Documents by how often citizens were shown them in the last `days` days (for the console)."""
-    url, key = _target(base_url, api_key)
+    url, key = backend_target(base_url, api_key)
     try:
         async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=http_timeout) as http:
             response = await http.get(

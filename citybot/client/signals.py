@@ -8,15 +8,13 @@ waiting for. The text is masked here before it leaves the process, and again by 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from typing import Literal
 
-import httpx
 from pydantic import BaseModel, Field
 
-from citybot.client.tls import shared_ssl_context
+from citybot.client.background import backend_target, post_quietly, schedule
 from citybot.client.transport import ApiTransport
 from citybot.privacy import mask_personal
 
@@ -25,7 +23,6 @@ SIGNALS_PATH = "/api/v1/signals"
 TEXT_LIMIT = 500
 MAX_DOCS = 5
 SignalKind = Literal["emergency", "not_understood", "low_confidence", "negative_feedback", "handoff"]
-_pending: set[asyncio.Task[bool]] = set()  # a task nobody references may be collected mid-flight
 
 
 class ClosestDoc(BaseModel):
@@ -92,20 +89,9 @@ async def record_signal(
     """POST one signal; True when the backend took it. Never raises."""
     from citybot.settings import get_settings
 
-    settings = get_settings()
-    url = (base_url if base_url is not None else settings.backend_base_url).rstrip("/")
-    key = api_key if api_key is not None else settings.backend_api_key
-    limit = http_timeout if http_timeout is not None else settings.signals_timeout_seconds
-    try:
-        async with httpx.AsyncClient(verify=shared_ssl_context(), timeout=limit) as http:
-            response = await http.post(f"{url}{SIGNALS_PATH}", json=body, headers={"X-API-Key": key})
-    except Exception as exc:  # the reply has already gone out; a lost signal is only a lost count
-        log.warning("signal %s not recorded: %s", body.get("kind"), type(exc).__name__)
-        return False
-    if response.status_code >= 300:
-        log.warning("signal %s not recorded: backend answered %s", body.get("kind"), response.status_code)
-        return False
-    return True
+    url, key = backend_target(base_url, api_key)
+    limit = http_timeout if http_timeout is not None else get_settings().signals_timeout_seconds
+    return await post_quietly(f"{url}{SIGNALS_PATH}", key, body, limit, f"signal {body.get('kind')}")
 
 
 def record_signal_later(kind: SignalKind, text: str = "", **fields: object) -> None:
@@ -116,19 +102,10 @@ def record_signal_later(kind: SignalKind, text: str = "", **fields: object) -> N
         if not get_settings().backend_api_key:
             return  # no backend configured: it would refuse an unkeyed call anyway
         body = signal_body(kind, text, **fields)  # type: ignore[arg-type]
-        loop = asyncio.get_running_loop()
     except Exception as exc:  # a signal must never cost the citizen their reply
         log.debug("signal %s not recorded: %s", kind, type(exc).__name__)
         return
-    task = loop.create_task(record_signal(body))
-    _pending.add(task)
-    task.add_done_callback(_pending.discard)
-
-
-async def wait_pending() -> None:
-    """For tests and shutdown: let the signals already scheduled finish."""
-    if _pending:
-        await asyncio.gather(*list(_pending), return_exceptions=True)
+    schedule(lambda: record_signal(body), f"signal {kind}")
 
 
 class SignalsClient(ApiTransport):

@@ -114,9 +114,9 @@ def test_only_an_answer_sent_records_its_document(backend: Backend, monkeypatch:
         candidates = candidates_from(hits)  # both offered, one answered
         say_answer(dispatcher, candidates[0], candidates[0]["text"])
         await asyncio.sleep(0)  # the reply is already built; the record runs on its own task
-        from citybot.client import knowledge
+        from citybot.client import background
 
-        await asyncio.gather(*knowledge._pending)
+        await background.wait_pending()
 
     def count(name: str) -> int:
         with backend.db.read() as session:

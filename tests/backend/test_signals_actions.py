@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from citybot.backend.models import ConversationSignal
-from citybot.client.signals import wait_pending
+from citybot.client.background import wait_pending
 from citybot.retrieval import build_index, get_retriever
 from citybot.settings import get_settings
 from tests.backend.conftest import API_KEY, Backend
